@@ -1,0 +1,57 @@
+"""Demo data for `manage.py load_demo`: idempotent, demo-only accounts."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portal.core.models import SiteSettings, User
+from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP
+
+DEMO_PASSWORD = "demo-portal"  # noqa: S105 - documented demo-only password
+
+DEMO_USERS = (
+    # email, first name, last name, is_staff, groups
+    ("direction@demo.test", "Claire", "Directrice", True, (DIRECTOR_GROUP, STAFF_GROUP)),
+    ("equipe@demo.test", "Karim", "Chargé de mission", True, (STAFF_GROUP,)),
+    ("membre@demo.test", "Sophie", "Adhérente", False, ()),
+)
+
+
+@transaction.atomic
+def load_site_settings() -> SiteSettings:
+    site, _created = SiteSettings.objects.get_or_create(pk=1, defaults={"name": "x"})
+    site.name = "Pôle ressources ville et développement social"
+    site.short_name = "Pôle ressources"
+    site.tagline = "Centre de ressources politique de la ville de l'ouest francilien"
+    site.address = "Adresse de démonstration\n95000 Cergy"
+    site.email = "contact@demo.test"
+    site.legal_mentions = (
+        "Association loi 1901 créée en 1998. Données de démonstration : "
+        "adresse et coordonnées fictives."
+    )
+    site.save()
+    return site
+
+
+@transaction.atomic
+def load_demo_users() -> list[User]:
+    users = []
+    for email, first_name, last_name, is_staff, groups in DEMO_USERS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email, DEMO_PASSWORD, first_name=first_name, last_name=last_name, is_staff=is_staff
+            )
+        user.groups.add(*Group.objects.filter(name__in=groups))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        users.append(user)
+    return users
+
+
+def load_demo() -> None:
+    load_site_settings()
+    load_demo_users()

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from portal.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("mentions-legales/", views.LegalNoticeView.as_view(), name="legal_notice"),
+    path("confidentialite/", views.PrivacyView.as_view(), name="privacy"),
+    path("accessibilite/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("theme.css", views.theme_css, name="theme_css"),
+]

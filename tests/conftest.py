@@ -1,0 +1,155 @@
+"""Shared fixtures: users per role, a real SMTP server, a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop the embedded servers this run started; the next run starts them again."""
+    from django.conf import settings
+
+    from portal import embedded
+
+    embedded.stop(getattr(settings, "EMBEDDED_STARTED", []))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the test Redis database), so rate limits,
+    cached settings and heartbeats never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# Users ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(email: str, *, staff: bool = False, groups: tuple[str, ...] = (), **extra):
+        user = django_user_model.objects.create_user(
+            email, "correct-horse-battery", is_staff=staff, **extra
+        )
+        user.groups.add(*Group.objects.filter(name__in=groups))
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member_user(make_user):
+    return make_user("membre@example.org", first_name="Sophie")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("equipe@example.org", staff=True, groups=(STAFF_GROUP,))
+
+
+@pytest.fixture
+def director_user(make_user):
+    return make_user("direction@example.org", staff=True, groups=(DIRECTOR_GROUP, STAFF_GROUP))
+
+
+# Mail: a real SMTP server on loopback ------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class SmtpSink:
+    """Collects every message accepted by the local SMTP server."""
+
+    host: str
+    port: int
+    envelopes: list = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[Message]:
+        return [message_from_bytes(envelope.content) for envelope in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real aiosmtpd server; Django's SMTP backend is pointed at it for the test."""
+    sink = SmtpSink(host="127.0.0.1", port=free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": sink.host, "port": sink.port, "timeout": 10},
+        }
+    }
+    yield sink
+    controller.stop()
+
+
+# Celery: a real worker process consuming the test broker ---------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """Start `celery worker` in a subprocess on the test database and the test Redis."""
+    from django.db import connection
+
+    from portal.celery import app
+    from portal.core import heartbeat
+
+    app.control.purge()
+    heartbeat.cache.delete(heartbeat.KEY)
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        TEST_DATABASE_NAME=connection.settings_dict["NAME"],
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        REDIS_URL=os.environ["REDIS_URL"],
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
+         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
+        cwd=BASE_DIR,
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while heartbeat.age() is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        heartbeat.cache.delete(heartbeat.KEY)

@@ -1,0 +1,34 @@
+"""Settings for the test suite: the portal's settings, on their own Redis database.
+
+The suite runs against the same PostgreSQL and Redis as the portal (embedded
+unless DATABASE_URL / REDIS_URL name servers); pytest-django creates its own
+test database, and Redis database 9 keeps test keys and queues apart.
+"""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from portal import embedded
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment")
+# Servers this test process started; conftest stops them when the session ends.
+EMBEDDED_STARTED = embedded.ensure_environment()
+
+
+def _redis_test_db(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db=9"
+    return urlunsplit(parts._replace(path="/9"))
+
+
+os.environ["REDIS_URL"] = _redis_test_db(os.environ["REDIS_URL"])
+
+from portal.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# A worker started by the celery_worker fixture works on pytest-django's test database.
+if os.environ.get("TEST_DATABASE_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405
