@@ -113,6 +113,22 @@ def smtp_server(settings):
     controller.stop()
 
 
+@pytest.fixture
+def test_database_url(db) -> str:
+    """A URL of pytest-django's test database, for processes started by a test."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    config = connection.settings_dict
+    host = quote(config["HOST"] or "localhost", safe="")
+    credentials = quote(config["USER"] or "", safe="")
+    if config["PASSWORD"]:
+        credentials += ":" + quote(config["PASSWORD"], safe="")
+    port = f":{config['PORT']}" if config["PORT"] else ""
+    return f"postgresql://{credentials}@{host}{port}/{config['NAME']}"
+
+
 # Celery: a real worker process consuming the test broker ---------------------------------
 
 

@@ -52,10 +52,10 @@ def test_the_launcher_names_an_unreachable_database_before_starting_anything():
     assert_one_clear_line(result, "cannot reach the database", "DATABASE_URL")
 
 
-def test_the_launcher_names_an_unreachable_redis():
+def test_the_launcher_names_an_unreachable_redis(test_database_url):
     result = run(
         ["-m", "portal.launcher"],
-        DATABASE_URL=os.environ["DATABASE_URL"],
+        DATABASE_URL=test_database_url,
         REDIS_URL="redis://127.0.0.1:1/0",
     )
     assert_one_clear_line(result, "cannot reach Redis", "REDIS_URL")
