@@ -56,10 +56,18 @@ def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen:
 
 
 def stop_all(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
+    """SIGTERM each main process: Celery then finishes its running tasks (warm shutdown).
+
+    The web server's autoreloader child shares its group and goes with it; whatever
+    is still alive after the grace period is killed with its whole group.
+    """
+    web, *celery = processes
+    if web.poll() is None:
+        os.killpg(web.pid, signal.SIGTERM)
+    for process in celery:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
+            process.terminate()
+    deadline = time.monotonic() + 60
     for process in processes:
         try:
             process.wait(max(0.1, deadline - time.monotonic()))

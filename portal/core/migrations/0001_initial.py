@@ -4,6 +4,7 @@ import django.core.validators
 import django.db.models.functions.text
 import django.utils.timezone
 import portal.core.models
+import portal.core.validators
 from django.db import migrations, models
 
 
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
                 ('address', models.TextField(blank=True, verbose_name='postal address')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='phone')),
-                ('siret', models.CharField(blank=True, max_length=14, validators=[portal.core.models.validate_siret], verbose_name='SIRET')),
+                ('siret', models.CharField(blank=True, max_length=14, validators=[portal.core.validators.validate_siret], verbose_name='SIRET')),
                 ('logo', models.ImageField(blank=True, upload_to='site/', verbose_name='logo')),
                 ('primary_colour', models.CharField(default='#1d4e89', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as #RRGGBB.')], verbose_name='primary colour')),
                 ('accent_colour', models.CharField(default='#b3261e', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Enter a colour as #RRGGBB.')], verbose_name='accent colour')),

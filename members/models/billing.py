@@ -1,0 +1,211 @@
+"""Dues calls (invoices), credit notes, payments and receipts, numbered without gaps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models.memberships import Membership
+
+
+class DocumentKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+    RECEIPT = "receipt", _("Receipt")
+
+
+class DocumentSequence(models.Model):
+    """The last number given to a kind of document in a year.
+
+    Locked (SELECT … FOR UPDATE) by the transaction that issues the next document,
+    so numbers are consecutive with no gap and no duplicate under concurrency.
+    """
+
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="members_sequence_kind_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
+
+
+class ImmutableDocumentError(Exception):
+    """An issued document cannot be edited or deleted; cancel an invoice by a credit note."""
+
+    def __init__(self, document):
+        super().__init__(f"{document} is issued: it cannot be changed or deleted.")
+
+
+class IssuedDocument(models.Model):
+    """Fields shared by numbered documents; once issued they are never edited."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    issued_on = models.DateField(_("issued on"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("issued by"),
+    )  # fmt: skip
+    amount = models.DecimalField(_("amount (€)"), max_digits=10, decimal_places=2)
+    pdf = models.FileField(_("PDF"), upload_to="documents/%Y/", blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs) -> None:
+        """Issued once; afterwards only the rendered PDF may be attached."""
+        if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"pdf"}:
+            raise ImmutableDocumentError(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableDocumentError(self)
+
+
+class Invoice(IssuedDocument):
+    """An « appel de cotisation » for one membership, with a snapshot of the payer."""
+
+    membership = models.ForeignKey(
+        Membership, models.PROTECT, related_name="invoices", verbose_name=_("membership")
+    )
+    due_on = models.DateField(_("due on"))
+    payer_name = models.CharField(_("payer"), max_length=200)
+    payer_address = models.TextField(_("payer address"), blank=True)
+    payer_siret = models.CharField(_("payer SIRET"), max_length=14, blank=True)
+    payer_service_code = models.CharField(_("Chorus Pro service code"), max_length=100, blank=True)
+    commitment_number = models.CharField(_("commitment number"), max_length=50, blank=True)
+    is_facturx = models.BooleanField(_("Factur-X"), default=False)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="members_invoice_seq"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="members_invoice_amount"),
+        ]
+        indexes = [models.Index(fields=["membership", "year"])]
+
+
+class CreditNote(IssuedDocument):
+    """An « avoir »: cancels an invoice in full without deleting it."""
+
+    invoice = models.OneToOneField(
+        Invoice, models.PROTECT, related_name="credit_note", verbose_name=_("invoice")
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="members_creditnote_seq")
+        ]
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    CHEQUE = "cheque", _("Cheque")
+    MANDAT = "mandat", _("Mandat administratif")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+
+
+class Payment(IssuedDocument):
+    """A payment received against an invoice; its number is the receipt's."""
+
+    invoice = models.ForeignKey(
+        Invoice, models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
+    method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-paid_on", "-sequence"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="members_payment_seq"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="members_payment_amount"),
+        ]
+
+
+class Reminder(models.Model):
+    """One reminder step sent for an unpaid invoice (each step at most once)."""
+
+    invoice = models.ForeignKey(
+        Invoice, models.CASCADE, related_name="reminders", verbose_name=_("invoice")
+    )
+    days_after_due = models.PositiveSmallIntegerField(_("days after the due date"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sent by"),
+    )  # fmt: skip
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["invoice", "days_after_due"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "days_after_due"], name="members_reminder_once_per_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} +{self.days_after_due}"
+
+
+class DuesCampaignStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class DuesCampaign(models.Model):
+    """A run of « issue next year's dues calls », with its progress."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DuesCampaignStatus.choices,
+        default=DuesCampaignStatus.QUEUED,
+    )  # fmt: skip
+    total = models.PositiveIntegerField(_("members"), default=0)
+    processed = models.PositiveIntegerField(_("processed"), default=0)
+    invoices_issued = models.PositiveIntegerField(_("invoices issued"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dues campaign")
+        verbose_name_plural = _("dues campaigns")
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)

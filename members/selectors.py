@@ -1,0 +1,68 @@
+"""Reads of the members app for views, other apps and the annual report."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from members.models import (
+    Invoice,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Payment,
+    Person,
+)
+
+ZERO = Decimal("0.00")
+_money = DecimalField(max_digits=12, decimal_places=2)
+
+
+def memberships_with_amounts(queryset: QuerySet[Membership] | None = None) -> QuerySet[Membership]:
+    """Memberships annotated with `invoiced_amount` (invoices not cancelled) and `paid_amount`."""
+    queryset = Membership.objects.all() if queryset is None else queryset
+    invoiced = (
+        Invoice.objects.filter(membership=OuterRef("pk"), credit_note__isnull=True)
+        .values("membership")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    paid = (
+        Payment.objects.filter(invoice__membership=OuterRef("pk"))
+        .values("invoice__membership")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return queryset.annotate(
+        invoiced_amount=Coalesce(Subquery(invoiced, output_field=_money), Value(ZERO)),
+        paid_amount=Coalesce(Subquery(paid, output_field=_money), Value(ZERO)),
+    )
+
+
+def membership_status(membership: Membership) -> MembershipStatus:
+    """The derived status; uses the annotations of memberships_with_amounts() when present."""
+    if membership.cancelled_at:
+        return MembershipStatus.CANCELLED
+    if not hasattr(membership, "invoiced_amount"):
+        membership = memberships_with_amounts(Membership.objects.filter(pk=membership.pk)).get()
+    if membership.invoiced_amount <= 0:
+        return MembershipStatus.TO_INVOICE
+    if membership.paid_amount >= membership.invoiced_amount:
+        return MembershipStatus.PAID
+    if membership.paid_amount > 0:
+        return MembershipStatus.PARTLY_PAID
+    return MembershipStatus.INVOICED
+
+
+def person_for_user(user) -> Person | None:
+    if not user.is_authenticated:
+        return None
+    return Person.objects.select_related("organisation").filter(user=user).first()
+
+
+def organisation_for_user(user) -> Organisation | None:
+    """The organisation whose member space the user may see (None for individuals)."""
+    person = person_for_user(user)
+    return person.organisation if person else None

@@ -1,0 +1,1 @@
+"""Writes of the members app: memberships, invoices, credit notes, payments, reminders."""

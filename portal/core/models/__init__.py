@@ -1,0 +1,6 @@
+from portal.core.models.accounts import User, UserManager
+from portal.core.models.audit import AuditEntry
+from portal.core.models.site import SiteSettings
+from portal.core.models.territories import Commune, Department, Epci
+
+__all__ = ["AuditEntry", "Commune", "Department", "Epci", "SiteSettings", "User", "UserManager"]
