@@ -43,10 +43,10 @@ def memberships_with_amounts(queryset: QuerySet[Membership] | None = None) -> Qu
 
 def membership_status(membership: Membership) -> MembershipStatus:
     """The derived status; uses the annotations of memberships_with_amounts() when present."""
-    if membership.cancelled_at:
-        return MembershipStatus.CANCELLED
     if not hasattr(membership, "invoiced_amount"):
         membership = memberships_with_amounts(Membership.objects.filter(pk=membership.pk)).get()
+    if membership.cancelled_at:
+        return MembershipStatus.CANCELLED
     if membership.invoiced_amount <= 0:
         return MembershipStatus.TO_INVOICE
     if membership.paid_amount >= membership.invoiced_amount:

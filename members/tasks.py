@@ -1,5 +1,7 @@
 """Celery wrappers around the members services (ids in, nothing out)."""
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
 
@@ -9,3 +11,28 @@ def document_render_pdf(kind: str, pk: int) -> None:
     from members.documents import document_attach_pdf
 
     document_attach_pdf(kind=kind, pk=pk)
+
+
+# Idempotent (see members.services.campaigns), so a run lost with its worker is redone.
+# Its own time limits: a few thousand members, well under the broker's visibility timeout.
+@shared_task(acks_late=True, soft_time_limit=30 * 60, time_limit=35 * 60)
+def dues_campaign_run(campaign_id: int) -> None:
+    """Renew last year's members and issue their dues calls, recording the progress."""
+    from members.services.campaigns import dues_campaign_run as run
+
+    run(campaign_id=campaign_id)
+
+
+# Each reminder step is claimed by a unique row before it is sent, so a re-run sends
+# nothing twice; a refused message gives its step back and the task retries later.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    max_retries=3,
+    retry_backoff=60,
+)
+def invoice_reminders_send() -> None:
+    """Send the reminders of unpaid dues calls that are due today (beat: "dues-reminders")."""
+    from members.services.reminders import invoice_reminders_send as send
+
+    send()

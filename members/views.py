@@ -1,11 +1,222 @@
-from django.views.generic import TemplateView
+"""Views of the member space ("Mon espace") and of the public members page: thin.
 
-from portal.core.roles import MemberRequiredMixin
+Every member-space view gets the signed-in user's Person and reads through the
+scoped selectors of members.selectors_space, so another member's documents and
+people answer 404.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from members.forms import MembershipRequestForm, PersonDetailsForm, PersonInviteForm
+from members.models import DuesMode
+from members.selectors import membership_status, person_for_user
+from members.selectors_space import (
+    public_dues_rules,
+    public_members,
+    space_credit_notes,
+    space_invoices,
+    space_memberships,
+    space_payments,
+    space_people,
+)
+from members.services.requests import membership_request_create
+from members.services.space import person_details_update, person_invite
+from portal.core.formats import NBSP, format_euros, format_number
+from portal.core.roles import member_required
+
+logger = logging.getLogger(__name__)
+
+# kind (as members.documents names it) → the scoped queryset of that kind of document
+DOCUMENT_SELECTORS = {
+    "invoice": space_invoices,
+    "credit_note": space_credit_notes,
+    "payment": space_payments,
+}
 
 
-class PublicListView(TemplateView):
-    template_name = "members/public_list.html"
+def space_view(section: str, *, organisation_required: bool = False, unlinked_404: bool = False):
+    """Sign-in required; passes the user's Person to the view as `person`.
+
+    A signed-in account without a Person sees a friendly page (or 404 for files);
+    pages about colleagues answer 404 to an individual member.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            person = person_for_user(request.user)
+            if person is None:
+                if unlinked_404:
+                    raise Http404
+                return render(request, "members/space_unlinked.html")
+            if organisation_required and person.organisation_id is None:
+                raise Http404
+            request.space_section = section
+            return view(request, *args, person=person, **kwargs)
+
+        return never_cache(member_required(wrapper))
+
+    return decorator
 
 
-class MemberSpaceView(MemberRequiredMixin, TemplateView):
-    template_name = "members/space.html"
+def _space_context(person, **extra) -> dict:
+    return {"person": person, "organisation": person.organisation, **extra}
+
+
+def _with_status(memberships) -> list:
+    memberships = list(memberships)
+    for membership in memberships:
+        membership.derived_status = membership_status(membership)
+    return memberships
+
+
+@space_view("home")
+def space(request, *, person):
+    year = timezone.localdate().year
+    context = _space_context(
+        person,
+        year=year,
+        memberships=_with_status(space_memberships(person=person, year=year)),
+        invoices=space_invoices(person=person),
+    )
+    return render(request, "members/space.html", context)
+
+
+@space_view("dues")
+def space_dues(request, *, person):
+    context = _space_context(
+        person,
+        memberships=_with_status(space_memberships(person=person)),
+        invoices=space_invoices(person=person),
+        credit_notes=space_credit_notes(person=person),
+        payments=space_payments(person=person),
+    )
+    return render(request, "members/space_dues.html", context)
+
+
+@space_view("dues", unlinked_404=True)
+def document_download(request, *, person, kind: str, number: str):
+    """The PDF of an invoice, credit note or receipt of the member, rendered if missing."""
+    document = get_object_or_404(DOCUMENT_SELECTORS[kind](person=person), number=number)
+    if not document.pdf:
+        from members.documents import document_attach_pdf
+
+        document_attach_pdf(kind=kind, pk=document.pk)
+        document.refresh_from_db(fields=["pdf"])
+    if not document.pdf:
+        raise Http404
+    try:
+        handle = document.pdf.open("rb")
+    except FileNotFoundError:
+        logger.error("The PDF of %s %s is missing from the storage.", kind, number)
+        raise Http404 from None
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{number}.pdf", content_type="application/pdf"
+    )
+
+
+@space_view("people", organisation_required=True)
+def space_people_list(request, *, person):
+    context = _space_context(person, people=space_people(organisation_id=person.organisation_id))
+    return render(request, "members/space_people.html", context)
+
+
+@space_view("people", organisation_required=True)
+def space_person(request, *, person, pk: int):
+    colleague = get_object_or_404(space_people(organisation_id=person.organisation_id), pk=pk)
+    return render(request, "members/space_person.html", _space_context(person, colleague=colleague))
+
+
+@require_http_methods(["GET", "POST"])
+@space_view("people", organisation_required=True)
+def space_invite(request, *, person):
+    if not person.is_member_contact:
+        raise PermissionDenied
+    form = PersonInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invited = person_invite(
+                organisation=person.organisation,
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is invited: an email with a link to choose a password is on its way.")
+                % {"name": invited},
+            )
+            return redirect("members:space_people")
+    return render(request, "members/space_invite.html", _space_context(person, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+@space_view("details")
+def space_details(request, *, person):
+    form = PersonDetailsForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_details_update(person=person, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("members:space_details")
+    return render(request, "members/space_details.html", _space_context(person, form=form))
+
+
+# The public members page --------------------------------------------------------------
+
+
+def _rate_text(rule) -> str:
+    if rule.mode == DuesMode.PER_INHABITANT:
+        decimals = max(2, -rule.rate.normalize().as_tuple().exponent)
+        return _("%(rate)s per inhabitant") % {
+            "rate": f"{format_number(rule.rate, decimals)}{NBSP}€"
+        }
+    return format_euros(rule.flat_amount)
+
+
+@require_http_methods(["GET", "POST"])
+def public_list(request):
+    year = timezone.localdate().year
+    form = MembershipRequestForm(request.POST or None)
+    if request.method == "POST":
+        thanks = _(
+            "Thank you: your request to join has been sent. The centre will contact you shortly."
+        )
+        if form.is_spam:
+            logger.info("Membership request honeypot filled: nothing recorded.")
+            messages.success(request, thanks)
+            return redirect(reverse("members:public_list"))
+        if form.is_valid():
+            try:
+                membership_request_create(**form.request_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, thanks)
+                return redirect(reverse("members:public_list"))
+    dues = [
+        {"category": rule.get_category_display(), "text": _rate_text(rule)}
+        for rule in public_dues_rules(year=year)
+    ]
+    context = {"members": public_members(year=year), "year": year, "dues": dues, "form": form}
+    return render(request, "members/public_list.html", context)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_filters",
+    "import_export",
     "portal.core",
     "portal.reports",
     "members",
@@ -219,9 +220,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "dues-reminders": {
+        "task": "members.tasks.invoice_reminders_send",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
+
+# The centre ------------------------------------------------------------------------
+
+# Départements the centre covers (the rest is "outside the centre's area").
+CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
+# Reminders for unpaid dues calls, in days after the due date; each step is sent once.
+DUES_REMINDER_DELAYS = [int(days) for days in env_list("DUES_REMINDER_DELAYS", "30,60")]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Text typed on public forms ends up in exports: never let a spreadsheet run it as a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Security -----------------------------------------------------------------------
 

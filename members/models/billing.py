@@ -208,4 +208,6 @@ class DuesCampaign(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else round(100 * self.processed / self.total)
+        if not self.total:
+            return 100 if self.status == DuesCampaignStatus.DONE else 0
+        return round(100 * self.processed / self.total)

@@ -61,8 +61,18 @@ class DuesRule(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(mode=DuesMode.PER_INHABITANT, rate__gt=0, flat_amount__isnull=True)
-                    | Q(mode=DuesMode.FLAT, flat_amount__gte=0, rate__isnull=True)
+                    Q(
+                        mode=DuesMode.PER_INHABITANT,
+                        rate__isnull=False,
+                        rate__gt=0,
+                        flat_amount__isnull=True,
+                    )
+                    | Q(
+                        mode=DuesMode.FLAT,
+                        flat_amount__isnull=False,
+                        flat_amount__gte=0,
+                        rate__isnull=True,
+                    )
                 ),
                 name="members_duesrule_mode_amount",
                 violation_error_message=_(

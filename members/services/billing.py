@@ -41,13 +41,13 @@ def _payer_address(membership: Membership) -> str:
 
 
 @transaction.atomic
-def invoice_issue(
-    *, membership: Membership, issued_by, issued_on: date | None = None
-) -> Invoice:
+def invoice_issue(*, membership: Membership, issued_by, issued_on: date | None = None) -> Invoice:
     """Issue the dues call of a membership, numbered in the year it is issued."""
-    membership = Membership.objects.select_for_update().select_related(
-        "organisation", "person__organisation"
-    ).get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("organisation", "person__organisation")
+        .get(pk=membership.pk)
+    )
     if membership.cancelled_at:
         raise ValidationError(_("This membership is cancelled."), code="cancelled")
     if membership.invoices.filter(credit_note__isnull=True).exists():

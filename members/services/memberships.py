@@ -86,5 +86,7 @@ def membership_cancel(*, membership: Membership, actor, reason: str = "") -> Mem
         )
     membership.cancelled_at = timezone.now()
     membership.save(update_fields=["cancelled_at"])
-    audit_log(actor=actor, obj=membership, action="membership.cancelled", changes={"reason": reason})
+    audit_log(
+        actor=actor, obj=membership, action="membership.cancelled", changes={"reason": reason}
+    )
     return membership

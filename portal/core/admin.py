@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import SiteSettings, User
+from portal.core.models import AuditEntry, Commune, Department, Epci, SiteSettings, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -59,6 +59,60 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return not SiteSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Reference data and the audit trail -----------------------------------------------------
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Epci)
+class EpciAdmin(admin.ModelAdmin):
+    list_display = ["name", "siren", "legal_form"]
+    list_filter = ["legal_form"]
+    search_fields = ["name", "siren"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "department", "epci", "population", "population_year"]
+    list_filter = ["department", "population_is_approximate"]
+    list_select_related = ["department", "epci"]
+    search_fields = ["name", "insee_code"]
+    autocomplete_fields = ["department", "epci"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only for everyone."""
+
+    list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    list_select_related = ["actor", "content_type"]
+    search_fields = ["object_repr", "action", "actor__email"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "actor",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -27,6 +27,9 @@ def load_site_settings() -> SiteSettings:
     site.tagline = "Centre de ressources politique de la ville de l'ouest francilien"
     site.address = "Adresse de démonstration\n95000 Cergy"
     site.email = "contact@demo.test"
+    site.siret = "40123456200015"  # fictitious, valid checksum
+    site.iban = "FR7630006000011234567890189"  # fictitious, valid checksum
+    site.bic = "AGRIFRPP"
     site.legal_mentions = (
         "Association loi 1901 créée en 1998. Données de démonstration : "
         "adresse et coordonnées fictives."
@@ -55,3 +58,16 @@ def load_demo_users() -> list[User]:
 def load_demo() -> None:
     load_site_settings()
     load_demo_users()
+
+
+def load_all_demos() -> None:
+    """Call `load_demo()` of every installed app that has a `demo` module, in app order."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for app_config in apps.get_app_configs():
+        module_name = f"{app_config.name}.demo"
+        if find_spec(module_name) is not None:
+            import_module(module_name).load_demo()

@@ -79,6 +79,13 @@ class DirectorRequiredMixin(_RoleMixin):
 # Apps whose models the back-office team manages; accounts and groups stay with superusers.
 TEAM_APPS = ("members", "events", "publications", "infodoc", "newsletter", "reports")
 TEAM_MODELS = (("core", "sitesettings"),)
+# Reference data and the audit trail: staff read them, superusers change them.
+TEAM_VIEW_MODELS = (
+    ("core", "department"),
+    ("core", "epci"),
+    ("core", "commune"),
+    ("core", "auditentry"),
+)
 
 
 def sync_group_permissions(**kwargs) -> None:
@@ -93,6 +100,12 @@ def sync_group_permissions(**kwargs) -> None:
     scope = Q(content_type__app_label__in=TEAM_APPS)
     for app_label, model in TEAM_MODELS:
         scope |= Q(content_type__app_label=app_label, content_type__model=model)
+    for app_label, model in TEAM_VIEW_MODELS:
+        scope |= Q(
+            content_type__app_label=app_label,
+            content_type__model=model,
+            codename__startswith="view_",
+        )
     permissions = list(Permission.objects.filter(scope))
     for name in (STAFF_GROUP, DIRECTOR_GROUP):
         group, _created = Group.objects.get_or_create(name=name)

@@ -97,3 +97,53 @@ class PerInhabitantRuleFactory(DuesRuleFactory):
     mode = DuesMode.PER_INHABITANT
     rate = Decimal("0.0400")
     flat_amount = None
+
+
+# Member space and public page (members/views.py) ---------------------------------------
+
+
+def _this_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An organisation's membership of this year, priced like an association."""
+
+    class Meta:
+        model = "members.Membership"
+
+    year = factory.LazyFunction(_this_year)
+    category = MembershipCategory.ASSOCIATION
+    organisation = factory.SubFactory(OrganisationFactory)
+    person = None
+    amount = Decimal("150.00")
+
+
+class IndividualMembershipFactory(MembershipFactory):
+    category = MembershipCategory.INDIVIDUAL
+    organisation = None
+    person = factory.SubFactory(PersonFactory, organisation=None)
+    amount = Decimal("30.00")
+
+
+class MembershipRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.MembershipRequest"
+
+    organisation_name = factory.Sequence(lambda n: f"Association des habitants {n}")
+    kind = OrganisationKind.ASSOCIATION
+    first_name = "Nadia"
+    last_name = factory.Sequence(lambda n: f"Benali{n}")
+    email = factory.Sequence(lambda n: f"nadia{n}@habitants.example.org")
+    phone = "01 34 00 00 00"
+    job_title = "Présidente"
+    town = "Sarcelles"
+    consent_at = factory.LazyFunction(_now)

@@ -64,14 +64,14 @@ class SiteSettings(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
-        self.iban = self.iban.replace(" ", "").upper()
-
     def save(self, *args, **kwargs) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+
+    def clean(self) -> None:
+        super().clean()
+        self.iban = self.iban.replace(" ", "").upper()
 
     @classmethod
     def load(cls) -> SiteSettings:

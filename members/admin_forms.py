@@ -1,0 +1,179 @@
+"""Forms of the members back office: intermediate action pages, membership, import."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm, SelectableFieldsExportForm
+
+from members.models import (
+    DuesMode,
+    DuesRule,
+    Membership,
+    MembershipCategory,
+    PaymentMethod,
+)
+from members.services.memberships import membership_category_for
+
+
+class PaymentRecordForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (€)"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=100,
+        required=False,
+        help_text=_("Cheque number, transfer label or mandate reference."),
+    )
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on the credit note."),
+    )
+
+
+class DuesCampaignStartForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year of the dues calls"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_(
+            "Renews every active member of the previous year and issues its dues call; "
+            "members already renewed or invoiced are left as they are."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"year": timezone.localdate().year + 1})
+        super().__init__(*args, **kwargs)
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Creation of a membership: the category defaults from the organisation's kind,
+    and the dues must be computable (a rule for the year, a population if per inhabitant)."""
+
+    class Meta:
+        model = Membership
+        fields = [
+            "year", "organisation", "person", "category", "commitment_number",
+            "decision_reference",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "category" in self.fields:
+            self.fields["category"].required = False
+            self.fields["category"].help_text = _(
+                "Leave empty to use the category of the organisation's kind."
+            )
+        if "year" in self.fields and not self.instance.pk:
+            self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            return cleaned
+        organisation = cleaned.get("organisation")
+        person = cleaned.get("person")
+        year = cleaned.get("year")
+        if not cleaned.get("category") and (organisation or person):
+            cleaned["category"] = membership_category_for(organisation=organisation)
+        category = cleaned.get("category")
+        if not (year and category):
+            return cleaned
+        rule = DuesRule.objects.filter(year=year, category=category).first()
+        if rule is None:
+            raise ValidationError(
+                _("No dues rule is set for %(category)s in %(year)s: add it first."),
+                params={"category": MembershipCategory(category).label, "year": year},
+            )
+        if rule.mode == DuesMode.PER_INHABITANT and (
+            organisation is None or organisation.population() is None
+        ):
+            raise ValidationError(
+                _(
+                    "These dues are per inhabitant: give the organisation a commune "
+                    "or a number of inhabitants first."
+                )
+            )
+        return cleaned
+
+
+class DirectoryImportForm(ImportForm):
+    """The import form, which reads the file once to refuse a wrong encoding or wrong
+    columns with a clear message instead of a failed import."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.formats = formats
+        self.resources = resources
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        format_index = cleaned.get("format")
+        if not upload or format_index in (None, ""):
+            return cleaned
+        input_format = self.formats[int(format_index)](encoding="utf-8-sig")
+        data = upload.read()
+        upload.seek(0)
+        if not input_format.is_binary():
+            try:
+                data = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error(
+                    "import_file",
+                    _(
+                        "This file is not UTF-8 text. Save it from your spreadsheet as "
+                        "“CSV UTF-8”, or choose the xlsx format for an Excel file."
+                    ),
+                )
+                return cleaned
+        try:
+            dataset = input_format.create_dataset(data)
+        except Exception:
+            self.add_error(
+                "import_file",
+                _("This file cannot be read as %(format)s: check the format chosen.")
+                % {"format": input_format.get_title()},
+            )
+            return cleaned
+        resource_class = self.resources[int(cleaned.get("resource") or 0)]
+        missing, unknown = resource_class.columns_check(dataset.headers or [])
+        expected = ", ".join(resource_class.column_labels().values())
+        if missing or unknown:
+            problems = []
+            if missing:
+                problems.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+            if unknown:
+                problems.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+            self.add_error(
+                "import_file",
+                _(
+                    "The columns of this file do not match (%(problems)s). "
+                    "Expected columns: %(expected)s."
+                )
+                % {"problems": "; ".join(str(p) for p in problems), "expected": expected},
+            )
+        return cleaned
+
+
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """The export form, its column checkboxes labelled with the (translated) headers."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource().fields.get(field_name)
+        return str(field.column_name) if field else field_name

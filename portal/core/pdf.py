@@ -1,0 +1,44 @@
+"""The project's one WeasyPrint wrapper: a Django template in, the bytes of a PDF out.
+
+Every document is tagged (structure tree, title, language) so screen readers can
+read it, as RGAA asks of documents the centre publishes. Invoices for public bodies
+are PDF/A-3b instead, the archival format Factur-X embeds its XML in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML, Attachment
+from weasyprint.urls import URLFetcher
+
+PDF_UA = "pdf/ua-1"  # accessible, tagged: the default for every document
+PDF_A3 = "pdf/a-3b"  # archival, may carry attachments: the base of Factur-X invoices
+VARIANTS = (PDF_UA, PDF_A3)
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    variant: str | None = None,
+    attachments: Sequence[Attachment] | None = None,
+) -> bytes:
+    """Render `template_name` to PDF in the site's language (French), even from a worker.
+
+    The template gives the title (`<title>`) and language (`<html lang>`), which the
+    tagged PDF needs. Only `data:` URLs are fetched: documents embed their images, so
+    rendering never reads a file or the network that a template did not mean to.
+    """
+    variant = variant or PDF_UA
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown PDF variant {variant!r}; use one of {VARIANTS}.")
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, context)
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    return document.write_pdf(
+        pdf_variant=variant, pdf_tags=True, attachments=list(attachments or ())
+    )
