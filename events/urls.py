@@ -5,5 +5,11 @@ from events import views
 app_name = "events"
 
 urlpatterns = [
-    path("", views.AgendaView.as_view(), name="agenda"),
+    path("", views.agenda, name="agenda"),
+    path("agenda.ics", views.agenda_ics, name="agenda_ics"),
+    path("passees/", views.past_actions_list, name="past_actions"),
+    path("annulation/<str:token>/", views.registration_cancel, name="registration_cancel"),
+    path("<slug:slug>/", views.action_detail, name="action"),
+    path("<slug:slug>/calendrier.ics", views.action_ics, name="action_ics"),
+    path("<slug:slug>/inscription/", views.registration_done, name="registration_done"),
 ]

@@ -40,6 +40,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: str) -> list[int]:
+    try:
+        return [int(item) for item in env_list(name, default)]
+    except ValueError:
+        raise ConfigurationError(
+            f"{name} must be comma-separated whole numbers, got {env_str(name)!r}."
+        ) from None
+
+
 def fail(message: str) -> None:
     """Print one line and exit; for launchers outside Django's settings."""
     print(f"Configuration error: {message}", file=sys.stderr)

@@ -10,7 +10,15 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from portal import embedded
-from portal.env import ConfigurationError, env_bool, env_int, env_list, env_str, mailer_from_env
+from portal.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_int_list,
+    env_list,
+    env_str,
+    mailer_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_filters",
     "import_export",
+    "django_htmx",
     "portal.core",
     "portal.reports",
     "members",
@@ -68,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -224,6 +234,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.invoice_reminders_send",
         "schedule": crontab(hour=8, minute=30),
     },
+    "session-reminders": {
+        "task": "events.tasks.session_reminders_send",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "session-evaluations": {
+        "task": "events.tasks.evaluations_send",
+        "schedule": crontab(minute=5, hour="8-20"),
+    },
 }
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
@@ -233,7 +251,7 @@ WORKER_HEARTBEAT_MAX_AGE = 60
 # Départements the centre covers (the rest is "outside the centre's area").
 CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
 # Reminders for unpaid dues calls, in days after the due date; each step is sent once.
-DUES_REMINDER_DELAYS = [int(days) for days in env_list("DUES_REMINDER_DELAYS", "30,60")]
+DUES_REMINDER_DELAYS = env_int_list("DUES_REMINDER_DELAYS", "30,60")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Text typed on public forms ends up in exports: never let a spreadsheet run it as a formula.
@@ -276,5 +294,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -8,12 +8,14 @@ are PDF/A-3b instead, the archival format Factur-X embeds its XML in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML, Attachment
-from weasyprint.urls import URLFetcher
+
+if TYPE_CHECKING:
+    from weasyprint import Attachment
 
 PDF_UA = "pdf/ua-1"  # accessible, tagged: the default for every document
 PDF_A3 = "pdf/a-3b"  # archival, may carry attachments: the base of Factur-X invoices
@@ -33,6 +35,10 @@ def render_pdf(
     tagged PDF needs. Only `data:` URLs are fetched: documents embed their images, so
     rendering never reads a file or the network that a template did not mean to.
     """
+    # Imported here: WeasyPrint is slow to load and only workers and PDF views need it.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     variant = variant or PDF_UA
     if variant not in VARIANTS:
         raise ValueError(f"Unknown PDF variant {variant!r}; use one of {VARIANTS}.")

@@ -81,3 +81,8 @@ def test_email_url_configures_the_default_mailer(monkeypatch):
         "use_ssl": False,
         "timeout": 0,
     }
+
+
+def test_a_malformed_list_of_numbers_is_named():
+    result = run(["manage.py", "check"], SECRET_KEY="x" * 50, DUES_REMINDER_DELAYS="30,soixante")
+    assert_one_clear_line(result, "DUES_REMINDER_DELAYS must be comma-separated whole numbers")

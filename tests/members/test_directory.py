@@ -60,3 +60,20 @@ def test_a_city_takes_the_departement_of_its_commune():
     city = Organisation(name="Ville", kind=OrganisationKind.COMMUNE, commune=commune)
     city.full_clean()
     assert city.department_id == commune.department_id
+
+
+def test_a_signed_in_registrant_is_linked_to_their_person(make_user):
+    from members.services.directory import person_match_or_create
+
+    user = make_user("nadia@example.org")
+    person = person_match_or_create(
+        email="Nadia@Example.org", first_name="Nadia", last_name="B", user=user
+    )
+    assert person.user == user
+    other = make_user("other@example.org")
+    assert (
+        person_match_or_create(
+            email="nadia@example.org", first_name="N", last_name="B", user=other
+        ).user
+        == user
+    )  # someone else's form never takes the person over

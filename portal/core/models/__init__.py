@@ -2,5 +2,15 @@ from portal.core.models.accounts import User, UserManager
 from portal.core.models.audit import AuditEntry
 from portal.core.models.site import SiteSettings
 from portal.core.models.territories import Commune, Department, Epci
+from portal.core.models.themes import Theme
 
-__all__ = ["AuditEntry", "Commune", "Department", "Epci", "SiteSettings", "User", "UserManager"]
+__all__ = [
+    "AuditEntry",
+    "Commune",
+    "Department",
+    "Epci",
+    "SiteSettings",
+    "Theme",
+    "User",
+    "UserManager",
+]

@@ -1,0 +1,107 @@
+"""The messages of a registration: confirmation, waiting list, request, promotion, reminder.
+
+Called by the tasks of events.tasks after the registration's transaction has
+committed; each reads the registration again and sends what its status calls for.
+People without an email address are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from events.forms import session_when
+from events.ical import session_calendar, session_location
+from events.models import Registration, RegistrationStatus
+from events.selectors.agenda import registration_for_email, registration_waitlist_position
+from events.services.registrations import registration_cancel_token
+from portal.core.mail import email_build
+from portal.core.models import SiteSettings
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = {
+    RegistrationStatus.CONFIRMED: "events/emails/confirmation",
+    RegistrationStatus.WAITLISTED: "events/emails/waitlisted",
+    RegistrationStatus.REQUESTED: "events/emails/requested",
+}
+
+
+def registration_cancel_url(registration: Registration) -> str:
+    token = registration_cancel_token(registration)
+    return settings.SITE_URL + reverse("events:registration_cancel", args=[token])
+
+
+def _context(registration: Registration) -> dict:
+    session = registration.session
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return {
+        "registration": registration,
+        "person": registration.person,
+        "session": session,
+        "action": session.action,
+        "when": session_when(session),
+        "place": session_location(session),
+        "online_url": session.online_url if confirmed and session.is_online else "",
+        "action_url": settings.SITE_URL + session.action.get_absolute_url(),
+        "cancel_url": registration_cancel_url(registration),
+        "position": registration_waitlist_position(registration),
+    }
+
+
+def _message_build(*, template: str, registration: Registration) -> EmailMultiAlternatives:
+    site = SiteSettings.load()
+    message = email_build(
+        template=template,
+        context=_context(registration),
+        to=[registration.person.email],
+        reply_to=[site.email] if site.email else None,
+    )
+    if registration.status == RegistrationStatus.CONFIRMED:
+        session = registration.session
+        message.attach(
+            f"{session.action.slug}.ics",
+            session_calendar(session, online_url=True).decode(),
+            "text/calendar",
+        )
+    return message
+
+
+def _registration(registration_id: int) -> Registration | None:
+    registration = registration_for_email(registration_id=registration_id)
+    if registration is None:
+        logger.info("Registration %s no longer exists: no message.", registration_id)
+        return None
+    if not registration.person.email:
+        logger.info("%s has no email address: no message.", registration.person)
+        return None
+    return registration
+
+
+def registration_confirmation_send(*, registration_id: int) -> bool:
+    """Confirmed (with the .ics), waiting list (with the position) or request received.
+
+    Returns whether a message was sent (not for a cancelled registration).
+    """
+    registration = _registration(registration_id)
+    if registration is None or registration.status not in TEMPLATES:
+        return False
+    _message_build(template=TEMPLATES[registration.status], registration=registration).send()
+    return True
+
+
+def registration_promotion_send(*, registration_id: int) -> bool:
+    """A seat is free: the person waiting (or who asked) is confirmed; with the .ics."""
+    registration = _registration(registration_id)
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return False
+    _message_build(template="events/emails/promotion", registration=registration).send()
+    return True
+
+
+def registration_reminder_build(*, registration: Registration) -> EmailMultiAlternatives:
+    """The reminder sent two days before a session to a confirmed person (see reminders)."""
+    return _message_build(template="events/emails/reminder", registration=registration)

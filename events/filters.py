@@ -1,0 +1,156 @@
+"""The filters of the public agenda (GET parameters: theme, format, departement, month, q)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import IContains
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Action, ActionFormat, Session
+from portal.core.models import Department, Theme
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTHS_OFFERED = 12
+SEARCH_MAX_LENGTH = 100
+_FOLDED = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
+def accents_fold(text: str) -> str:
+    """'Éducation' → 'Education', like the database's portal_unaccent()."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def month_parse(value: str) -> date | None:
+    """'2026-12' → date(2026, 12, 1); None when the text is not a month."""
+    match = MONTH_PATTERN.match(value or "")
+    if not match:
+        return None
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_choices(selected: str = "") -> list[tuple[str, str]]:
+    """The coming twelve months (and a month typed in the address), for the month filter."""
+    month = timezone.localdate().replace(day=1)
+    months = []
+    for _index in range(MONTHS_OFFERED):
+        months.append(month)
+        month = _next_month(month)
+    chosen = month_parse(selected)
+    if chosen and chosen not in months:
+        months = sorted([*months, chosen])
+    return [("", _("Any month"))] + [
+        (f"{m:%Y-%m}", capfirst(date_format(m, "YEAR_MONTH_FORMAT"))) for m in months
+    ]
+
+
+class MonthField(forms.ChoiceField):
+    """A month as YYYY-MM, offered as a list of the coming months."""
+
+    default_error_messages = {"invalid": _("Choose a month (YYYY-MM).")}
+
+    def valid_value(self, value) -> bool:
+        return month_parse(value) is not None
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value).strip()
+        if value and month_parse(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+    def filter(self, queryset, value):
+        month = month_parse(value)
+        if month is None:
+            return queryset
+        start = timezone.make_aware(datetime.combine(month, datetime.min.time()))
+        end = timezone.make_aware(datetime.combine(_next_month(month), datetime.min.time()))
+        return queryset.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def _unaccented(expression):
+    return Func(expression, function="portal_unaccent", output_field=TextField())
+
+
+class AgendaFilter(django_filters.FilterSet):
+    """Filters of the agenda's sessions; an invalid value is reported and ignored."""
+
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="action__themes",
+        to_field_name="slug",
+        queryset=Theme.objects.order_by("name"),
+        empty_label=_("All themes"),
+    )
+    format = django_filters.ChoiceFilter(
+        label=_("Format"),
+        field_name="action__format",
+        choices=ActionFormat.choices,
+        empty_label=_("All formats"),
+    )
+    departement = django_filters.ModelChoiceFilter(
+        label=_("Département"),
+        to_field_name="code",
+        queryset=Department.objects.order_by("code"),
+        empty_label=_("All départements"),
+        method="filter_departement",
+    )
+    month = MonthFilter(label=_("Month"))
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+    class Meta:
+        model = Session
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        month = self.filters["month"].field
+        month.choices = month_choices(data.get("month", "") if data else "")
+
+    def filter_departement(self, queryset, name, value):
+        covered = Action.departments.through.objects.filter(
+            action_id=OuterRef("action_id"), department_id=value.pk
+        )
+        return queryset.filter(Q(Exists(covered)) | Q(commune__department_id=value.pk))
+
+    def filter_search(self, queryset, name, value):
+        words = accents_fold(value).split()
+        if not words:
+            return queryset
+        text = _unaccented(
+            Concat(
+                F("action__title"),
+                Value(" "),
+                F("action__summary"),
+                Value(" "),
+                F("action__description"),
+                Value(" "),
+                F("title"),
+                output_field=TextField(),
+            )
+        )
+        for word in words:
+            queryset = queryset.filter(IContains(text, word))
+        return queryset

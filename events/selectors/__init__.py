@@ -1,0 +1,1 @@
+"""Reads of the events app: the agenda (agenda.py), statistics (statistics.py)."""

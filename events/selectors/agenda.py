@@ -1,0 +1,211 @@
+"""Reads of the public agenda: sessions with their free seats, action pages, feeds.
+
+Every list is annotated or prefetched so that a page runs the same number of
+queries whatever the number of sessions in the database.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from events.models import (
+    Action,
+    Registration,
+    RegistrationMode,
+    RegistrationStatus,
+    Session,
+)
+
+# The agenda feed also carries the sessions of the last weeks, so that calendars
+# which subscribed keep the sessions their owner attended.
+FEED_PAST_DAYS = 60
+
+
+def session_state(session: Session, *, now=None) -> str:
+    """Where a session's registration stands, for the pages: one of
+    cancelled, past, closed, not_open, on_request, open, seats, full.
+
+    Uses the `seats_left` annotation of sessions_with_seats(); no query.
+    """
+    now = now or timezone.now()
+    if session.is_cancelled:
+        return "cancelled"
+    if session.starts_at <= now:
+        return "past"
+    if not session.registration_is_open(now):
+        if session.mode != RegistrationMode.CLOSED and (
+            session.registration_opens_at and now < session.registration_opens_at
+        ):
+            return "not_open"
+        return "closed"
+    if session.mode == RegistrationMode.ON_REQUEST:
+        return "on_request"
+    if session.seats_left is None:
+        return "open"
+    return "seats" if session.seats_left > 0 else "full"
+
+
+def sessions_with_seats(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
+    """Sessions annotated with `confirmed_count` and `seats_left` (None: no limit)."""
+    queryset = Session.objects.all() if queryset is None else queryset
+    confirmed = (
+        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+        .order_by()
+        .values("session")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return queryset.annotate(
+        confirmed_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0)),
+    ).annotate(
+        seats_left=Case(
+            When(capacity__isnull=True, then=Value(None)),
+            default=Greatest(F("capacity") - F("confirmed_count"), Value(0)),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def agenda_sessions() -> QuerySet[Session]:
+    """Upcoming sessions of public published actions, soonest first, ready for the list."""
+    return (
+        sessions_with_seats(Session.objects.public().upcoming())
+        .select_related("action", "commune")
+        .prefetch_related("action__themes")
+        .order_by("starts_at", "pk")
+    )
+
+
+def past_actions() -> QuerySet[Action]:
+    """Public actions whose sessions are all over, the most recent first, with their sessions."""
+    now = timezone.now()
+    sessions = Session.objects.filter(is_cancelled=False).select_related("commune")
+    return (
+        Action.objects.public()
+        .annotate(last_ends_at=Max("sessions__ends_at", filter=Q(sessions__is_cancelled=False)))
+        .filter(last_ends_at__lt=now)
+        .prefetch_related(
+            "themes",
+            Prefetch("sessions", queryset=sessions.order_by("starts_at"), to_attr="session_list"),
+        )
+        .order_by("-last_ends_at", "pk")
+    )
+
+
+def action_for_page(*, slug: str) -> Action | None:
+    """A public action with everything its page shows, or None."""
+    sessions = sessions_with_seats().select_related("commune").order_by("starts_at", "pk")
+    return (
+        Action.objects.public()
+        .filter(slug=slug)
+        .prefetch_related(
+            "themes",
+            "partners",
+            "departments",
+            Prefetch("sessions", queryset=sessions, to_attr="session_list"),
+        )
+        .first()
+    )
+
+
+def public_action(*, slug: str) -> Action | None:
+    return Action.objects.public().filter(slug=slug).first()
+
+
+def person_registrations_for_action(*, person, action: Action) -> dict[int, Registration]:
+    """A person's active registrations to the action's sessions, by session id."""
+    if person is None:
+        return {}
+    registrations = Registration.objects.active().filter(person=person, session__action=action)
+    return {registration.session_id: registration for registration in registrations}
+
+
+def feed_sessions() -> QuerySet[Session]:
+    """Sessions of the public agenda feed: upcoming ones and those of the last weeks.
+
+    Cancelled sessions stay in the feed (marked cancelled) so subscribed calendars update.
+    """
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    return (
+        Session.objects.filter(action__in=Action.objects.public(), ends_at__gte=since)
+        .select_related("action", "commune")
+        .order_by("starts_at", "pk")
+    )
+
+
+def action_feed_sessions(*, action: Action) -> QuerySet[Session]:
+    return action.sessions.select_related("action", "commune").order_by("starts_at", "pk")
+
+
+def registrations_for_done_page(*, ids: list[int], action: Action) -> list[Registration]:
+    """The registrations just made (ids kept in the visitor's session), for the thank-you page."""
+    registrations = (
+        Registration.objects.filter(pk__in=ids, session__action=action)
+        .select_related("session__commune", "person")
+        .order_by("session__starts_at", "pk")
+    )
+    return list(registrations)
+
+
+def registration_waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting; None when not on the waiting list."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = Q(created_at__lt=registration.created_at) | Q(
+        created_at=registration.created_at, pk__lt=registration.pk
+    )
+    waiting = Registration.objects.waitlist().filter(session_id=registration.session_id)
+    return waiting.filter(ahead).count() + 1
+
+
+def registration_for_email(*, registration_id: int) -> Registration | None:
+    return (
+        Registration.objects.select_related("session__action", "session__commune", "person")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def cycle_registrations(*, registration: Registration) -> list[Registration]:
+    """The other active registrations made with this one for every session of the action."""
+    if registration.cycle_key is None:
+        return []
+    return list(
+        Registration.objects.active()
+        .filter(cycle_key=registration.cycle_key, person_id=registration.person_id)
+        .exclude(pk=registration.pk)
+        .select_related("session")
+        .order_by("session__starts_at")
+    )
+
+
+def reminder_candidates(*, now, until) -> QuerySet[Registration]:
+    """Confirmed registrations not yet reminded, whose session starts between now and until."""
+    return (
+        Registration.objects.confirmed()
+        .filter(
+            reminder_sent_at__isnull=True,
+            session__is_cancelled=False,
+            session__starts_at__gt=now,
+            session__starts_at__lt=until,
+        )
+        .exclude(person__email="")
+        .order_by("session__starts_at", "pk")
+    )

@@ -1,0 +1,215 @@
+"""Registration with capacity, a first-come waiting list, cancellation and promotion.
+
+Every write locks the session row (SELECT … FOR UPDATE) first, so the count of
+confirmed seats and the decision made from it cannot interleave with another
+registration or cancellation of the same session.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import (
+    Action,
+    Registration,
+    RegistrationMode,
+    RegistrationSource,
+    RegistrationStatus,
+    Session,
+)
+from members.models import Person
+from portal.core.services import audit_log
+
+CANCEL_SALT = "events.registration.cancel"
+
+
+def _notify_after_commit(task_name: str, registration: Registration) -> None:
+    from events import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(registration.pk))
+
+
+def _locked_session(session: Session) -> Session:
+    return Session.objects.select_for_update().select_related("action").get(pk=session.pk)
+
+
+def _refuse_if_closed(session: Session) -> None:
+    now = timezone.now()
+    if session.is_cancelled:
+        raise ValidationError(_("This session is cancelled."), code="cancelled")
+    if session.starts_at <= now:
+        raise ValidationError(_("This session has already taken place."), code="past")
+    if session.mode == RegistrationMode.CLOSED:
+        raise ValidationError(_("Registration is closed for this session."), code="closed")
+    if session.registration_opens_at and now < session.registration_opens_at:
+        raise ValidationError(_("Registration for this session is not open yet."), code="not_open")
+    if session.registration_closes_at and now >= session.registration_closes_at:
+        raise ValidationError(_("Registration for this session is closed."), code="closed")
+
+
+def _new_status(session: Session) -> RegistrationStatus:
+    if session.mode == RegistrationMode.ON_REQUEST:
+        return RegistrationStatus.REQUESTED
+    if session.capacity is None:
+        return RegistrationStatus.CONFIRMED
+    taken = session.registrations.confirmed().count()
+    return (
+        RegistrationStatus.CONFIRMED if taken < session.capacity else RegistrationStatus.WAITLISTED
+    )
+
+
+def _register(
+    session: Session, person: Person, source: str, cycle_key: uuid.UUID | None
+) -> Registration:
+    """Inside the session lock: refuse twice, then confirm or waitlist."""
+    if session.registrations.active().filter(person=person).exists():
+        raise ValidationError(
+            _("%(person)s is already registered for this session.") % {"person": person},
+            code="duplicate",
+        )
+    registration = Registration.objects.create(
+        session=session,
+        person=person,
+        status=_new_status(session),
+        source=source,
+        cycle_key=cycle_key,
+    )
+    _notify_after_commit("registration_send_confirmation", registration)
+    return registration
+
+
+@transaction.atomic
+def registration_create(
+    *, session: Session, person: Person, source: str = RegistrationSource.WEB
+) -> Registration:
+    """Register a person for one session: confirmed while seats remain, else waitlisted."""
+    session = _locked_session(session)
+    _refuse_if_closed(session)
+    return _register(session, person, source, cycle_key=None)
+
+
+@transaction.atomic
+def registration_create_for_cycle(
+    *, action: Action, person: Person, source: str = RegistrationSource.WEB
+) -> list[Registration]:
+    """Register for every upcoming open session of the action at once, or for none."""
+    sessions = list(
+        Session.objects.select_for_update()
+        .filter(action=action, is_cancelled=False, starts_at__gt=timezone.now())
+        .order_by("pk")  # always lock in the same order: no deadlock between two cycles
+    )
+    open_sessions = [s for s in sessions if s.registration_is_open()]
+    if not open_sessions:
+        raise ValidationError(_("No session of this action is open for registration."))
+    cycle_key = uuid.uuid4()
+    return [_register(session, person, source, cycle_key) for session in open_sessions]
+
+
+def _promote_waitlisted(session: Session) -> list[Registration]:
+    """Confirm the first waitlisted people while seats are free (session lock held)."""
+    if session.capacity is None:
+        free = session.registrations.waitlist().count()
+    else:
+        free = session.capacity - session.registrations.confirmed().count()
+    promoted = list(session.registrations.waitlist()[: max(free, 0)])
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.save(update_fields=["status"])
+        _notify_after_commit("registration_send_promotion", registration)
+    return promoted
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor=None) -> list[Registration]:
+    """Cancel a registration; a freed seat goes to the first person waiting.
+
+    Returns the registrations promoted from the waiting list (emailed after commit).
+    Cancelling twice changes nothing.
+    """
+    session = _locked_session(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return []
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit_log(actor=actor, obj=registration, action="registration.cancelled")
+    return _promote_waitlisted(session) if not session.is_past else []
+
+
+@transaction.atomic
+def registration_confirm(*, registration: Registration, actor) -> Registration:
+    """Staff accept a request (on-request sessions) or take someone off the waiting list."""
+    session = _locked_session(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return registration
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError(_("This registration is cancelled."), code="cancelled")
+    taken = session.registrations.confirmed().count()
+    if session.capacity is not None and taken >= session.capacity:
+        raise ValidationError(
+            _("The session is full (%(capacity)s seats): raise its capacity first.")
+            % {"capacity": session.capacity},
+            code="full",
+        )
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.save(update_fields=["status"])
+    audit_log(actor=actor, obj=registration, action="registration.confirmed")
+    _notify_after_commit("registration_send_promotion", registration)
+    return registration
+
+
+@transaction.atomic
+def session_capacity_change(*, session: Session, capacity: int | None, actor) -> list[Registration]:
+    """Change the number of seats; never below the people already confirmed.
+
+    Raising the capacity promotes the waiting list; returns who was promoted.
+    """
+    session = _locked_session(session)
+    confirmed = session.registrations.confirmed().count()
+    if capacity is not None and capacity < confirmed:
+        raise ValidationError(
+            {
+                "capacity": _(
+                    "%(confirmed)s people are already confirmed: the capacity cannot be lower. "
+                    "Cancel registrations first."
+                )
+                % {"confirmed": confirmed}
+            },
+            code="below_confirmed",
+        )
+    previous = session.capacity
+    session.capacity = capacity
+    session.save(update_fields=["capacity"])
+    audit_log(
+        actor=actor,
+        obj=session,
+        action="session.capacity",
+        changes={"from": previous, "to": capacity},
+    )
+    return _promote_waitlisted(session)
+
+
+def registration_cancel_token(registration: Registration) -> str:
+    """The signed token of the self-cancellation link sent to the registered person."""
+    return signing.dumps(registration.pk, salt=CANCEL_SALT, compress=True)
+
+
+def registration_from_cancel_token(token: str) -> Registration:
+    """The registration a token was made for; ValidationError if tampered or unknown."""
+    try:
+        pk = signing.loads(token, salt=CANCEL_SALT)
+        return Registration.objects.select_related("session__action", "person").get(pk=pk)
+    except (signing.BadSignature, Registration.DoesNotExist, TypeError, ValueError):
+        raise ValidationError(
+            _("This cancellation link is not valid. Use the link of your confirmation email."),
+            code="bad_token",
+        ) from None

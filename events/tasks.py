@@ -1,0 +1,57 @@
+"""Celery wrappers around the events services (ids in, nothing out)."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+MAIL_RETRY = {
+    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
+    "max_retries": 5,
+    "retry_backoff": True,
+}
+
+
+@shared_task(**MAIL_RETRY)
+def registration_send_confirmation(registration_id: int) -> None:
+    """Confirmation (with the .ics), waiting-list or request acknowledgement."""
+    from events.emails import registration_confirmation_send
+
+    registration_confirmation_send(registration_id=registration_id)
+
+
+@shared_task(**MAIL_RETRY)
+def registration_send_promotion(registration_id: int) -> None:
+    """Tell a waitlisted (or requesting) person that their seat is confirmed."""
+    from events.emails import registration_promotion_send
+
+    registration_promotion_send(registration_id=registration_id)
+
+
+# Each registration is claimed (reminder_sent_at) before its message is sent, so a re-run
+# sends nothing twice; a refused message gives its claim back and the task retries later.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    max_retries=3,
+    retry_backoff=60,
+)
+def session_reminders_send() -> None:
+    """Remind confirmed people of their session two days before (beat: "session-reminders")."""
+    from events.services.reminders import session_reminders_send as send
+
+    send()
+
+
+# Each attendance is claimed (evaluation_sent_at) before its message goes, so a re-run
+# sends nothing twice; a refused message gives its claim back and the task retries later.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    max_retries=3,
+    retry_backoff=60,
+)
+def evaluations_send() -> None:
+    """Email the questionnaire of the sessions ended lately (beat: "events-evaluations")."""
+    from events.services.evaluations import evaluations_send as send
+
+    send()

@@ -1,0 +1,15 @@
+"""{% upcoming_sessions %}: the next sessions, for pages of other apps (the home page)."""
+
+from django import template
+
+from events.selectors.agenda import agenda_sessions
+from events.views.common import sessions_present
+
+register = template.Library()
+
+
+@register.inclusion_tag("events/includes/upcoming_sessions.html")
+def upcoming_sessions(limit: int = 3) -> dict:
+    sessions = list(agenda_sessions()[:limit])
+    sessions_present(sessions)
+    return {"sessions": sessions}

@@ -1,0 +1,17 @@
+"""The events pages of the member space, under /espace/."""
+
+from django.urls import path
+
+from events import views_space
+
+app_name = "events_space"
+
+urlpatterns = [
+    path("inscriptions/", views_space.registrations, name="registrations"),
+    path(
+        "inscriptions/<int:pk>/annuler/",
+        views_space.registration_cancel_view,
+        name="registration_cancel",
+    ),
+    path("participations/", views_space.participation, name="participation"),
+]

@@ -1,0 +1,144 @@
+"""The events pages of the member space: my registrations, my organisation's participation.
+
+Every read is scoped by the signed-in user's Person: a registration is looked up among
+that person's own, so another person's registration answers 404; the participation page
+shows only the user's organisation, and counts rather than names.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from events.models import Attendance, Registration, RegistrationStatus
+from events.selectors.space import organisation_participation, organisation_sessions
+from events.services.registrations import registration_cancel
+from members.selectors import person_for_user
+from portal.core.roles import member_required
+
+
+def _space_page(section: str, *, organisation_required: bool = False):
+    """Sign-in required; passes the user's Person to the view as `person`.
+
+    An account without a Person sees the members app's "not linked" page on GET and
+    gets 404 otherwise; the organisation page answers 404 to an individual member.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            person = person_for_user(request.user)
+            if person is None:
+                if request.method != "GET":
+                    raise Http404
+                return render(request, "members/space_unlinked.html")
+            if organisation_required and person.organisation_id is None:
+                raise Http404
+            request.space_section = section
+            return view(request, *args, person=person, **kwargs)
+
+        return never_cache(member_required(wrapper))
+
+    return decorator
+
+
+def _registrations(person):
+    return Registration.objects.filter(person=person).select_related(
+        "session__action", "session__commune"
+    )
+
+
+@require_GET
+@_space_page("registrations")
+def registrations(request, *, person):
+    now = timezone.now()
+    upcoming = list(
+        _registrations(person)
+        .filter(session__ends_at__gte=now)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .order_by("session__starts_at", "pk")
+    )
+    past = list(
+        _registrations(person)
+        .filter(session__ends_at__lt=now)
+        .order_by("-session__starts_at", "-pk")
+    )
+    attended = set(
+        Attendance.objects.filter(
+            person=person, present=True, session_id__in=[r.session_id for r in past]
+        ).values_list("session_id", flat=True)
+    )
+    for registration in upcoming:
+        session = registration.session
+        registration.can_cancel = not session.is_cancelled and session.starts_at > now
+        registration.show_online_link = (
+            session.is_online
+            and bool(session.online_url)
+            and registration.status == RegistrationStatus.CONFIRMED
+            and not session.is_cancelled
+        )
+    for registration in past:
+        registration.attended = registration.session_id in attended
+    context = {
+        "person": person,
+        "organisation": person.organisation,
+        "upcoming": upcoming,
+        "past": past,
+    }
+    return render(request, "events/space_registrations.html", context)
+
+
+@require_POST
+@_space_page("registrations")
+def registration_cancel_view(request, *, person, pk: int):
+    registration = get_object_or_404(_registrations(person), pk=pk)
+    session = registration.session
+    title = session.title or session.action.title
+    if registration.status == RegistrationStatus.CANCELLED:
+        messages.info(request, _("This registration was already cancelled."))
+    elif session.is_cancelled or session.starts_at <= timezone.now():
+        messages.error(
+            request,
+            _("This session has started, taken place or been cancelled: nothing to cancel."),
+        )
+    else:
+        registration_cancel(registration=registration, actor=request.user)
+        messages.success(
+            request,
+            _("Your registration for “%(title)s” is cancelled. Thank you for letting us know.")
+            % {"title": title},
+        )
+    return redirect("events_space:registrations")
+
+
+def _year(value: str | None, years: list[int]) -> int | None:
+    try:
+        year = int(value or "")
+    except ValueError:
+        return years[0] if years else None
+    return year if year in years else (years[0] if years else None)
+
+
+@require_GET
+@_space_page("participation", organisation_required=True)
+def participation(request, *, person):
+    organisation_id = person.organisation_id
+    summary = organisation_participation(organisation_id=organisation_id)
+    years = [row.year for row in summary]
+    year = _year(request.GET.get("annee"), years)
+    sessions = organisation_sessions(organisation_id=organisation_id, year=year) if year else ()
+    context = {
+        "person": person,
+        "organisation": person.organisation,
+        "summary": summary,
+        "year": year,
+        "sessions": sessions,
+    }
+    return render(request, "events/space_participation.html", context)

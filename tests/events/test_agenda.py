@@ -1,0 +1,320 @@
+"""The public agenda: listing, filters, search, pagination, past actions, query counts."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import ActionFormat, ActionStatus, RegistrationMode, Session
+from portal.core.models import Theme
+from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
+from tests.members.factories import CommuneFactory, DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("events:agenda")
+# Queries of one agenda page, whatever the number of sessions in the database: count,
+# page, themes of the page's actions, the theme and département choices of the filters.
+# The action page: the action, its themes, partners, départements and sessions (with their
+# confirmed counts), and the département choices of the registration form.
+AGENDA_QUERIES = 5
+ACTION_PAGE_QUERIES = 6
+
+
+def _listed(response) -> list[Session]:
+    assert response.status_code == 200
+    return list(response.context["sessions"])
+
+
+def _local(days: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+@pytest.fixture
+def theme():
+    return Theme.objects.create(name="Jeunesse et parentalité", slug="jeunesse-test")
+
+
+def test_lists_the_upcoming_sessions_of_public_published_actions_soonest_first(client):
+    later = SessionFactory(starts_at=_local(20, 9), ends_at=_local(20, 12))
+    sooner = SessionFactory(starts_at=_local(3, 14), ends_at=_local(3, 17))
+    SessionFactory(action=ActionFactory(status=ActionStatus.DRAFT))
+    SessionFactory(action=ActionFactory(is_public=False))
+    SessionFactory(is_cancelled=True)
+    SessionFactory(starts_at=_local(-3, 9), ends_at=_local(-3, 12))
+
+    assert _listed(client.get(URL)) == [sooner, later]
+
+
+def test_each_session_says_when_in_french_where_and_its_registration_state(client):
+    session = SessionFactory(
+        starts_at=_local(12, 9, 30),
+        ends_at=_local(12, 12, 30),
+        venue="Maison des associations",
+        commune=CommuneFactory(name="Argenteuil"),
+        capacity=2,
+    )
+    RegistrationFactory.create_batch(2, session=session)
+    online = SessionFactory(is_online=True, venue="", address="", online_url="https://visio.test/x")
+
+    response = client.get(URL)
+
+    content = response.content.decode()
+    assert "9\u00a0h\u00a030 \u2013 12\u00a0h\u00a030" in content
+    assert timezone.localdate(session.starts_at).strftime("%Y") in content
+    assert "Maison des associations, Argenteuil" in content
+    assert session.action.get_absolute_url() in content
+    states = {s.pk: s.state for s in response.context["sessions"]}
+    assert states == {session.pk: "full", online.pk: "seats"}
+    assert "https://visio.test/x" not in content  # the link is for confirmed people only
+
+
+def test_the_date_is_written_with_french_day_and_month_names(client):
+    session = SessionFactory(starts_at=_local(9, 14), ends_at=_local(9, 17))
+    [listed] = _listed(client.get(URL))
+    french_months = [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+        "septembre", "octobre", "novembre", "décembre",
+    ]  # fmt: skip
+    local = timezone.localtime(session.starts_at)
+    assert french_months[local.month - 1] in listed.when
+    assert listed.when.endswith("14\u00a0h \u2013 17\u00a0h")
+
+
+def test_seats_left_registration_on_request_and_not_yet_open(client):
+    seats = SessionFactory(capacity=10)
+    RegistrationFactory.create_batch(3, session=seats)
+    RegistrationFactory(session=seats, status="waitlisted")
+    on_request = SessionFactory(mode=RegistrationMode.ON_REQUEST)
+    later = SessionFactory(registration_opens_at=timezone.now() + timedelta(days=2))
+    unlimited = SessionFactory(capacity=None)
+
+    listed = {s.pk: s for s in _listed(client.get(URL))}
+
+    assert listed[seats.pk].seats_left == 7
+    assert listed[seats.pk].state == "seats"
+    assert listed[on_request.pk].state == "on_request"
+    assert listed[later.pk].state == "not_open"
+    assert listed[unlimited.pk].state == "open"
+
+
+# Filters ---------------------------------------------------------------------------------
+
+
+def test_filter_by_theme(client, theme):
+    tagged = SessionFactory()
+    tagged.action.themes.add(theme)
+    SessionFactory()
+    assert _listed(client.get(URL, {"theme": theme.slug})) == [tagged]
+
+
+def test_filter_by_format(client):
+    webinar = SessionFactory(action=ActionFactory(format=ActionFormat.WEBINAR))
+    SessionFactory(action=ActionFactory(format=ActionFormat.BREAKFAST))
+    assert _listed(client.get(URL, {"format": "webinar"})) == [webinar]
+
+
+def test_filter_by_departement_through_the_action_or_the_commune(client):
+    yvelines = DepartmentFactory(code="78", name="Yvelines")
+    val_doise = DepartmentFactory(code="95", name="Val-d'Oise")
+    covered = SessionFactory()
+    covered.action.departments.add(yvelines, val_doise)
+    held_there = SessionFactory(commune=CommuneFactory(insee_code="78646", department=yvelines))
+    SessionFactory(commune=CommuneFactory(insee_code="95018", department=val_doise))
+
+    assert _listed(client.get(URL, {"departement": "78"})) == [covered, held_there]
+    assert len(_listed(client.get(URL, {"departement": "95"}))) == 2  # no duplicate row
+
+
+def test_filter_by_month_in_local_time(client):
+    month_start = (timezone.localdate().replace(day=1) + timedelta(days=62)).replace(day=1)
+    first_minute = timezone.make_aware(datetime.combine(month_start, time.min))
+    inside = SessionFactory(
+        starts_at=first_minute + timedelta(hours=9), ends_at=first_minute + timedelta(hours=12)
+    )
+    before = SessionFactory(  # 23:30 the evening before, Paris time
+        starts_at=first_minute - timedelta(minutes=30), ends_at=first_minute + timedelta(hours=1)
+    )
+
+    response = client.get(URL, {"month": f"{month_start:%Y-%m}"})
+
+    assert _listed(response) == [inside]
+    assert before not in _listed(response)
+    assert f"{month_start:%Y-%m}" in dict(response.context["form"].fields["month"].choices)
+
+
+def test_search_in_title_summary_and_description_ignoring_accents_and_case(client):
+    by_title = SessionFactory(action=ActionFactory(title="Cité éducative : bilan"))
+    by_summary = SessionFactory(action=ActionFactory(summary="Réussite éducative et santé"))
+    by_description = SessionFactory(action=ActionFactory(description="Un atelier EDUCATIF."))
+    SessionFactory(action=ActionFactory(title="Emploi", summary="Insertion"))
+
+    found = _listed(client.get(URL, {"q": "educati"}))
+
+    assert set(found) == {by_title, by_summary, by_description}
+    assert _listed(client.get(URL, {"q": "éducative santé"})) == [by_summary]
+    assert _listed(client.get(URL, {"q": "100%_"})) == []
+
+
+def test_filters_combine(client, theme):
+    match = SessionFactory(
+        action=ActionFactory(format=ActionFormat.WORKSHOP, title="Atelier santé")
+    )
+    match.action.themes.add(theme)
+    other_format = SessionFactory(action=ActionFactory(format=ActionFormat.SEMINAR, title="Santé"))
+    other_format.action.themes.add(theme)
+    SessionFactory(action=ActionFactory(format=ActionFormat.WORKSHOP, title="Atelier santé 2"))
+
+    response = client.get(URL, {"theme": theme.slug, "format": "workshop", "q": "santé"})
+
+    assert _listed(response) == [match]
+    assert response.context["is_filtered"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"theme": "no-such-theme"},
+        {"format": "concert"},
+        {"departement": "ZZ"},
+        {"month": "2026-13"},
+        {"month": "next month"},
+        {"q": "a\x00b"},
+        {"theme": "a\x00b"},
+        {"departement": "9\x005"},
+        {"q": "x" * 5000},
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"theme": ["a", "b"], "format": "", "month": ""},
+    ],
+)
+def test_invalid_filter_values_are_reported_and_ignored_never_a_500(client, params):
+    session = SessionFactory()
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert _listed(response) == [session]
+
+
+def test_an_invalid_filter_shows_its_error_and_the_valid_ones_still_apply(client):
+    webinar = SessionFactory(action=ActionFactory(format=ActionFormat.WEBINAR))
+    SessionFactory(action=ActionFactory(format=ActionFormat.BREAKFAST))
+    response = client.get(URL, {"format": "webinar", "month": "2026-13"})
+    assert _listed(response) == [webinar]
+    assert set(response.context["form"].errors) == {"month"}
+    assert 'class="form-errors"' in response.content.decode()
+
+
+def test_the_filter_form_is_labelled_and_works_without_javascript(client):
+    content = client.get(URL).content.decode()
+    for name in ("q", "theme", "format", "departement", "month"):
+        assert f'<label for="id_{name}">' in content
+        assert f'name="{name}"' in content
+    assert 'method="get"' in content
+    assert '<button type="submit">' in content
+
+
+def test_pagination_keeps_the_filters(client):
+    action = ActionFactory(format=ActionFormat.WORKSHOP)
+    start = timezone.now() + timedelta(days=5)
+    Session.objects.bulk_create(
+        Session(
+            action=action,
+            starts_at=start + timedelta(days=i),
+            ends_at=start + timedelta(days=i, hours=2),
+        )
+        for i in range(25)
+    )
+    first = client.get(URL, {"format": "workshop"})
+    assert len(_listed(first)) == 20
+    assert "format=workshop&amp;page=2" in first.content.decode()
+    second = client.get(URL, {"format": "workshop", "page": 2})
+    assert len(_listed(second)) == 5
+    assert _listed(second)[0].starts_at > _listed(first)[-1].starts_at
+
+
+# Past actions ----------------------------------------------------------------------------
+
+
+def test_past_actions_list_their_sessions_and_not_the_upcoming_ones(client):
+    past = SessionFactory(starts_at=_local(-30, 9), ends_at=_local(-30, 12))
+    SessionFactory(action=past.action, starts_at=_local(-20, 9), ends_at=_local(-20, 12))
+    upcoming = SessionFactory()
+    SessionFactory(
+        action=ActionFactory(is_public=False), starts_at=_local(-5, 9), ends_at=_local(-5, 12)
+    )
+
+    response = client.get(reverse("events:past_actions"))
+
+    assert response.status_code == 200
+    actions = list(response.context["actions"])
+    assert actions == [past.action]
+    assert len(actions[0].session_list) == 2
+    content = response.content.decode()
+    assert past.action.get_absolute_url() in content
+    assert upcoming.action.title not in content
+
+
+def test_an_action_page_of_a_past_action_shows_its_sessions_without_a_form(client):
+    past = SessionFactory(starts_at=_local(-30, 9), ends_at=_local(-30, 12))
+    response = client.get(past.action.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["open_sessions"] == []
+    assert [s.state for s in response.context["sessions"]] == ["past"]
+    assert '<form method="post"' not in response.content.decode()
+
+
+# Query counts: the same at 10 and at 1,000 sessions -------------------------------------
+
+
+def _sessions_bulk(count: int, *, actions: list) -> None:
+    start = timezone.now() + timedelta(days=1)
+    Session.objects.bulk_create(
+        Session(
+            action=actions[i % len(actions)],
+            starts_at=start + timedelta(hours=6 * i),
+            ends_at=start + timedelta(hours=6 * i + 3),
+            venue="Salle",
+            capacity=20,
+        )
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_the_agenda_runs_the_same_queries_at_10_and_1000_sessions(
+    client, theme, count, django_assert_num_queries
+):
+    actions = ActionFactory.create_batch(10)
+    department = DepartmentFactory(code="95")
+    for action in actions:
+        action.themes.add(theme)
+        action.departments.add(department)
+    _sessions_bulk(count, actions=actions)
+    RegistrationFactory.create_batch(3, session=Session.objects.first())
+    client.get(URL)  # warm the site settings cache
+
+    with django_assert_num_queries(AGENDA_QUERIES):
+        response = client.get(URL)
+    assert len(response.context["sessions"]) == 10 if count == 10 else 20
+
+    with django_assert_num_queries(AGENDA_QUERIES + 2):  # + the theme and département chosen
+        response = client.get(URL, {"theme": theme.slug, "q": "groupe", "departement": "95"})
+    assert len(response.context["sessions"]) == 10 if count == 10 else 20
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_the_action_page_runs_the_same_queries_at_10_and_1000_sessions(
+    client, theme, count, django_assert_num_queries
+):
+    action = ActionFactory()
+    action.themes.add(theme)
+    _sessions_bulk(count, actions=[action, ActionFactory()])
+    RegistrationFactory.create_batch(3, session=action.sessions.first())
+    client.get(action.get_absolute_url())  # warm the site settings cache
+
+    with django_assert_num_queries(ACTION_PAGE_QUERIES):
+        response = client.get(action.get_absolute_url())
+    assert len(response.context["sessions"]) == count // 2
