@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.evaluations_send",
         "schedule": crontab(minute=5, hour="8-20"),
     },
+    "publications-publish-due": {
+        "task": "publications.tasks.publications_publish_due",
+        "schedule": crontab(minute=7),
+    },
 }
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
@@ -252,6 +256,8 @@ WORKER_HEARTBEAT_MAX_AGE = 60
 CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
 # Reminders for unpaid dues calls, in days after the due date; each step is sent once.
 DUES_REMINDER_DELAYS = env_int_list("DUES_REMINDER_DELAYS", "30,60")
+# Largest PDF accepted for a publication, in megabytes.
+PUBLICATION_MAX_UPLOAD_MB = env_int("PUBLICATION_MAX_UPLOAD_MB", 30)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Text typed on public forms ends up in exports: never let a spreadsheet run it as a formula.

@@ -1,15 +1,19 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
 
 from events.sitemaps import ActionSitemap
 from portal.core import views as core_views
 from portal.core.sitemaps import StaticPagesSitemap
+from publications.sitemaps import PublicationSitemap
 
 SITEMAPS = {
     "pages": StaticPagesSitemap,
     "actions": ActionSitemap,
+    "publications": PublicationSitemap,
 }
 
 admin.site.site_header = _("Back office")
@@ -17,10 +21,18 @@ admin.site.site_title = _("Portal back office")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
+    # Publication covers and thumbnails are public; every other upload (invoices,
+    # receipts, reports) stays private and is served by views that check access.
+    re_path(
+        r"^media/publications/(?P<path>(?:covers|thumbnails)/.+)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT / "publications"},
+    ),
     path("", include("portal.core.urls")),
     path("agenda/evaluation/", include("events.urls_evaluation")),
     path("agenda/", include("events.urls")),
     path("publications/", include("publications.urls")),
+    path("oai", include("publications.urls_oai")),
     path("resonances/", include("newsletter.urls")),
     path("infodoc/", include("infodoc.urls")),
     path("", include("members.urls")),

@@ -1,5 +1,182 @@
-from django.views.generic import TemplateView
+"""Public pages of the publications: the list with search and facets, the detail, the file.
+
+Thin: parse the request, call publications.selectors, render.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from portal.core.models import SiteSettings
+from publications.filters import FACETS, PublicationFilter
+from publications.models import Publication, PublicationKind
+from publications.search import normalise_query
+from publications.selectors import (
+    publication_detail,
+    publication_file,
+    publication_list,
+    publication_related,
+)
+from publications.services import publication_download_record
+
+logger = logging.getLogger(__name__)
+
+# schema.org type of each kind; CreativeWork for the others.
+SCHEMA_TYPES = {
+    PublicationKind.PODCAST: "PodcastEpisode",
+    PublicationKind.REPLAY: "VideoObject",
+    PublicationKind.PROCEEDINGS: "Report",
+    PublicationKind.SYNTHESIS: "Report",
+    PublicationKind.STUDY: "Report",
+    PublicationKind.DOSSIER: "Report",
+    PublicationKind.TEACHING_KIT: "LearningResource",
+}
 
 
-class PublicationListView(TemplateView):
-    template_name = "publications/list.html"
+# The first option of each facet's select.
+ALL_LABELS = {
+    "kind": _("All kinds"),
+    "theme": _("All themes"),
+    "year": _("All years"),
+    "territory": _("All territories"),
+}
+
+
+def _is_preview(request) -> bool:
+    return request.GET.get("preview") == "1" and request.user.is_staff
+
+
+@require_safe
+def publication_list_view(request):
+    filterset = PublicationFilter(request.GET)
+    listing = publication_list(
+        filterset=filterset,
+        q=normalise_query(request.GET.get("q")),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        page=request.GET.get("page"),
+    )
+    context = {
+        "listing": listing,
+        "facet_fields": [
+            (name, filterset.filters[name].label, ALL_LABELS[name], listing.facets[name])
+            for name in FACETS
+        ],
+        "ignored": filterset.ignored,
+        "filtered": bool(filterset.cleaned()),
+    }
+    return render(request, "publications/list.html", context)
+
+
+@require_safe
+def publication_detail_view(request, slug: str):
+    preview = _is_preview(request)
+    publication = publication_detail(slug=slug, include_unpublished=preview)
+    if publication is None:
+        raise Http404
+    context = {
+        "publication": publication,
+        "related": publication_related(publication=publication),
+        "file_size": _file_size(publication),
+        "author_names": publication.author_names,
+        "is_preview": preview,
+        "json_ld": _json_ld(_schema_org(publication)),
+    }
+    response = render(request, "publications/detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def publication_download(request, slug: str):
+    """The publication's PDF; each GET of a published one counts a download."""
+    preview = _is_preview(request)
+    publication = publication_file(slug=slug, include_unpublished=preview)
+    if publication is None or not publication.file:
+        raise Http404
+    try:
+        handle = publication.file.open("rb")
+    except FileNotFoundError:
+        logger.error("The file of publication %s is missing from the storage.", slug)
+        raise Http404 from None
+    if not preview and request.method == "GET":
+        publication_download_record(publication=publication)
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{slug}.pdf", content_type="application/pdf"
+    )
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
+def _file_size(publication: Publication) -> int | None:
+    if not publication.file:
+        return None
+    try:
+        return publication.file.size
+    except OSError:
+        return None
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _schema_org(publication: Publication) -> dict:
+    """schema.org metadata of a publication, as a JSON-LD object."""
+    site = SiteSettings.load()
+    publisher = {"@type": "Organization", "name": site.name, "url": _absolute("/")}
+    authors = [{"@type": "Person", "name": name} for name in publication.author_names]
+    data = {
+        "@context": "https://schema.org",
+        "@type": SCHEMA_TYPES.get(publication.kind, "CreativeWork"),
+        "name": publication.title,
+        "headline": publication.title[:110],
+        "url": _absolute(publication.get_absolute_url()),
+        "datePublished": publication.published_on.isoformat(),
+        "dateModified": timezone.localdate(publication.updated_at).isoformat(),
+        "inLanguage": "fr",
+        "genre": publication.get_kind_display(),
+        "author": authors or [publisher],
+        "publisher": publisher,
+        "about": [{"@type": "Thing", "name": theme.name} for theme in publication.themes.all()],
+    }
+    if publication.summary:
+        data["description"] = publication.summary
+    if coproducers := publication.coproducers.all():
+        data["contributor"] = [{"@type": "Organization", "name": o.name} for o in coproducers]
+    if departments := publication.departments.all():
+        data["spatialCoverage"] = [
+            {"@type": "AdministrativeArea", "name": d.name, "identifier": d.code}
+            for d in departments
+        ]
+    if image := publication.cover or publication.thumbnail:
+        data["image"] = _absolute(image.url)
+    if publication.file:
+        data["encoding"] = {
+            "@type": "MediaObject",
+            "encodingFormat": "application/pdf",
+            "contentUrl": _absolute(reverse("publications:download", args=[publication.slug])),
+        }
+    if publication.is_media and publication.media_url:
+        data["sameAs"] = publication.media_url
+    return data
+
+
+def _json_ld(data: dict) -> str:
+    """JSON for a <script type="application/ld+json"> block: <, > and & escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=None)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - the characters that could close the block are escaped

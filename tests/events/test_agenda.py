@@ -17,9 +17,10 @@ URL = reverse("events:agenda")
 # Queries of one agenda page, whatever the number of sessions in the database: count,
 # page, themes of the page's actions, the theme and département choices of the filters.
 # The action page: the action, its themes, partners, départements and sessions (with their
-# confirmed counts), and the département choices of the registration form.
+# confirmed counts), the département choices of the registration form, and the
+# publications that came out of the action.
 AGENDA_QUERIES = 5
-ACTION_PAGE_QUERIES = 6
+ACTION_PAGE_QUERIES = 7
 
 
 def _listed(response) -> list[Session]:

@@ -1,0 +1,138 @@
+"""French full-text search on publications: query building, ranking, highlighted snippets.
+
+The stored `Publication.search_vector` is built with
+``to_tsvector('french', portal_unaccent(text without tags))`` and weights A (title),
+B (summary), C (body). A query goes through the same path: NFC in Python (so that
+decomposed accents become the characters portal_unaccent knows), then
+``websearch_to_tsquery('french', portal_unaccent(q))``, so "evenement" finds
+"événements" and singular finds plural.
+
+PostgreSQL's ts_headline does not fold accents, so the snippet is built in Python: the
+words of the query and of the texts shown are stemmed by PostgreSQL in one query, and a
+word is marked when its stem is one of the query's stems.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Func, TextField, Value
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_WORDS = 32
+# Words shown before the first match in a snippet.
+SNIPPET_LEAD_WORDS = 8
+# Only the beginning of a long body is scanned for the snippet.
+BODY_SCAN_CHARS = 6000
+
+WORD_RE = re.compile(r"\w+")
+TAG_RE = re.compile(r"<[^>]+>")
+# Control characters (NUL breaks PostgreSQL text parameters).
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Terms a websearch query excludes: -word, -"a phrase".
+NEGATED_RE = re.compile(r'(?:(?<=\s)|^)-(?:"[^"]*"?|\S+)')
+OR_RE = re.compile(r"(?:(?<=\s)|^)or(?=\s|$)", re.IGNORECASE)
+
+
+def normalise_query(raw: object) -> str:
+    """The visitor's q text, cleaned: NFC, no control characters, one space, capped.
+
+    Returns "" when nothing searchable is left (punctuation only).
+    """
+    if not raw:
+        return ""
+    text = unicodedata.normalize("NFC", str(raw))
+    text = CONTROL_RE.sub(" ", text)
+    text = " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+    return text if WORD_RE.search(text) else ""
+
+
+def _unaccent(value: str) -> Func:
+    return Func(Value(value), function="portal_unaccent", output_field=TextField())
+
+
+def search_query(text: str) -> SearchQuery:
+    """websearch_to_tsquery('french', portal_unaccent(text)): quotes, OR and -word work."""
+    return SearchQuery(_unaccent(text), config="french", search_type="websearch")
+
+
+def search_rank(query: SearchQuery) -> SearchRank:
+    """ts_rank over the weighted vector: a title match (A) outranks a body match (C)."""
+    return SearchRank(F("search_vector"), query)
+
+
+def positive_words(text: str) -> list[str]:
+    """The words of the query that results contain (not the -excluded ones, not OR)."""
+    text = OR_RE.sub(" ", NEGATED_RE.sub(" ", text))
+    return WORD_RE.findall(text)
+
+
+def plain_text(markup: str, *, limit: int | None = None) -> str:
+    """Text of stored HTML: tags become spaces, entities are decoded, spaces collapsed."""
+    text = html.unescape(TAG_RE.sub(" ", markup or ""))
+    text = " ".join(text.split())
+    return text[:limit] if limit else text
+
+
+def stem_words(words: Iterable[str]) -> dict[str, frozenset[str]]:
+    """{lowercase word: its French stems}, computed by PostgreSQL in one query."""
+    distinct = sorted({word.lower() for word in words})
+    if not distinct:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, tsvector_to_array(to_tsvector('french', portal_unaccent(word))) "
+            "FROM unnest(%s::text[]) AS word",
+            [distinct],
+        )
+        return {word: frozenset(stems) for word, stems in cursor.fetchall()}
+
+
+class Highlighter:
+    """Marks the words of texts whose stem is one of the query's stems.
+
+    Build it with every text it will mark, so all words are stemmed in one query.
+    """
+
+    def __init__(self, query: str, texts: Iterable[str]):
+        query_words = positive_words(query)
+        texts = list(texts)
+        stems = stem_words([*query_words, *(w for t in texts for w in WORD_RE.findall(t))])
+        self.query_stems = frozenset().union(*(stems.get(w.lower(), ()) for w in query_words))
+        self._stems = stems
+
+    def is_match(self, word: str) -> bool:
+        return not self.query_stems.isdisjoint(self._stems.get(word.lower(), ()))
+
+    def highlight(self, text: str) -> SafeString:
+        """The whole text, escaped, with matching words wrapped in <mark>."""
+        parts, position = [], 0
+        for match in WORD_RE.finditer(text):
+            if self.is_match(match.group()):
+                parts.append(escape(text[position : match.start()]))
+                parts.append(f"<mark>{escape(match.group())}</mark>")
+                position = match.end()
+        parts.append(escape(text[position:]))
+        return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+    def snippet(self, text: str, *, words: int = SNIPPET_WORDS) -> SafeString | None:
+        """An excerpt of about `words` words around the first match; None without a match."""
+        tokens = list(WORD_RE.finditer(text))
+        first = next((i for i, token in enumerate(tokens) if self.is_match(token.group())), None)
+        if first is None:
+            return None
+        start = max(0, first - SNIPPET_LEAD_WORDS)
+        end = min(len(tokens), start + words)
+        begin = 0 if start == 0 else tokens[start].start()
+        finish = len(text) if end == len(tokens) else tokens[end - 1].end()
+        excerpt = self.highlight(text[begin:finish])
+        prefix = "… " if begin else ""
+        suffix = " …" if finish < len(text) else ""
+        return mark_safe(f"{prefix}{excerpt}{suffix}")  # noqa: S308 - excerpt is escaped

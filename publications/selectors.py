@@ -1,0 +1,342 @@
+"""Reads of the publications app: the public list (search, facets, pages) and the detail.
+
+The list runs a fixed number of queries whatever the size of the catalogue: one GROUP BY
+per facet, one for the page, one to prefetch the page's themes and, with a search, one
+to stem the words shown for highlighting.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear, Left
+
+from events.models import Action
+from portal.core.models import Department, Theme
+from publications.filters import PublicationFilter
+from publications.models import Publication, PublicationKind
+from publications.search import (
+    BODY_SCAN_CHARS,
+    Highlighter,
+    plain_text,
+    search_query,
+    search_rank,
+)
+
+PAGE_SIZE = 20
+# A search offers this many pages at most (ranked results are sorted as a whole).
+MAX_SEARCH_PAGES = 50
+RELATED_COUNT = 4
+# Characters of the body's markup read for a snippet (markup is longer than its text).
+BODY_MARKUP_CHARS = BODY_SCAN_CHARS * 2
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Options of each facet (kind, theme, year, territory) and the number of results."""
+
+    options: dict[str, list[FacetOption]]
+    total: int
+
+
+@dataclass
+class PublicationPage:
+    """One page of the public list with its facets and the links to its neighbours."""
+
+    items: list[Publication]
+    total: int
+    q: str
+    facets: dict[str, list[FacetOption]]
+    # Browse order (no q): keyset cursors "YYYY-MM-DD.id" for ?after= and ?before=.
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    # Search order: page numbers.
+    page: int = 1
+    page_count: int = 1
+    pages: list[int | None] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def is_search(self) -> bool:
+        return bool(self.q)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.previous_cursor or self.page_count > 1)
+
+
+# Keyset cursors ----------------------------------------------------------------------
+
+
+def cursor_encode(publication: Publication) -> str:
+    return f"{publication.published_on.isoformat()}.{publication.pk}"
+
+
+def cursor_decode(value: object) -> tuple[datetime.date, int] | None:
+    """(published_on, id) from "YYYY-MM-DD.id"; None for anything else."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    day, _, pk = value.partition(".")
+    try:
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def _older_than(cursor: tuple[datetime.date, int]) -> Q:
+    day, pk = cursor
+    # The first condition lets the (status, -published_on, -id) index start at `day`.
+    return Q(published_on__lte=day) & (Q(published_on__lt=day) | Q(pk__lt=pk))
+
+
+def _newer_than(cursor: tuple[datetime.date, int]) -> Q:
+    day, pk = cursor
+    return Q(published_on__gte=day) & (Q(published_on__gt=day) | Q(pk__gt=pk))
+
+
+# The list ---------------------------------------------------------------------------
+
+
+def _base(q: str) -> QuerySet:
+    queryset = Publication.objects.published()
+    if q:
+        queryset = queryset.filter(search_vector=search_query(q))
+    return queryset.order_by()
+
+
+def _territory_label(department: Department) -> str:
+    return f"{department.code} \N{EN DASH} {department.name}"
+
+
+def _keep_chosen(options: list[FacetOption], chosen: FacetOption) -> None:
+    """Show a chosen value that has no result with the other filters (count 0)."""
+    if not any(option.selected for option in options):
+        options.append(chosen)
+
+
+def publication_facets(*, filterset: PublicationFilter, q: str) -> Facets:
+    """Counts per kind, theme, year and territory for the current search and filters.
+
+    Each facet is counted with every other filter applied but not its own, so the
+    visitor sees the alternatives to the value chosen. Four queries.
+    """
+    base = _base(q)
+    chosen = filterset.cleaned()
+
+    def subset(without: str) -> QuerySet:
+        return filterset.filter_queryset_without(base, without)
+
+    kind_counts = dict(subset("kind").values_list("kind").annotate(count=Count("pk")))
+    kinds = [
+        FacetOption(value, str(label), kind_counts.get(value, 0), chosen.get("kind") == value)
+        for value, label in PublicationKind.choices
+        if value in kind_counts or chosen.get("kind") == value
+    ]
+
+    themes = Theme.objects.filter(publications__in=subset("theme").values("pk"))
+    themes = themes.annotate(count=Count("publications")).order_by("name")
+    theme_options = [
+        FacetOption(theme.slug, theme.name, theme.count, theme == chosen.get("theme"))
+        for theme in themes
+    ]
+    if theme := chosen.get("theme"):
+        _keep_chosen(theme_options, FacetOption(theme.slug, theme.name, 0, True))
+
+    years = (
+        subset("year")
+        .annotate(year=ExtractYear("published_on"))
+        .values_list("year")
+        .annotate(count=Count("pk"))
+        .order_by("-year")
+    )
+    year_options = [
+        FacetOption(str(year), str(year), count, chosen.get("year") == year)
+        for year, count in years
+    ]
+    if year := chosen.get("year"):
+        _keep_chosen(year_options, FacetOption(str(year), str(year), 0, True))
+
+    departments = Department.objects.filter(publications__in=subset("territory").values("pk"))
+    departments = departments.annotate(count=Count("publications")).order_by("code")
+    territory_options = [
+        FacetOption(d.code, _territory_label(d), d.count, d == chosen.get("territory"))
+        for d in departments
+    ]
+    if department := chosen.get("territory"):
+        label = _territory_label(department)
+        _keep_chosen(territory_options, FacetOption(department.code, label, 0, True))
+
+    # Every publication has one kind: the kind counts add up to the number of results.
+    total = kind_counts.get(chosen["kind"], 0) if "kind" in chosen else sum(kind_counts.values())
+    options = {
+        "kind": kinds,
+        "theme": theme_options,
+        "year": year_options,
+        "territory": territory_options,
+    }
+    return Facets(options=options, total=total)
+
+
+def _page_number(value: object, page_count: int) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), page_count)
+
+
+def _page_window(page: int, page_count: int, *, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and those around `page`; None for a gap."""
+    numbers = sorted({1, page_count, *range(page - around, page + around + 1)})
+    window: list[int | None] = []
+    for number in (n for n in numbers if 1 <= n <= page_count):
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window
+
+
+def _listed(queryset: QuerySet) -> QuerySet:
+    return queryset.defer("body", "search_vector").prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("name"))
+    )
+
+
+def _highlight(items: list[Publication], q: str) -> None:
+    """Set `title_html` and `snippet` on each item: matched words in <mark>."""
+    bodies = [plain_text(item.body_head, limit=BODY_SCAN_CHARS) for item in items]
+    texts = [text for item in items for text in (item.title, item.summary)]
+    highlighter = Highlighter(q, [*texts, *bodies])
+    for item, body in zip(items, bodies, strict=True):
+        item.title_html = highlighter.highlight(item.title)
+        item.snippet = highlighter.snippet(item.summary) or highlighter.snippet(body)
+
+
+def publication_list(
+    *,
+    filterset: PublicationFilter,
+    q: str = "",
+    after: object = None,
+    before: object = None,
+    page: object = None,
+) -> PublicationPage:
+    """A page of published publications.
+
+    Without q, newest first with keyset pagination (`after` / `before` cursors), so a
+    page deep in the list costs what the first one costs. With q, by relevance then
+    date, numbered pages up to MAX_SEARCH_PAGES.
+    """
+    facets = publication_facets(filterset=filterset, q=q)
+    total = facets.total
+    filtered = _listed(filterset.filter_queryset_without(_base(q), None))
+    result = PublicationPage(items=[], total=total, q=q, facets=facets.options)
+
+    if q:
+        query = search_query(q)
+        available = math.ceil(total / PAGE_SIZE) if total else 1
+        result.page_count = min(available, MAX_SEARCH_PAGES)
+        result.truncated = available > MAX_SEARCH_PAGES
+        result.page = _page_number(page, result.page_count)
+        result.pages = _page_window(result.page, result.page_count)
+        start = (result.page - 1) * PAGE_SIZE
+        ranked = filtered.annotate(
+            rank=search_rank(query), body_head=Left("body", BODY_MARKUP_CHARS)
+        ).order_by("-rank", "-published_on", "-pk")
+        result.items = list(ranked[start : start + PAGE_SIZE])
+        if result.items:
+            _highlight(result.items, q)
+        return result
+
+    newest_first = ("-published_on", "-pk")
+    if (cursor := cursor_decode(before)) is not None:
+        rows = list(
+            filtered.filter(_newer_than(cursor)).order_by("published_on", "pk")[: PAGE_SIZE + 1]
+        )
+        has_previous, has_next = len(rows) > PAGE_SIZE, True
+        items = rows[:PAGE_SIZE][::-1]
+    else:
+        cursor = cursor_decode(after)
+        if cursor is not None:
+            filtered = filtered.filter(_older_than(cursor))
+        rows = list(filtered.order_by(*newest_first)[: PAGE_SIZE + 1])
+        has_previous, has_next = cursor is not None, len(rows) > PAGE_SIZE
+        items = rows[:PAGE_SIZE]
+    result.items = items
+    if items:
+        result.next_cursor = cursor_encode(items[-1]) if has_next else None
+        result.previous_cursor = cursor_encode(items[0]) if has_previous else None
+    return result
+
+
+# The detail -------------------------------------------------------------------------
+
+
+def publication_detail(*, slug: str, include_unpublished: bool = False) -> Publication | None:
+    """A publication with its themes, territories, coproducers and public actions.
+
+    Drafts and scheduled publications only with `include_unpublished` (staff preview).
+    """
+    queryset = Publication.objects.all() if include_unpublished else Publication.objects.published()
+    return (
+        queryset.defer("search_vector")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("name")),
+            Prefetch("departments", queryset=Department.objects.order_by("code")),
+            "coproducers",
+            Prefetch("actions", queryset=Action.objects.public().order_by("title")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def publication_file(*, slug: str, include_unpublished: bool = False) -> Publication | None:
+    """The publication whose file is asked for (only the columns a download needs)."""
+    queryset = Publication.objects.all() if include_unpublished else Publication.objects.published()
+    return queryset.only("pk", "slug", "file", "status", "published_on").filter(slug=slug).first()
+
+
+def publication_related(*, publication: Publication, limit: int = RELATED_COUNT) -> list:
+    """Published publications sharing the most themes (same kind when it has none).
+
+    One query; uses the themes prefetched by publication_detail.
+    """
+    theme_ids = [theme.pk for theme in publication.themes.all()]
+    queryset = Publication.objects.published().exclude(pk=publication.pk)
+    queryset = queryset.defer("body", "search_vector")
+    if theme_ids:
+        queryset = queryset.filter(themes__in=theme_ids).annotate(shared=Count("themes"))
+        queryset = queryset.order_by("-shared", "-published_on", "-pk")
+    else:
+        queryset = queryset.filter(kind=publication.kind).order_by("-published_on", "-pk")
+    return list(queryset[:limit])
+
+
+def publication_latest(*, limit: int = 3) -> list[Publication]:
+    """The newest published publications (home page, feeds)."""
+    return list(
+        Publication.objects.published()
+        .defer("body", "search_vector")
+        .order_by("-published_on", "-pk")[:limit]
+    )
+
+
+def publications_for_action(*, action_id: int) -> list[Publication]:
+    """Published publications that came out of an action, newest first."""
+    return list(
+        Publication.objects.published()
+        .filter(actions=action_id)
+        .defer("body", "search_vector")
+        .order_by("-published_on", "-pk")
+    )
