@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from events import tasks
@@ -25,16 +25,10 @@ from events.services.evaluations import (
     evaluation_token,
     evaluations_send,
 )
-from portal import urls as portal_urls
 from tests.events.factories import ActionFactory, SessionFactory
 from tests.members.factories import PersonFactory
 
-# The questionnaire's URLs, as portal.urls includes them (added here until it does).
-urlpatterns = list(portal_urls.urlpatterns)
-if not any(getattr(p, "namespace", None) == "events_evaluation" for p in urlpatterns):
-    urlpatterns.insert(0, path("agenda/evaluation/", include("events.urls_evaluation")))
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 def ended(days: float = 1, **kwargs):
