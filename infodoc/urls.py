@@ -5,5 +5,7 @@ from infodoc import views
 app_name = "infodoc"
 
 urlpatterns = [
-    path("", views.InfodocView.as_view(), name="index"),
+    path("", views.index, name="index"),
+    path("merci/", views.done, name="done"),
+    path("suivi/<str:token>/", views.follow, name="follow"),
 ]

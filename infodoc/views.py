@@ -1,5 +1,165 @@
-from django.views.generic import TemplateView
+"""Info-doc pages: the public service page and request form, the signed follow page,
+and the member's own requests in the member space. Thin: form → service → template.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from infodoc import ratelimit
+from infodoc.forms import InfoRequestForm
+from infodoc.models import RequestStatus
+from infodoc.selectors import (
+    follow_request,
+    person_request_detail,
+    person_requests,
+    public_questions,
+)
+from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
+from members.selectors import person_for_user
+from portal.core.http import client_ip
+from portal.core.roles import member_required
+
+logger = logging.getLogger(__name__)
+
+# The visitor's session keeps the request just sent, for the thank-you page.
+DONE_SESSION_KEY = "infodoc.request"
+ANSWER_SHOWN = frozenset({RequestStatus.ANSWERED, RequestStatus.CLOSED})
 
 
-class InfodocView(TemplateView):
-    template_name = "infodoc/index.html"
+def _initial(user, person) -> dict:
+    if person is not None:
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email or user.email,
+            "phone": person.phone,
+            "organisation_name": person.organisation.name if person.organisation_id else "",
+            "department": person.department.code if person.department_id else None,
+        }
+    if user.is_authenticated:
+        return {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def index(request):
+    """What the service does, the request form and the published questions and answers."""
+    form = InfoRequestForm(
+        request.POST or None, initial=_initial(request.user, person_for_user(request.user))
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_spam:
+            logger.info("Info-doc honeypot filled: nothing recorded.")
+            request.session.pop(DONE_SESSION_KEY, None)
+            return redirect("infodoc:done")
+        if form.is_valid():
+            data = form.submission_data()
+            if not ratelimit.submission_allow(email=data["email"], ip=client_ip(request)):
+                status = 429
+                form.add_error(
+                    None,
+                    _(
+                        "You have sent several requests in a short time. Please wait an hour "
+                        "before sending another, or write to us by email."
+                    ),
+                )
+            else:
+                try:
+                    info_request = info_request_submit(**data, user=request.user)
+                except ValidationError:
+                    logger.info("Info-doc form accepted but the request refused.", exc_info=True)
+                    form.add_error(
+                        None,
+                        _("Your request could not be recorded. Please check it and try again."),
+                    )
+                else:
+                    request.session[DONE_SESSION_KEY] = info_request.pk
+                    return redirect("infodoc:done")
+    context = {"form": form, "questions": public_questions()}
+    return render(request, "infodoc/index.html", context, status=status)
+
+
+@require_GET
+def done(request):
+    """The thank-you page; with the reference when this visitor's request was recorded."""
+    pk = request.session.get(DONE_SESSION_KEY)
+    info_request = follow_request(pk=pk) if isinstance(pk, int) else None
+    context = {
+        "info_request": info_request,
+        "follow_token": follow_token(info_request) if info_request else "",
+    }
+    return render(request, "infodoc/request_done.html", context)
+
+
+@require_GET
+@never_cache
+def follow(request, token: str):
+    """The state of a request, for whoever holds its signed link."""
+    pk = follow_request_id(token)
+    if pk is None:
+        return render(request, "infodoc/follow_invalid.html", status=400)
+    info_request = follow_request(pk=pk)
+    if info_request is None:
+        return render(request, "infodoc/follow_invalid.html", {"missing": True}, status=404)
+    context = {
+        "info_request": info_request,
+        "show_answer": info_request.status in ANSWER_SHOWN and info_request.answer.strip(),
+    }
+    return render(request, "infodoc/follow.html", context)
+
+
+# Member space -----------------------------------------------------------------------
+
+
+def _space_page(view):
+    """Sign-in required; passes the user's Person to the view as `person`.
+
+    An account without a Person sees the members app's "not linked" page.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        person = person_for_user(request.user)
+        if person is None:
+            return render(request, "members/space_unlinked.html")
+        request.space_section = "infodoc"
+        return view(request, *args, person=person, **kwargs)
+
+    return never_cache(member_required(wrapper))
+
+
+@require_GET
+@_space_page
+def space_requests(request, *, person):
+    context = {
+        "person": person,
+        "organisation": person.organisation,
+        "requests": list(person_requests(person=person)),
+    }
+    return render(request, "infodoc/space_requests.html", context)
+
+
+@require_GET
+@_space_page
+def space_request(request, *, person, reference: str):
+    info_request = person_request_detail(person=person, reference=reference)
+    if info_request is None:
+        raise Http404
+    context = {
+        "person": person,
+        "organisation": person.organisation,
+        "info_request": info_request,
+        "show_answer": info_request.status in ANSWER_SHOWN and info_request.answer.strip(),
+        "follow_token": follow_token(info_request),
+    }
+    return render(request, "infodoc/space_request.html", context)

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.evaluations_send",
         "schedule": crontab(minute=5, hour="8-20"),
     },
+    "loan-reminders": {
+        "task": "infodoc.tasks.loan_reminders_send",
+        "schedule": crontab(hour=9, minute=15),
+    },
     "publications-publish-due": {
         "task": "publications.tasks.publications_publish_due",
         "schedule": crontab(minute=7),
@@ -289,6 +293,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else Non
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = _https
+# Reverse proxies in front of the web server (0: none); the visitor's address is then
+# read from X-Forwarded-For, for rate limits.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # Health probes come from the proxy or the orchestrator over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -164,12 +164,17 @@ class _Builder:
                        job_title=rng.choice(JOBS[actor_type]), organisation=organisation,
                        department=None if no_department else self.departments[code])
             )  # fmt: skip
-        existing = set(
-            Person.objects.filter(email__endswith=f"@{PARTICIPANT_DOMAIN}").values_list(
-                "email", flat=True
-            )
+        # A participant is known by the index at the end of their address: the names drawn
+        # depend on what other demos created, so they may differ from one run to the next.
+        existing = {
+            email.split("@")[0].rsplit(".", 1)[-1]
+            for email in Person.objects.filter(
+                email__endswith=f"@{PARTICIPANT_DOMAIN}"
+            ).values_list("email", flat=True)
+        }
+        Person.objects.bulk_create(
+            [p for p in wanted if p.email.split("@")[0].rsplit(".", 1)[-1] not in existing]
         )
-        Person.objects.bulk_create([p for p in wanted if p.email not in existing])
         people = list(
             Person.objects.filter(email__endswith=f"@{PARTICIPANT_DOMAIN}")
             .select_related("department")

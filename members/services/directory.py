@@ -17,6 +17,7 @@ def person_match_or_create(
     last_name: str,
     organisation_name: str = "",
     job_title: str = "",
+    phone: str = "",
     actor_type: str = ActorType.OTHER,
     department: Department | None = None,
     organisation: Organisation | None = None,
@@ -43,6 +44,7 @@ def person_match_or_create(
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             job_title=job_title.strip(),
+            phone=phone.strip(),
             actor_type=actor_type or ActorType.OTHER,
             department=department,
             organisation=organisation,
@@ -59,6 +61,7 @@ def person_match_or_create(
     changed = []
     for field, value in (
         ("job_title", job_title.strip()),
+        ("phone", phone.strip()),
         ("department", department),
         ("organisation", organisation),
     ):

@@ -140,3 +140,13 @@ def test_privacy_page_lists_the_register_of_processing(client):
 
     html = client.get("/confidentialite/").content.decode()
     assert html.count('<th scope="row">') == len(REGISTER)
+
+
+def test_client_ip_behind_trusted_proxies(rf, settings):
+    from portal.core.http import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.TRUSTED_PROXIES = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXIES = 1
+    assert client_ip(request) == "203.0.113.7"  # a forged left-most address is ignored

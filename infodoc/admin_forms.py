@@ -1,0 +1,46 @@
+"""Forms of the info-doc back office."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from infodoc.models import InfoRequest, ResponseType
+
+
+class InfoRequestAdminForm(forms.ModelForm):
+    """The status is never edited here: it moves through the workflow's buttons and actions."""
+
+    response_types = forms.MultipleChoiceField(
+        label=_("response types"),
+        choices=ResponseType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = InfoRequest
+        fields = [
+            "assignee", "received_on", "channel", "person", "organisation", "requester_kind",
+            "commune", "epci", "department", "consent_at", "subject", "question", "themes",
+            "wished_by", "answer", "response_types", "publications", "resources",
+            "minutes_spent",
+        ]  # fmt: skip
+
+    def clean_response_types(self) -> list[str]:
+        # Stored in the JSON list in the order of the choices, whatever the order ticked.
+        chosen = set(self.cleaned_data["response_types"])
+        return [value for value in ResponseType.values if value in chosen]
+
+
+class InfoRequestPublishForm(forms.Form):
+    public_question = forms.CharField(
+        label=_("Anonymised question"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Remove names, organisations, places and contact details."),
+    )
+    public_answer = forms.CharField(
+        label=_("Anonymised answer"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Email addresses and phone numbers left in the text are removed."),
+    )

@@ -1,0 +1,12 @@
+"""The info-doc pages of the member space, included under /espace/."""
+
+from django.urls import path
+
+from infodoc import views
+
+app_name = "infodoc_space"
+
+urlpatterns = [
+    path("demandes/", views.space_requests, name="requests"),
+    path("demandes/<str:reference>/", views.space_request, name="request"),
+]
