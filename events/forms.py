@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import RegistrationMode, Session
 from members.models import ActorType
+from portal.core.forms import HoneypotForm
 from portal.core.models import Department
 
 ALL_SESSIONS = "all"
@@ -65,16 +66,13 @@ class SessionChoiceField(forms.ChoiceField):
         return str(value) in self.accepted
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(HoneypotForm):
     """Who registers, and for which session (or every session of the action).
 
     `sessions` are all the sessions of the action (annotated by the selector); the
     choices offer the open ones, but any session of the action is accepted here so
     that the service can say why a session that just closed refuses.
     """
-
-    # Hidden by CSS (class "hp-field"); people never fill it, many robots do.
-    HONEYPOT = "website"
 
     session = SessionChoiceField(
         label=_("Session"),
@@ -129,12 +127,6 @@ class RegistrationForm(forms.Form):
         required=True,
         error_messages={"required": _("Your consent is needed to register you.")},
     )
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, sessions: list[Session], open_sessions: list[Session], **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,11 +141,6 @@ class RegistrationForm(forms.Form):
         )
         if len(choices) == 1:
             field.initial = choices[0][0]
-
-    @property
-    def is_spam(self) -> bool:
-        """True when the hidden field came back filled: answer politely, record nothing."""
-        return bool(self.data.get(self.add_prefix(self.HONEYPOT), "").strip())
 
     def chosen_session(self) -> Session | None:
         """The session chosen; None for every session of the action."""

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infodoc.models import RequesterKind
+from portal.core.forms import HoneypotForm
 from portal.core.models import Commune, Department, Theme
 
 QUESTION_MAX_LENGTH = 5000
@@ -38,11 +39,8 @@ class CommuneChoiceField(CodeChoiceField):
         return f"{obj.name} ({obj.department.code})"
 
 
-class InfoRequestForm(forms.Form):
+class InfoRequestForm(HoneypotForm):
     """What a visitor asks the info-doc service; no account needed."""
-
-    # Hidden by CSS (class "hp-field"); people never fill it, many robots do.
-    HONEYPOT = "website"
 
     first_name = forms.CharField(
         label=_("First name"),
@@ -117,12 +115,6 @@ class InfoRequestForm(forms.Form):
         required=True,
         error_messages={"required": _("Your consent is needed to handle your request.")},
     )
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,12 +124,6 @@ class InfoRequestForm(forms.Form):
             .order_by("name", "insee_code")
         )
         self.fields["question"].validators.append(MaxLengthValidator(QUESTION_MAX_LENGTH))
-
-    @property
-    def is_spam(self) -> bool:
-        """True when the hidden field came back filled: answer politely, record nothing."""
-        value = self.data.get(self.add_prefix(self.HONEYPOT), "")
-        return bool(value.strip()) if isinstance(value, str) else bool(value)
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

@@ -7,6 +7,7 @@ from django.core.validators import MaxLengthValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MembershipRequest, OrganisationKind, Person
+from portal.core.forms import HoneypotForm
 
 validate_phone = RegexValidator(
     r"^\+?[0-9 .()\-]{6,30}$",
@@ -58,11 +59,8 @@ class PersonInviteForm(forms.Form):
     )
 
 
-class MembershipRequestForm(forms.ModelForm):
+class MembershipRequestForm(HoneypotForm, forms.ModelForm):
     """The public request to join, with a required consent and a honeypot field."""
-
-    # Hidden by CSS (class "hp-field"); people never fill it, many robots do.
-    HONEYPOT = "website"
 
     consent = forms.BooleanField(
         label=_(
@@ -71,12 +69,6 @@ class MembershipRequestForm(forms.ModelForm):
         ),
         required=True,
         error_messages={"required": _("Your consent is needed to handle your request.")},
-    )
-    website = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
     class Meta:
@@ -115,11 +107,6 @@ class MembershipRequestForm(forms.ModelForm):
             *OrganisationKind.choices,
         ]
         self.fields["message"].validators.append(MaxLengthValidator(MESSAGE_MAX_LENGTH))
-
-    @property
-    def is_spam(self) -> bool:
-        """True when the hidden field came back filled: answer politely, record nothing."""
-        return bool(self.data.get(self.add_prefix(self.HONEYPOT), "").strip())
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()

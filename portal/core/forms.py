@@ -1,0 +1,25 @@
+"""Pieces shared by the public forms of every app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class HoneypotForm(forms.Form):
+    """Adds `website`, a field hidden by CSS (class "hp-field") that people never fill and
+    many robots do: a filled one gets a polite answer and nothing is recorded."""
+
+    HONEYPOT = "website"
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        value = self.data.get(self.add_prefix(self.HONEYPOT), "")
+        return bool(value.strip()) if isinstance(value, str) else bool(value)
