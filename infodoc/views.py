@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from infodoc import ratelimit
 from infodoc.forms import InfoRequestForm
 from infodoc.models import RequestStatus
-from infodoc.selectors import (
+from infodoc.selectors.public import (
     follow_request,
     person_request_detail,
     person_requests,

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from infodoc.models import InfoRequest, RequesterKind, RequestStatus, ResponseType
+from infodoc.selectors.statistics import request_figures
 from infodoc.services.requests import info_request_create
-from infodoc.statistics import request_figures
 from portal.core.models import Commune, Department, Epci, Theme
 from tests.members.factories import PersonFactory
 
