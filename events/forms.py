@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import RegistrationMode, Session
 from members.models import ActorType
-from portal.core.forms import HoneypotForm
+from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
 
 ALL_SESSIONS = "all"
@@ -79,16 +79,7 @@ class RegistrationForm(HoneypotForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a session.")},
     )
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    first_name, last_name = name_fields()
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infodoc.models import RequesterKind
-from portal.core.forms import HoneypotForm
+from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Commune, Department, Theme
 
 QUESTION_MAX_LENGTH = 5000
@@ -42,16 +42,7 @@ class CommuneChoiceField(CodeChoiceField):
 class InfoRequestForm(HoneypotForm):
     """What a visitor asks the info-doc service; no account needed."""
 
-    first_name = forms.CharField(
-        label=_("First name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+    first_name, last_name = name_fields()
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,

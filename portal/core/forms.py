@@ -23,3 +23,20 @@ class HoneypotForm(forms.Form):
     def is_spam(self) -> bool:
         value = self.data.get(self.add_prefix(self.HONEYPOT), "")
         return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def name_fields() -> tuple[forms.CharField, forms.CharField]:
+    """The first and last name of a person filling a public form about themselves, with
+    the browser's autofill hints; `first_name, last_name = name_fields()` in a form body."""
+    return (
+        forms.CharField(
+            label=_("First name"),
+            max_length=100,
+            widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        ),
+        forms.CharField(
+            label=_("Last name"),
+            max_length=100,
+            widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        ),
+    )
