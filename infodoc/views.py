@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from infodoc import ratelimit
 from infodoc.forms import InfoRequestForm
 from infodoc.models import RequestStatus
 from infodoc.selectors.public import (
@@ -26,12 +25,15 @@ from infodoc.selectors.public import (
 from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
 from members.selectors import person_for_user
 from portal.core.http import client_ip
+from portal.core.ratelimit import rate_allow, rate_limits
 from portal.core.roles import member_required
 
 logger = logging.getLogger(__name__)
 
 # The visitor's session keeps the request just sent, for the thank-you page.
 DONE_SESSION_KEY = "infodoc.request"
+# Requests per hour; settings.INFODOC_RATE_LIMITS = {"email": n, "ip": n} overrides them.
+RATE_LIMITS = {"email": 3, "ip": 10}
 ANSWER_SHOWN = frozenset({RequestStatus.ANSWERED, RequestStatus.CLOSED})
 
 
@@ -50,6 +52,14 @@ def _initial(user, person) -> dict:
     return {}
 
 
+def _submission_allow(*, email: str, ip: str) -> bool:
+    return rate_allow(
+        scope="infodoc",
+        keys={"email": email, "ip": ip},
+        limits=rate_limits(setting="INFODOC_RATE_LIMITS", defaults=RATE_LIMITS),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def index(request):
     """What the service does, the request form and the published questions and answers."""
@@ -64,7 +74,7 @@ def index(request):
             return redirect("infodoc:done")
         if form.is_valid():
             data = form.submission_data()
-            if not ratelimit.submission_allow(email=data["email"], ip=client_ip(request)):
+            if not _submission_allow(email=data["email"], ip=client_ip(request)):
                 status = 429
                 form.add_error(
                     None,
