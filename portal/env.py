@@ -58,8 +58,8 @@ def fail(message: str) -> None:
 SMTP_DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "submission": 587}
 
 
-def mailer_from_env(base_dir, *, debug: bool) -> dict:
-    """The default mailer (Django's MAILERS entry) from EMAIL_URL.
+def mailer_from_env(base_dir, *, debug: bool, variable: str = "EMAIL_URL") -> dict:
+    """A mailer (an entry of Django's MAILERS) from EMAIL_URL, or from `variable`.
 
     ``smtp://user:password@host:port`` (plain or STARTTLS-less), ``submission://``
     (port 587, STARTTLS) or ``smtps://`` (implicit TLS). Without EMAIL_URL,
@@ -67,7 +67,7 @@ def mailer_from_env(base_dir, *, debug: bool) -> dict:
     """
     from urllib.parse import unquote, urlsplit
 
-    url = env_str("EMAIL_URL")
+    url = env_str(variable)
     if not url:
         if debug:
             return {
@@ -78,7 +78,7 @@ def mailer_from_env(base_dir, *, debug: bool) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in SMTP_DEFAULT_PORTS:
         raise ConfigurationError(
-            f"EMAIL_URL must start with smtp://, submission:// or smtps://, got {parts.scheme!r}."
+            f"{variable} must start with smtp://, submission:// or smtps://, got {parts.scheme!r}."
         )
     return {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -87,10 +88,27 @@ class SmtpSink:
     host: str
     port: int
     envelopes: list = field(default_factory=list)
+    # Address → the reply refusing it (e.g. "550 5.1.1 Mailbox unknown").
+    refusals: dict[str, str] = field(default_factory=dict)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refusals:
+            return self.refusals[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self) -> Controller:
+        controller = Controller(self, hostname=self.host, port=self.port)
+        controller.start()
+        return controller
 
     @property
     def messages(self) -> list[Message]:
@@ -101,8 +119,7 @@ class SmtpSink:
 def smtp_server(settings):
     """A real aiosmtpd server; Django's SMTP backend is pointed at it for the test."""
     sink = SmtpSink(host="127.0.0.1", port=free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
-    controller.start()
+    controller = sink.start()
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -132,40 +149,69 @@ def test_database_url(db) -> str:
 # Celery: a real worker process consuming the test broker ---------------------------------
 
 
-@pytest.fixture
-def celery_worker(transactional_db, settings):
-    """Start `celery worker` in a subprocess on the test database and the test Redis."""
+def _worker_env(**extra: str) -> dict[str, str]:
     from django.db import connection
 
-    from portal.celery import app
-    from portal.core import heartbeat
-
-    app.control.purge()
-    heartbeat.cache.delete(heartbeat.KEY)
-    env = dict(
+    return dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="tests.settings",
         TEST_DATABASE_NAME=connection.settings_dict["NAME"],
         DATABASE_URL=os.environ["DATABASE_URL"],
         REDIS_URL=os.environ["REDIS_URL"],
+        **extra,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=1",
-         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-        cwd=BASE_DIR,
-        env=env,
-    )  # fmt: skip
-    try:
+
+
+def _worker_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def start_worker(transactional_db, settings):
+    """Start `celery worker` subprocesses on the test database and the test Redis.
+
+    `start_worker(concurrency=2, NAME="value", ...)` passes extra environment variables
+    (read by the settings, e.g. EMAIL_URL) and returns once the worker's heartbeat is
+    in Redis. Each worker leads its own process group, so a test can SIGKILL it whole.
+    """
+    from portal.celery import app
+    from portal.core import heartbeat
+
+    app.control.purge()
+    started: list[subprocess.Popen] = []
+
+    def start(*, concurrency: int = 1, **env: str) -> subprocess.Popen:
+        heartbeat.cache.delete(heartbeat.KEY)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker",
+             f"--concurrency={concurrency}", "--loglevel=WARNING", "--without-mingle",
+             "--without-gossip", f"--hostname=test{len(started)}@%h"],
+            cwd=BASE_DIR,
+            env=_worker_env(**env),
+            start_new_session=True,
+        )  # fmt: skip
+        started.append(process)
         deadline = time.monotonic() + 60
         while heartbeat.age() is None:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start")
             time.sleep(0.2)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        heartbeat.cache.delete(heartbeat.KEY)
+        return process
+
+    yield start
+    for process in started:
+        _worker_stop(process)
+    app.control.purge()
+    heartbeat.cache.delete(heartbeat.KEY)
+
+
+@pytest.fixture
+def celery_worker(start_worker):
+    """One real worker process (concurrency 1)."""
+    return start_worker()
