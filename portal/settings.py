@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "django_htmx",
+    "anymail",
     "portal.core",
     "portal.reports",
     "members",
@@ -203,6 +204,9 @@ DEFAULT_FROM_EMAIL = env_str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILERS = {"default": mailer_from_env(BASE_DIR, debug=DEBUG)}
+if env_str("NEWSLETTER_EMAIL_URL"):
+    # Campaigns may go through another relay (a bulk-mail provider's SMTP).
+    MAILERS["newsletter"] = mailer_from_env(BASE_DIR, debug=DEBUG, variable="NEWSLETTER_EMAIL_URL")
 
 # Celery -------------------------------------------------------------------------
 
@@ -250,6 +254,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publications.tasks.publications_publish_due",
         "schedule": crontab(minute=7),
     },
+    "newsletter-scheduled": {
+        "task": "newsletter.tasks.scheduled_issues_start",
+        "schedule": crontab(),
+    },
+    "newsletter-sweeper": {
+        "task": "newsletter.tasks.deliveries_sweep",
+        "schedule": crontab(),
+    },
 }
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
@@ -262,6 +274,23 @@ CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
 DUES_REMINDER_DELAYS = env_int_list("DUES_REMINDER_DELAYS", "30,60")
 # Largest PDF accepted for a publication, in megabytes.
 PUBLICATION_MAX_UPLOAD_MB = env_int("PUBLICATION_MAX_UPLOAD_MB", 30)
+# The newsletter: rows claimed per batch, how long a claim holds, a global rate across
+# all workers (messages per second, 0: none), chains of batches per campaign, attempts
+# for an address the server refuses for now, soft bounces before suspension.
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL") or DEFAULT_FROM_EMAIL
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 300)
+NEWSLETTER_RATE_PER_SECOND = env_int("NEWSLETTER_RATE_PER_SECOND", 150)
+NEWSLETTER_PARALLEL_BATCHES = env_int("NEWSLETTER_PARALLEL_BATCHES", 4)
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
+NEWSLETTER_SOFT_BOUNCE_LIMIT = env_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
+# Bounce and complaint webhooks (django-anymail): ANYMAIL_WEBHOOK_SECRET, the basic-auth
+# "user:password" the provider calls with, and the provider's own signing key if any.
+ANYMAIL = {
+    name: env_str(f"ANYMAIL_{name}")
+    for name in ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY")
+    if env_str(f"ANYMAIL_{name}")
+}
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Text typed on public forms ends up in exports: never let a spreadsheet run it as a formula.

@@ -1,0 +1,102 @@
+"""Back office of the issues: compose the four pages, preview, test, then send.
+
+Composition is plain admin editing (James Bennett's "no service for plain CRUD"); the
+status only moves through the sending buttons (admin/sending.py → services/campaigns.py),
+and an issue being sent, sent or cancelled can no longer be edited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import admin
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from newsletter.admin.composition import IssueCompositionMixin
+from newsletter.admin.sending import IssueSendingMixin
+from newsletter.models import Block, Issue
+
+# Set by the sending engine or its buttons, never typed in.
+SENDING_FIELDS = ("status", "scheduled_at", "sending_started_at", "sent_at", "recipients_count")
+CONTENT_FIELDS = (
+    "number", "month", "title", "editorial", "sessions", "publications", "initiative", "resources",
+)  # fmt: skip
+
+
+class BlockInline(admin.StackedInline):
+    """Free blocks: extra items of page 1 and the news of page 2."""
+
+    model = Block
+    extra = 0
+    fields = [("page", "scope", "position"), "title", "body", "url"]
+    ordering = ["page", "position", "pk"]
+
+    def _editable(self, obj: Issue | None) -> bool:
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+def _next_month(today: date) -> date:
+    return date(today.year + today.month // 12, today.month % 12 + 1, 1)
+
+
+@admin.register(Issue)
+class IssueAdmin(IssueSendingMixin, IssueCompositionMixin, admin.ModelAdmin):
+    list_display = ["number", "title", "month_display", "status", "recipients_count", "sent_at"]
+    list_display_links = ["number", "title"]
+    list_filter = ["status"]
+    search_fields = ["=number", "title"]
+    inlines = [BlockInline]
+    autocomplete_fields = ["sessions", "publications", "initiative", "resources"]
+    readonly_fields = [*SENDING_FIELDS, "suggestions_display", "created_at", "updated_at"]
+    fieldsets = (
+        (None, {"fields": CONTENT_FIELDS[:4]}),
+        (_("Page 1 — the centre's activity"), {
+            "fields": ("sessions", "publications"),
+            "description": _("Free blocks of page 1 and the news of page 2 are at the bottom."),
+        }),
+        (_("Page 3 — a local initiative"), {"fields": ("initiative",)}),
+        (_("Page 4 — resources spotted"), {"fields": ("resources",)}),
+        (_("Suggestions"), {"fields": ("suggestions_display",), "classes": ("collapse",)}),
+        (_("Sending"), {"fields": (*SENDING_FIELDS, "created_at", "updated_at")}),
+    )  # fmt: skip
+
+    @admin.display(description=_("month"), ordering="month")
+    def month_display(self, issue: Issue) -> str:
+        return date_format(issue.month, "F Y")
+
+    def get_readonly_fields(self, request, obj=None):
+        """Everything once the issue is being sent: what went out must stay as it was."""
+        if obj is not None and not obj.is_editable:
+            return [*CONTENT_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """A draft may be deleted; an issue that was (or is being) sent is history."""
+        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
+
+    def get_changeform_initial_data(self, request) -> dict:
+        """The next number and next month, as staff usually prepare the coming issue."""
+        last = Issue.objects.aggregate(last=Max("number"))["last"] or 0
+        return {
+            "number": last + 1,
+            "month": _next_month(timezone.localdate()),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        issue = self.get_object(request, object_id)
+        if issue is not None:
+            extra_context = {**(extra_context or {}), **self.composition_context(issue)}
+        return super().change_view(request, object_id, form_url, extra_context)

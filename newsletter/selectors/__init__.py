@@ -1,0 +1,1 @@
+"""Reads of the newsletter: issue content, the archive, sending progress."""

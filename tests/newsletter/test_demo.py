@@ -1,0 +1,118 @@
+"""The newsletter demo: 7,500 subscribers, three sent issues and a draft, loaded twice."""
+
+from __future__ import annotations
+
+import time as clock
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from newsletter import demo as newsletter_demo
+from newsletter.models import (
+    Block,
+    ConsentSource,
+    Delivery,
+    DeliveryStatus,
+    Issue,
+    IssueStatus,
+    Subscriber,
+    SubscriberStatus,
+)
+from portal.core import demo as core_demo
+from portal.core.models import Department
+from publications.models import PublicationKind
+from tests.events.factories import SessionFactory
+from tests.infodoc.factories import ResourceFactory
+from tests.publications.factories import PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> tuple[int, ...]:
+    models = (Issue, Block, Subscriber, Delivery, Issue.sessions.through, Issue.resources.through)
+    return tuple(model.objects.count() for model in models)
+
+
+@pytest.fixture
+def demo():
+    core_demo.load_demo()
+    for code, name in (("95", "Val-d'Oise"), ("78", "Yvelines"), ("92", "Hauts-de-Seine")):
+        Department.objects.get_or_create(code=code, defaults={"name": name})
+    # A little of the other apps' demo content for the issues to pick.
+    _sent, coming = newsletter_demo._months(timezone.localdate())
+    starts = timezone.make_aware(datetime.combine(coming.replace(day=15), time(9, 30)))
+    SessionFactory.create_batch(3, starts_at=starts)
+    PublicationFactory.create_batch(4)
+    for topic in ("santé mentale", "conseil citoyen", "jeunes", "marches exploratoires"):
+        PublicationFactory(kind=PublicationKind.EXPERIENCE_SHEET, title=f"Fiche — {topic}")
+    for kind in ("website", "radio", "book", "report", "article"):
+        ResourceFactory.create_batch(3, kind=kind)
+    started = clock.monotonic()
+    newsletter_demo.load_demo()
+    return clock.monotonic() - started
+
+
+def test_loads_twice_without_duplicates(demo):
+    before = _counts()
+    newsletter_demo.load_demo()
+    assert _counts() == before
+
+
+def test_about_7500_active_subscribers_with_their_consent(demo):
+    by_status = dict(
+        Subscriber.objects.values_list("status").annotate(count=Count("pk")).order_by()
+    )
+    assert by_status[SubscriberStatus.ACTIVE] == 7500
+    for status in (SubscriberStatus.PENDING, SubscriberStatus.UNSUBSCRIBED, "bounced"):
+        assert 0 < by_status[status] < 250
+    active = Subscriber.objects.filter(status=SubscriberStatus.ACTIVE)
+    assert not active.filter(consent_at=None).exists()
+    assert not active.filter(confirmed_at=None).exists()
+    imported = active.filter(consent_source=ConsentSource.IMPORT)
+    assert 0.5 < imported.count() / 7500 < 0.8
+    assert set(imported.values_list("consent_basis", flat=True)) == {
+        "Abonnés repris de l'ancienne liste"
+    }
+    assert not active.filter(consent_source=ConsentSource.WEB_FORM, consent_ip=None).exists()
+    val_doise = active.filter(department__code="95").count() / 7500
+    assert 0.35 < val_doise < 0.45
+    assert active.filter(organisation="").count() < 1000
+
+
+def test_three_sent_issues_with_their_deliveries_and_a_draft(demo):
+    sent = list(Issue.objects.filter(status=IssueStatus.SENT).order_by("number"))
+    draft = Issue.objects.get(status=IssueStatus.DRAFT)
+    assert [issue.number for issue in sent] == [sent[0].number + n for n in range(3)]
+    assert draft.number == sent[-1].number + 1
+    year_ago = timezone.localdate() - timedelta(days=366)
+    for issue in sent:
+        assert year_ago < issue.month <= timezone.localdate()
+        assert issue.sent_at < timezone.now()
+        deliveries = Delivery.objects.filter(issue=issue)
+        assert deliveries.filter(status=DeliveryStatus.SENT).count() == issue.recipients_count
+        assert 7000 < issue.recipients_count <= 7700
+        assert not deliveries.exclude(sent_at=issue.sent_at).exists()
+        assert issue.initiative is not None
+        assert issue.resources.count() >= 5
+        assert issue.blocks.filter(page="news", scope="national").exists()
+        assert issue.blocks.filter(page="news", scope="local").exists()
+    assert draft.month > sent[-1].month
+    assert not Delivery.objects.filter(issue=draft).exists()
+    assert draft.sessions.exists()
+    initiatives = [issue.initiative_id for issue in [*sent, draft]]
+    assert len(set(initiatives)) == 4
+
+
+def test_loads_in_a_few_seconds(demo):
+    assert demo < 8
+
+
+def test_issue_months_skip_the_summer():
+    sent, coming = newsletter_demo._months(date(2026, 9, 10))
+
+    assert sent == [date(2026, 5, 1), date(2026, 6, 1), date(2026, 9, 1)]
+    assert coming == date(2026, 10, 1)
+    assert newsletter_demo.issue_number(date(2026, 9, 1)) == 177
+    assert newsletter_demo.issue_number(date(2026, 6, 1)) == 176

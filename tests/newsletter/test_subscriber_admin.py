@@ -1,0 +1,358 @@
+"""The subscribers' back office: the list at scale, import/export, unsubscription,
+and a person's data on request (export, erasure)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter.models import ConsentSource, Delivery, Subscriber, SubscriberStatus
+from newsletter.resources import SubscriberResource
+from portal.core.models import AuditEntry
+from portal.core.paginators import CappedCountPaginator
+from tests.members.factories import DepartmentFactory
+from tests.newsletter.factories import DeliveryFactory, IssueFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:newsletter_subscriber_changelist")
+IMPORT = reverse("admin:newsletter_subscriber_import")
+PROCESS_IMPORT = reverse("admin:newsletter_subscriber_process_import")
+EXPORT = reverse("admin:newsletter_subscriber_export")
+CSV_FORMAT, XLSX_FORMAT = "0", "1"
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def val_d_oise(db):
+    return DepartmentFactory(code="95", name="Val-d'Oise")
+
+
+def column() -> dict[str, str]:
+    return SubscriberResource.column_labels()
+
+
+def csv_upload(rows: list[list[str]]) -> SimpleUploadedFile:
+    stream = io.StringIO()
+    csv.writer(stream, delimiter=";").writerows(rows)
+    return SimpleUploadedFile("abonnes.csv", stream.getvalue().encode(), "text/csv")
+
+
+def import_rows(*rows, names=("email", "first_name", "last_name", "department", "consent_basis",
+                              "consent_at")) -> SimpleUploadedFile:  # fmt: skip
+    return csv_upload([[column()[name] for name in names], *rows])
+
+
+def import_preview(client, upload):
+    return client.post(IMPORT, {"resource": "0", "format": CSV_FORMAT, "import_file": upload})
+
+
+def import_confirm(client, preview):
+    confirm = preview.context["confirm_form"]
+    return client.post(
+        PROCESS_IMPORT, {name: confirm.initial.get(name, "") for name in confirm.fields}
+    )
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
+def test_the_list_filters_and_searches(staff_client, val_d_oise):
+    SubscriberFactory(email="awa@example.org", department=val_d_oise, organisation="CCAS")
+    SubscriberFactory(email="jean@example.org", status=SubscriberStatus.UNSUBSCRIBED)
+    SubscriberFactory(email="leo@example.org", actor_type="elected", consent_source="import")
+
+    def emails(query: str) -> set[str]:
+        response = staff_client.get(CHANGELIST + query)
+        assert response.status_code == 200
+        return {s.email for s in response.context["cl"].result_list}
+
+    assert emails("") == {"awa@example.org", "jean@example.org", "leo@example.org"}
+    assert emails("?status__exact=unsubscribed") == {"jean@example.org"}
+    assert emails(f"?department__id__exact={val_d_oise.pk}") == {"awa@example.org"}
+    assert emails("?actor_type__exact=elected") == {"leo@example.org"}
+    assert emails("?consent_source__exact=import") == {"leo@example.org"}
+    assert emails("?q=ccas") == {"awa@example.org"}
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_list_runs_the_same_queries_whatever_its_size(
+    staff_client, val_d_oise, rows, django_assert_num_queries
+):
+    SubscriberFactory.create_batch(rows, department=val_d_oise)
+    staff_client.get(CHANGELIST)  # session, content types and permissions warmed up
+    with django_assert_num_queries(7):
+        assert staff_client.get(CHANGELIST).status_code == 200
+
+
+def test_a_big_list_is_never_counted_in_full(staff_client, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    SubscriberFactory.create_batch(7)
+    response = staff_client.get(CHANGELIST + "?q=example")
+    cl = response.context["cl"]
+    assert cl.paginator.capped
+    assert cl.result_count == 5
+    assert cl.full_result_count is None
+    content = response.content.decode()
+    assert cl.paginator.count_display in content
+    assert "5" in cl.paginator.count_display
+
+
+def test_the_paginator_counts_small_lists_exactly():
+    paginator = CappedCountPaginator(list(range(12)), 5)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (12, False, 3)
+
+
+def test_the_consent_is_read_only_after_creation(staff_client):
+    subscriber = SubscriberFactory(consent_basis="")
+    response = staff_client.get(reverse("admin:newsletter_subscriber_change", args=[subscriber.pk]))
+    assert response.status_code == 200
+    form_fields = response.context["adminform"].form.fields
+    for name in ("consent_at", "consent_basis", "consent_source", "consent_ip", "status"):
+        assert name not in form_fields
+    assert reverse("admin:newsletter_subscriber_data_export", args=[subscriber.pk]) in (
+        response.content.decode()
+    )
+
+
+def test_staff_add_a_subscriber_with_a_consent_basis(staff_client, staff_user):
+    url = reverse("admin:newsletter_subscriber_add")
+    data = {
+        "email": "nouvelle@example.org", "actor_type": "other", "mail_format": "html",
+        "consent_at_0": "01/02/2025", "consent_at_1": "10:00:00",
+    }  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "consent_basis" in response.context["adminform"].form.errors
+    basis = "Fiche papier, rencontre du 1er février"
+    response = staff_client.post(url, {**data, "consent_basis": basis})
+    assert response.status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == SubscriberStatus.ACTIVE
+    assert subscriber.consent_source == ConsentSource.STAFF
+    entry = AuditEntry.objects.for_object(subscriber).get()
+    assert (entry.action, entry.actor) == ("newsletter.subscriber_added", staff_user)
+
+
+def test_unsubscribe_selected_is_audited(staff_client, staff_user):
+    chosen = SubscriberFactory.create_batch(2)
+    kept = SubscriberFactory()
+    response = staff_client.post(
+        CHANGELIST,
+        {"action": "unsubscribe_selected", "_selected_action": [s.pk for s in chosen]},
+    )
+    assert response.status_code == 302
+    for subscriber in chosen:
+        subscriber.refresh_from_db()
+        assert subscriber.status == SubscriberStatus.UNSUBSCRIBED
+        entry = AuditEntry.objects.for_object(subscriber).get()
+        assert entry.actor == staff_user
+        assert entry.changes["source"] == "staff"
+    kept.refresh_from_db()
+    assert kept.status == SubscriberStatus.ACTIVE
+
+
+# Import -----------------------------------------------------------------------------------------
+
+
+def test_import_previews_then_creates_active_subscribers(staff_client, staff_user, val_d_oise):
+    upload = import_rows(
+        ["awa@example.org", "Awa", "Diallo", "95", "Fiche d'inscription, rencontre 2024", ""],
+        ["jean@example.org", "Jean", "Morel", "", "Carte de visite, salon", "15/03/2024"],
+    )
+    preview = import_preview(staff_client, upload)
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert not Subscriber.objects.exists()  # a dry run
+
+    assert import_confirm(staff_client, preview).status_code == 302
+    awa = Subscriber.objects.get(email="awa@example.org")
+    assert awa.status == SubscriberStatus.ACTIVE
+    assert awa.consent_source == ConsentSource.IMPORT
+    assert awa.consent_basis == "Fiche d'inscription, rencontre 2024"
+    assert awa.department == val_d_oise
+    assert awa.consent_at is not None
+    jean = Subscriber.objects.get(email="jean@example.org")
+    assert timezone.localtime(jean.consent_at).date().isoformat() == "2024-03-15"
+    entry = AuditEntry.objects.for_object(jean).get()
+    assert (entry.action, entry.actor) == ("newsletter.subscriber_imported", staff_user)
+
+
+def test_one_bad_row_imports_nothing_and_names_the_row(staff_client, val_d_oise):
+    upload = import_rows(
+        ["ok@example.org", "Awa", "Diallo", "95", "Formulaire papier", ""],
+        ["sans-base@example.org", "Jean", "Morel", "", "", ""],
+        ["dept@example.org", "Léa", "Roux", "99", "Formulaire papier", ""],
+        ["date@example.org", "Paul", "Petit", "", "Formulaire papier", "31/02/2024"],
+        ["pas-une-adresse", "Zoé", "Blanc", "", "Formulaire papier", ""],
+    )
+    response = import_preview(staff_client, upload)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    errors = {row.number: row.error_dict for row in response.context["result"].invalid_rows}
+    assert set(errors) == {2, 3, 4, 5}
+    labels = column()
+    assert labels["consent_basis"] in errors[2]
+    assert "99" in errors[3][labels["department"]][0]
+    assert "31/02/2024" in errors[4][labels["consent_at"]][0]
+    assert labels["email"] in errors[5]
+    assert not Subscriber.objects.exists()
+
+
+def test_the_consent_basis_column_is_required(staff_client):
+    upload = import_rows(["awa@example.org", "Awa"], names=("email", "first_name"))
+    response = import_preview(staff_client, upload)
+    message = response.context["form"].errors["import_file"][0]
+    assert column()["consent_basis"] in message
+    assert not Subscriber.objects.exists()
+
+
+def test_known_addresses_are_updated_whatever_their_case(staff_client):
+    pending = SubscriberFactory(email="Awa@Example.org", status=SubscriberStatus.PENDING)
+    active = SubscriberFactory(email="jean@example.org", consent_basis="")
+    consent_at = active.consent_at
+    upload = import_rows(
+        ["awa@example.org", "Awa", "Diallo", "", "Formulaire papier", ""],
+        ["JEAN@example.org", "Jean", "Morel", "", "Formulaire papier", "01/01/2020"],
+    )
+    preview = import_preview(staff_client, upload)
+    assert not preview.context["result"].has_validation_errors()
+    import_confirm(staff_client, preview)
+    assert Subscriber.objects.count() == 2
+    pending.refresh_from_db()
+    assert pending.status == SubscriberStatus.ACTIVE
+    assert pending.consent_source == ConsentSource.IMPORT
+    assert pending.last_name == "Diallo"
+    active.refresh_from_db()
+    # Who consented through the web form keeps that record.
+    assert (active.consent_source, active.consent_at) == (ConsentSource.WEB_FORM, consent_at)
+    assert active.last_name == "Morel"
+
+
+def test_an_import_never_subscribes_again_someone_who_left(staff_client):
+    SubscriberFactory(email="parti@example.org", status=SubscriberStatus.UNSUBSCRIBED)
+    upload = import_rows(["parti@example.org", "A", "B", "", "Formulaire papier", ""])
+    response = import_preview(staff_client, upload)
+    invalid = response.context["result"].invalid_rows
+    assert [row.number for row in invalid] == [1]
+    assert column()["email"] in invalid[0].error_dict
+    assert Subscriber.objects.get().status == SubscriberStatus.UNSUBSCRIBED
+
+
+# Export -----------------------------------------------------------------------------------------
+
+
+def export_post(client, file_format: str):
+    data = {"format": file_format, "resource": "0"}
+    data |= {f"subscriberresource_{name}": "on" for name in SubscriberResource().get_export_order()}
+    return client.post(EXPORT, data)
+
+
+def test_export_escapes_formulae_and_round_trips(staff_client):
+    SubscriberFactory(
+        email="awa@example.org",
+        first_name="+33 1 23",
+        organisation='=HYPERLINK("http://evil.example","clic")',
+        last_name="@SUM(A1)",
+    )
+    response = export_post(staff_client, CSV_FORMAT)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    labels = column()
+    assert rows[0][0] == labels["email"]
+    row = dict(zip(rows[0], rows[1], strict=True))
+    for name in ("first_name", "last_name", "organisation"):
+        assert not row[labels[name]].startswith(("=", "+", "-", "@")), row[labels[name]]
+
+    xlsx = export_post(staff_client, XLSX_FORMAT)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert not any(str(cell).startswith("=") for cell in cells[1] if cell)
+
+    # The « export selected » action writes the same, escaped, for the rows chosen.
+    chosen = staff_client.post(
+        CHANGELIST,
+        {"action": "export_selected", "_selected_action": [Subscriber.objects.get().pk]},
+    )
+    assert chosen["Content-Disposition"].startswith("attachment")
+    chosen_rows = list(csv.reader(io.StringIO(chosen.content.decode("utf-8-sig")), delimiter=";"))
+    assert chosen_rows == rows
+
+    # Imported back, the apostrophe goes away.
+    widget = SubscriberResource().fields["organisation"].widget
+    assert widget.clean(row[labels["organisation"]]).startswith("=HYPERLINK")
+
+
+# A person's data on request ---------------------------------------------------------------------
+
+
+def test_export_the_data_of_one_person(staff_client, staff_user):
+    subscriber = SubscriberFactory(email="awa@example.org", consent_ip="203.0.113.9")
+    issue = IssueFactory(number=41)
+    DeliveryFactory(issue=issue, subscriber=subscriber, status="sent", sent_at=timezone.now())
+    url = reverse("admin:newsletter_subscriber_data_export", args=[subscriber.pk])
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["email"] == "awa@example.org"
+    assert data["consent"]["ip"] == "203.0.113.9"
+    assert [(d["issue"], d["status"]) for d in data["deliveries"]] == [(41, "sent")]
+    assert data["deliveries"][0]["sent_at"]
+    assert AuditEntry.objects.for_object(subscriber).get().actor == staff_user
+
+
+def test_erase_a_person_after_confirmation(staff_client, staff_user):
+    subscriber = SubscriberFactory(email="Awa@Example.org")
+    issue = IssueFactory(number=42, recipients_count=2)
+    DeliveryFactory(issue=issue, subscriber=subscriber, status="sent")
+    other = DeliveryFactory(issue=issue, status="sent")
+    staff_client.post(
+        CHANGELIST, {"action": "unsubscribe_selected", "_selected_action": [subscriber.pk]}
+    )  # an earlier entry names the address
+    url = reverse("admin:newsletter_subscriber_erase", args=[subscriber.pk])
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
+    # Django's delete page leads to this one.
+    delete = reverse("admin:newsletter_subscriber_delete", args=[subscriber.pk])
+    assert staff_client.get(delete)["Location"] == url
+
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
+    assert list(Delivery.objects.all()) == [other]
+    issue.refresh_from_db()
+    assert issue.recipients_count == 2
+    digest = hashlib.sha256(b"awa@example.org").hexdigest()
+    entries = AuditEntry.objects.filter(
+        object_id=str(subscriber.pk), action__startswith="newsletter."
+    )
+    assert entries.count() == 2
+    erased = entries.get(action="newsletter.subscriber_erased")
+    assert erased.actor == staff_user
+    assert erased.changes["email_sha256"] == digest
+    dump = json.dumps(list(entries.values("object_repr", "changes"))).lower()
+    assert "awa@example.org" not in dump
+
+
+def test_no_bulk_deletion_of_subscribers(staff_client):
+    response = staff_client.get(CHANGELIST)
+    actions = [name for name, _label in response.context["action_form"].fields["action"].choices]
+    assert "delete_selected" not in actions
+    assert {"unsubscribe_selected", "export_selected"} <= set(actions)
