@@ -423,7 +423,7 @@ def test_start_a_campaign_from_the_back_office(staff_client, django_capture_on_c
     assert len(callbacks) == 1
     assert response["Location"] == reverse("admin:members_duescampaign_change", args=[campaign.pk])
     page = staff_client.get(response["Location"]).content.decode()
-    assert "js/admin_campaign_progress.js" in page
+    assert "js/admin_progress.js" in page
     assert reverse("admin:members_duescampaign_progress", args=[campaign.pk]) in page
     # A second campaign of the same year while the first is under way is refused.
     response = staff_client.post(url, {"year": 2031})
