@@ -132,5 +132,6 @@ def tracking_urlpatterns() -> list[URLPattern]:
     return [
         URLPattern(pattern.pattern, _configured_only(pattern.callback), name=pattern.name)
         for pattern in urlpatterns
-        if pattern.name.endswith("_tracking_webhook")
+        # SendinBlue's URLs are Brevo's old ones, deprecated by anymail.
+        if pattern.name.endswith("_tracking_webhook") and "sendinblue" not in pattern.name
     ]

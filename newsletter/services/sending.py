@@ -32,7 +32,8 @@ from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
 
-# Re-read the issue's status every this many messages, so pause and cancel act fast.
+# Every this many messages, re-read the issue's status (pause and cancel act fast) and
+# renew the lease on the rows still to send.
 STATUS_CHECK_EVERY = 20
 # The last time a chain of batch tasks worked on an issue (see deliveries_sweep).
 ACTIVITY_KEY = "newsletter:activity:{issue_id}"
@@ -171,6 +172,14 @@ def _retry_later(delivery: Delivery, error: str) -> None:
     )  # fmt: skip
 
 
+def _leases_renew(deliveries: list[Delivery]) -> None:
+    """Extend the claim on the rows still to send: a slow batch keeps what it holds,
+    and only a dead worker's rows outlive their lease."""
+    Delivery.objects.filter(
+        pk__in=[delivery.pk for delivery in deliveries], status=DeliveryStatus.SENDING
+    ).update(lease_until=timezone.now() + lease())
+
+
 def deliveries_release(deliveries: list[Delivery], *, delay: float = 0) -> int:
     """Give claimed rows back to the queue (connection lost, issue paused)."""
     available_at = timezone.now() + timedelta(seconds=delay) if delay else None
@@ -242,9 +251,11 @@ def batch_send(*, issue_id: int, failures: int = 0) -> BatchResult:
 
 def _send_all(result, issue, outbox: Outbox, deliveries, failures) -> BatchResult:
     for position, delivery in enumerate(deliveries):
-        if position and position % STATUS_CHECK_EVERY == 0 and not _issue_is_sending(issue.pk):
-            result.released += deliveries_release(deliveries[position:])
-            return result
+        if position and position % STATUS_CHECK_EVERY == 0:
+            if not _issue_is_sending(issue.pk):
+                result.released += deliveries_release(deliveries[position:])
+                return result
+            _leases_renew(deliveries[position:])
         outcome = _send_one(outbox, delivery)
         if outcome == "sent":
             result.sent += 1

@@ -350,3 +350,20 @@ def test_the_sweeper_starts_a_lost_campaign_again_instead_of_closing_it():
 
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SENDING
+
+
+def test_a_batch_still_at_work_renews_the_lease_on_what_it_holds(settings):
+    settings.NEWSLETTER_LEASE_SECONDS = 300
+    SubscriberFactory.create_batch(3)
+    issue = sending_issue()
+    sending.deliveries_create(issue_id=issue.pk)
+    held = sending.deliveries_claim(issue_id=issue.pk, limit=2)
+    Delivery.objects.filter(pk__in=[row.pk for row in held]).update(
+        lease_until=timezone.now() + timedelta(seconds=1)
+    )
+
+    sending._leases_renew(held)
+
+    for row in Delivery.objects.filter(pk__in=[row.pk for row in held]):
+        assert row.lease_until > timezone.now() + timedelta(seconds=290)
+    assert sending.leases_expire() == 0

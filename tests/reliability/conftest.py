@@ -37,7 +37,7 @@ def worker_env(sink: SmtpSink, **extra) -> dict[str, str]:
     """Settings of the worker processes: the sink, a short lease, small batches."""
     return {
         "EMAIL_URL": sink.url,
-        "NEWSLETTER_LEASE_SECONDS": "5",
+        "NEWSLETTER_LEASE_SECONDS": "8",
         "NEWSLETTER_BATCH_SIZE": "25",
         "NEWSLETTER_RATE_PER_SECOND": "150",
         **{name: str(value) for name, value in extra.items()},
