@@ -32,3 +32,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # A worker started by the celery_worker fixture works on pytest-django's test database.
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405
+
+# Pages are rendered on every request in the tests (their query counts and contexts are
+# what they check); tests/core/test_pagecache.py turns the page cache on.
+PAGE_CACHE_SECONDS = 0

@@ -1,0 +1,107 @@
+"""The anonymous page cache: public pages served from Redis, dropped at the first change.
+
+Anonymous visitors without a session get the same pages, so a GET whose response is
+the same for all of them (status 200, no cookie set, no CSRF token, no flash message, not an htmx
+fragment) is stored under the path, the query string and a version number. Saving or
+deleting any model a public page shows bumps the version (signals, connected in
+CoreConfig.ready()), so an edit is visible at once; a timeout bounds what a write
+outside the ORM's signals (a queryset update) could leave behind. Signed-in people
+are never served from, nor stored in, the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+VERSION_KEY = "pagecache:version"
+# Models whose rows never show on a public page: their writes keep the cache.
+IGNORED_MODELS = frozenset({
+    "core.auditentry", "newsletter.delivery", "newsletter.subscriber",
+    "sessions.session", "admin.logentry", "account.emailaddress", "account.emailconfirmation",
+    "events.evaluation", "infodoc.statuschange",
+})  # fmt: skip
+# Apps whose models public pages show (the rest: accounts, sessions, Celery...).
+PUBLIC_APPS = frozenset({"core", "members", "events", "publications", "infodoc", "newsletter"})
+NEVER_CACHED = ("/admin/", "/espace/", "/comptes/", "/direction/", "/healthz", "/media/")
+
+
+def version() -> int:
+    current = cache.get(VERSION_KEY)
+    if current is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        current = cache.get(VERSION_KEY, 1)
+    return current
+
+
+def page_cache_invalidate(**_signal_kwargs) -> None:
+    """Make every cached page stale (the next visitor gets a fresh one)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: nothing is cached under one
+        cache.add(VERSION_KEY, 1, timeout=None)
+
+
+def model_changed(sender, **kwargs) -> None:
+    """Receiver of post_save, post_delete and m2m_changed for every model."""
+    label = sender._meta.label_lower
+    if sender._meta.app_label in PUBLIC_APPS and label not in IGNORED_MODELS:
+        page_cache_invalidate()
+
+
+def _key(request) -> str:
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"pagecache:{version()}:{request.method}:{digest}"
+
+
+def _eligible(request) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        # A visitor with a session (a request just sent, a registration) may see pages
+        # made for them: never shared, never served from the shared copy.
+        and request.session.is_empty()
+        and "HTTP_HX_REQUEST" not in request.META
+        and not request.path.startswith(NEVER_CACHED)
+    )
+
+
+def _storable(request, response) -> bool:
+    messages = getattr(request, "_messages", None)
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not (messages is not None and messages.used)
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Place it after the authentication, message and CSP middlewares: a cached page
+    still goes out through them (security headers are added to every response)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            return self.get_response(request)
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _storable(request, response):
+            stored = (response.content, response["Content-Type"])
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

@@ -1,0 +1,102 @@
+"""The anonymous page cache: served from Redis, dropped at the first change."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.core.models import SiteSettings
+from tests.events.factories import SessionFactory
+from tests.publications.factories import PublicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    SiteSettings.load()  # else created by the first page, which is a change
+
+
+def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client):
+    PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:list")
+
+    first, second = client.get(url), client.get(url)
+
+    assert first["X-Page-Cache"] == "miss"
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    # The headers every page carries are still there on a cached one.
+    assert "Content-Security-Policy" in second
+    assert second["Content-Type"].startswith("text/html")
+
+
+def test_an_edit_shows_at_once_to_anonymous_visitors(client):
+    publication = PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:detail", args=[publication.slug])
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    publication.title = "Habiter et vivre les quartiers"
+    publication.save()
+
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Habiter et vivre les quartiers" in response.content.decode()
+
+
+def test_a_new_session_shows_on_the_cached_home_page_at_once(client):
+    client.get("/")
+    session = SessionFactory(action__title="Rencontre régionale des délégués du préfet")
+
+    page = client.get("/").content.decode()
+
+    assert session.action.title in page
+
+
+def test_query_strings_are_cached_apart(client):
+    PublicationFactory(title="Santé mentale et quartiers")
+    PublicationFactory(title="Emploi des jeunes")
+    url = reverse("publications:list")
+
+    found = client.get(url, {"q": "santé"}).content.decode()
+    other = client.get(url, {"q": "emploi"}).content.decode()
+
+    assert "mentale et quartiers" in found and "mentale et quartiers" not in other
+
+
+def test_signed_in_people_are_never_served_nor_stored(client, member_user):
+    url = reverse("publications:list")
+    client.force_login(member_user)
+
+    assert "X-Page-Cache" not in client.get(url)
+    assert "X-Page-Cache" not in client.get(url)
+    client.logout()
+    assert client.get(url)["X-Page-Cache"] == "miss"  # nothing was stored for the member
+
+
+def test_a_page_with_a_form_is_not_shared(client):
+    url = reverse("newsletter:subscribe")
+
+    response = client.get(url)
+
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert "X-Page-Cache" not in response
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_the_cache_can_be_turned_off(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
+
+
+def test_a_visitor_with_a_session_gets_their_own_page(client):
+    session = client.session
+    session["infodoc_request"] = 1
+    session.save()
+    client.cookies["sessionid"] = session.session_key
+
+    assert "X-Page-Cache" not in client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
