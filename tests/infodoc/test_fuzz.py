@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from infodoc.models import InfoRequest
+from tests.strategies import MARKER, nasty, value
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("infodoc:index")
-MARKER = '<script>alert("infodoc")</script>'
 FIELDS = (
     "first_name",
     "last_name",
@@ -37,43 +37,6 @@ HYPOTHESIS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-control = st.text(alphabet=st.characters(max_codepoint=0x1F), min_size=1, max_size=20)
-nasty = st.sampled_from(
-    [
-        MARKER,
-        f'"><img src=x onerror=alert(1)>{MARKER}',
-        "'; DROP TABLE infodoc_inforequest; --",
-        "1 OR 1=1",
-        "' UNION SELECT password FROM auth_user --",
-        "\x00",
-        "a\x00b",
-        "\r\nBcc: victim@example.org",
-        "2025-02-30",
-        "31/13/2030",
-        "0000-00-00",
-        "9999-12-31",
-        "-1",
-        "1e309",
-        "NaN",
-        "é" * 300,
-        "\u202e\ufeff\U0001f600",
-        "x" * 10_000,
-        "on",
-        "true",
-        "city",
-        "95",
-        "95127",
-    ]
-)
-scalar = st.one_of(
-    st.text(max_size=300),
-    control,
-    nasty,
-    st.integers(),
-    st.dates().map(lambda d: d.isoformat()),
-    st.emails(),
-)
-value = st.one_of(scalar, st.lists(scalar, min_size=0, max_size=4))
 payload = st.dictionaries(st.sampled_from(FIELDS), value, max_size=len(FIELDS))
 
 
