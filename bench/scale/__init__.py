@@ -1,0 +1,17 @@
+"""Scale benchmark (issue 8): the portal on a ten-year dataset, run by bench/run.
+
+    bench/run [--keepdb] [--duration 10] [--threads 20] [--registrations 320] [--no-newsletter]
+
+1. Two databases of its own on the test servers: bench_portal_small (generate_dataset
+   --years 10 --seed 0 --scale 0.05) and bench_portal (the same at full scale).
+2. SQL queries of each public page through the test client, on both: equal = PASS.
+3. gunicorn (3 workers, bench.settings: DEBUG off, the portal's URLs and middleware plus
+   a trivial view) under wrk: requests/s and p95 of each page beside the trivial view,
+   page cache off ("cold") then on and warm.
+4. Admin change lists, median of 5, beside the admin home page.
+5. A registration burst through the registration service beside plain inserts.
+6. bench/newsletter.py and bench/report.py when present, as subprocesses.
+
+Every figure is printed with its reference and target, the section "Scale (bench/run)"
+of bench/RESULTS.md is rewritten, and the exit status is 0 only if every line passes.
+"""
