@@ -28,11 +28,9 @@ from newsletter.demo.data import (
     ACTIVE_SUBSCRIBERS,
     ACTOR_TYPES,
     DEPARTMENTS,
-    FIRST_NAMES,
     IMPORT_BASIS,
     IMPORT_SHARE,
     ISSUES,
-    LAST_NAMES,
     ORGANISATIONS,
     OTHER_ORGANISATIONS,
     OTHER_SUBSCRIBERS,
@@ -55,6 +53,7 @@ from newsletter.models import (
     SubscriberStatus,
 )
 from portal.core.models import Department
+from portal.core.names import FIRST_NAMES, LAST_NAMES
 from publications.models import Publication, PublicationKind, PublicationStatus
 
 BATCH = 2000

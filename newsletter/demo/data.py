@@ -23,26 +23,6 @@ ACTOR_TYPES = {
     "researcher": 4, "other": 7,
 }  # fmt: skip
 
-FIRST_NAMES = [
-    "Camille", "Nadia", "Karim", "Sophie", "Thomas", "Fatou", "Julien", "Leïla", "Mehdi",
-    "Claire", "Aurélie", "Yasmina", "Nicolas", "Mamadou", "Élodie", "Sarah", "Kévin", "Aïcha",
-    "Laurent", "Inès", "Hugo", "Samia", "Pierre", "Océane", "Rachid", "Marion", "Youssef",
-    "Amandine", "Sébastien", "Khadija", "Lucie", "Moussa", "Hélène", "Bilal", "Émilie",
-    "Djamel", "Chloé", "Antoine", "Awa", "Guillaume", "Nora", "Vincent", "Salimata",
-    "Mathilde", "Farid", "Pauline", "Ousmane", "Anne", "Rémi", "Zineb", "Isabelle", "Malik",
-    "Véronique", "Jérôme", "Myriam", "Stéphane", "Agnès", "Idrissa", "Sandrine", "François",
-]  # fmt: skip
-LAST_NAMES = [
-    "Martin", "Bernard", "Diallo", "Petit", "Durand", "Benali", "Moreau", "Traoré", "Laurent",
-    "Haddad", "Simon", "Michel", "Lefebvre", "Koné", "Garcia", "Roux", "Fournier", "Bensaïd",
-    "Girard", "Mercier", "Dupont", "Nguyen", "Lambert", "Bonnet", "Camara", "Fontaine",
-    "Rousseau", "Mendy", "Vincent", "Chevalier", "Sylla", "Robin", "Masson", "Sanchez",
-    "Boyer", "Ndiaye", "Gauthier", "Perrin", "Cissé", "Morel", "Blanc", "Guérin", "Ferhat",
-    "Muller", "Henry", "Rolland", "Lopes", "Colin", "Touré", "Lemoine", "Barbier", "Aubert",
-    "Belkacem", "Renard", "Charpentier", "Da Silva", "Hamidi", "Leroy", "Faure", "Brunet",
-    "Benoît", "Marchand", "Kaci", "Picard", "Hoarau", "Tessier", "Meunier", "Sow", "Adam",
-    "Carpentier", "Ouali", "Royer", "Weber", "Drouet", "Baptiste", "Lacroix", "Gomes", "Pons",
-]  # fmt: skip
 
 # Organisations per département, by actor type ("" for people without one).
 ORGANISATIONS = {

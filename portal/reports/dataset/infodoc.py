@@ -15,6 +15,7 @@ from infodoc.models import (
     StatusChange,
 )
 from portal.core.models import Theme
+from portal.core.names import FIRST_NAMES, LAST_NAMES
 from portal.reports.dataset import Context, bulk, bulk_m2m, words
 from portal.reports.dataset.publications import paragraph
 
@@ -54,7 +55,7 @@ def _resources(context: Context, themes: dict[str, int]) -> list[Resource]:
                 title=title,
                 kind=context.pick(kinds),
                 year=year,
-                author=f"{rng.choice(words.FIRST_NAMES)} {rng.choice(words.LAST_NAMES)}",
+                author=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 publisher=rng.choice(
                     [
                         "La Documentation française",

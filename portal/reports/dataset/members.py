@@ -11,6 +11,7 @@ from members.models import (
     Person,
 )
 from portal.core.models import Commune, Department
+from portal.core.names import FIRST_NAMES, LAST_NAMES
 from portal.reports.dataset import Context, ascii_slug, bulk, words
 
 ORGANISATIONS, PEOPLE = 800, 15_000
@@ -136,7 +137,7 @@ def _organisations(context: Context) -> list[Organisation]:
 def _people(context: Context, organisations: list[Organisation]) -> list[Person]:
     rng, rows = context.rng, []
     for number in range(1, context.volume(PEOPLE) + 1):
-        first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         organisation = rng.choice(organisations) if rng.random() < 0.75 else None
         if organisation is not None:
             actor = ACTOR_BY_KIND[organisation.kind]

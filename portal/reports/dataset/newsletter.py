@@ -15,6 +15,7 @@ from newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
+from portal.core.names import FIRST_NAMES, LAST_NAMES
 from portal.reports.dataset import Context, ascii_slug, bulk, bulk_m2m, words
 from portal.reports.dataset.events import topic
 from portal.reports.dataset.members import department_for
@@ -47,7 +48,7 @@ def _subscribers(context: Context) -> list[Subscriber]:
     start = date(context.years[0], 1, 1)
     span = (today - start).days
     for number in range(1, context.volume(SUBSCRIBERS) + 1):
-        first, last = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         # A third were taken over from the former list; the others joined along the years.
         imported = rng.random() < 0.33
         joined = start if imported else start + timedelta(days=rng.randint(0, span))
