@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Action, ActionFormat, Session
 from portal.core.models import Department, Theme
+from portal.core.widgets import Select
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MONTHS_OFFERED = 12
@@ -61,6 +62,7 @@ def month_choices(selected: str = "") -> list[tuple[str, str]]:
 class MonthField(forms.ChoiceField):
     """A month as YYYY-MM, offered as a list of the coming months."""
 
+    widget = Select
     default_error_messages = {"invalid": _("Choose a month (YYYY-MM).")}
 
     def valid_value(self, value) -> bool:
@@ -98,18 +100,21 @@ class AgendaFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Theme.objects.order_by("name"),
         empty_label=_("All themes"),
+        widget=Select,
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"),
         field_name="action__format",
         choices=ActionFormat.choices,
         empty_label=_("All formats"),
+        widget=Select,
     )
     departement = django_filters.ModelChoiceFilter(
         label=_("Département"),
         to_field_name="code",
         queryset=Department.objects.order_by("code"),
         empty_label=_("All départements"),
+        widget=Select,
         method="filter_departement",
     )
     month = MonthFilter(label=_("Month"))

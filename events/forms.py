@@ -14,6 +14,7 @@ from events.models import RegistrationMode, Session
 from members.models import ActorType
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
+from portal.core.widgets import Select
 
 ALL_SESSIONS = "all"
 NBSP = "\u00a0"
@@ -102,6 +103,7 @@ class RegistrationForm(HoneypotForm):
         label=_("You are"),
         choices=ActorType.choices,
         initial=ActorType.OTHER,
+        widget=Select,
     )
     department = forms.ModelChoiceField(
         label=_("Département where you work"),
@@ -109,6 +111,7 @@ class RegistrationForm(HoneypotForm):
         to_field_name="code",
         required=False,
         empty_label=_("Another département"),
+        widget=Select,
     )
     consent = forms.BooleanField(
         label=_(

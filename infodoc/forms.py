@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from infodoc.models import RequesterKind
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Commune, Department, Theme
+from portal.core.widgets import Select
 
 QUESTION_MAX_LENGTH = 5000
 
@@ -24,6 +25,7 @@ validate_phone = RegexValidator(
 class CodeChoiceField(forms.ModelChoiceField):
     """A choice looked up by a short code; odd values are refused before any query."""
 
+    widget = Select
     max_code_length = 10
 
     def to_python(self, value):
@@ -62,7 +64,10 @@ class InfoRequestForm(HoneypotForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     requester_kind = forms.ChoiceField(
-        label=_("You are"), choices=RequesterKind.choices, initial=RequesterKind.OTHER
+        label=_("You are"),
+        choices=RequesterKind.choices,
+        initial=RequesterKind.OTHER,
+        widget=Select,
     )
     department = CodeChoiceField(
         label=_("Département"),

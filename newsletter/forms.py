@@ -11,10 +11,13 @@ from members.models import ActorType
 from newsletter.models import MailFormat, Subscriber
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
+from portal.core.widgets import Select
 
 
 class DepartmentField(forms.ModelChoiceField):
     """A département chosen by its code; odd values are refused before any query."""
+
+    widget = Select
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Department.objects.order_by("code"))
@@ -49,7 +52,7 @@ class SubscriberDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     actor_type = forms.ChoiceField(
-        label=_("You are"), choices=ActorType.choices, initial=ActorType.OTHER
+        label=_("You are"), choices=ActorType.choices, initial=ActorType.OTHER, widget=Select
     )
     department = DepartmentField()
 
