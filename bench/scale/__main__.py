@@ -32,6 +32,12 @@ def other_benchmarks(args) -> list:
     return lines
 
 
+def built(database) -> str:
+    if database.generated:
+        return f"built in {database.seconds:.0f} s"
+    return "kept from an earlier run (--keepdb)"
+
+
 def measure_full(args, lines: list) -> str:
     """Everything measured on the full database; returns the description of the data."""
     from bench.scale import burst, inprocess, load, report
@@ -87,8 +93,8 @@ def main() -> int:
     lines += other_benchmarks(args)
 
     body = "\n".join([
-        f"Ten-year dataset (seed 0): {described}; built in {full.seconds:.0f} s "
-        f"(the scale {SMALL_SCALE} one in {small.seconds:.0f} s). gunicorn with 3 workers and "
+        f"Ten-year dataset (seed 0): {described}; {built(full)} "
+        f"(the scale {SMALL_SCALE} one: {built(small)}). gunicorn with 3 workers and "
         f"bench.settings (DEBUG off), wrk -t2 -c8 for {args.duration} s per page on the same "
         "machine; \"cold\": page cache off, \"warm\": on, after one request. Admin lists and "
         "SQL queries through the test client in process. This part took "

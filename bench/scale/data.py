@@ -11,6 +11,7 @@ class Database:
     name: str
     old_config: list
     seconds: float  # creation, migrations and dataset
+    generated: bool  # False: kept from an earlier run (--keepdb)
 
 
 def database_prepare(*, name: str, scale: float, keepdb: bool) -> Database:
@@ -26,15 +27,19 @@ def database_prepare(*, name: str, scale: float, keepdb: bool) -> Database:
     connection.close()
     connection.settings_dict["TEST"]["NAME"] = name
     print(f"Creating the database {name}…", flush=True)
-    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keepdb, aliases={"default"})
-    if not Person.objects.exists():
+    old_config = setup_databases(
+        verbosity=0, interactive=False, keepdb=keepdb, aliases={"default"},
+        serialized_aliases=set(),  # a kept database is too big to serialize, and no test reloads it
+    )  # fmt: skip
+    generated = not Person.objects.exists()
+    if generated:
         print(f"Generating the dataset (10 years, seed 0, scale {scale})…", flush=True)
         call_command("generate_dataset", years=10, seed=0, scale=scale, verbosity=0)
         upcoming_ensure()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     cache.clear()  # site settings and cached pages of another database
-    return Database(name, old_config, time.perf_counter() - started)
+    return Database(name, old_config, time.perf_counter() - started, generated)
 
 
 def database_drop(database: Database, *, keepdb: bool) -> None:
