@@ -1,8 +1,10 @@
 """The anonymous page cache: public pages served from Redis, dropped at the first change.
 
 Anonymous visitors without a session get the same pages, so a GET whose response is
-the same for all of them (status 200, no cookie set, no CSRF token, no flash message, not an htmx
-fragment) is stored under the path, the query string and a version number. Saving or
+the same for all of them (status 200, no cookie set, no flash message, not an htmx
+fragment) is stored under the path, the query string and a version number. A page with
+a form is stored with a slot where its CSRF token was, and each visitor served from the
+cache gets their own token in it (and the cookie that goes with it). Saving or
 deleting any model a public page shows bumps the version (signals, connected in
 CoreConfig.ready()), so an edit is visible at once; a timeout bounds what a write
 outside the ORM's signals (a queryset update) could leave behind. Signed-in people
@@ -12,10 +14,13 @@ are never served from, nor stored in, the cache.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "pagecache:version"
 # Models whose rows never show on a public page: their writes keep the cache.
@@ -27,6 +32,10 @@ IGNORED_MODELS = frozenset({
 # Apps whose models public pages show (the rest: accounts, sessions, Celery...).
 PUBLIC_APPS = frozenset({"core", "members", "events", "publications", "infodoc", "newsletter"})
 NEVER_CACHED = ("/admin/", "/espace/", "/comptes/", "/direction/", "/healthz", "/media/")
+# What {% csrf_token %} writes, and where a stored page keeps a slot for the visitor's token.
+TOKEN_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[a-zA-Z0-9]{64}(")')
+TOKEN_SLOT = b"\x00csrf-token\x00"
+TOKEN_LIKE = re.compile(rb"[a-zA-Z0-9]{64}")
 
 
 def version() -> int:
@@ -76,10 +85,36 @@ def _storable(request, response) -> bool:
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         and not (messages is not None and messages.used)
         and "private" not in response.get("Cache-Control", "")
     )
+
+
+def _with_token_slots(request, content: bytes) -> bytes | None:
+    """The page with each CSRF token input turned into a slot; None when the visitor's
+    token also shows elsewhere (a script, an attribute): such a page is never shared."""
+    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return content  # the page used no token
+    secret = request.META["CSRF_COOKIE"]
+    content = TOKEN_INPUT.sub(rb"\1" + TOKEN_SLOT + rb"\2", content)
+    if secret.encode() in content:
+        return None
+    for candidate in TOKEN_LIKE.findall(content):
+        # Django's own unmasking (private, but the only way to recognise a masked token).
+        if _unmask_cipher_token(candidate.decode()) == secret:
+            return None
+    return content
+
+
+def _served(request, content: bytes, content_type: str) -> HttpResponse:
+    if TOKEN_SLOT in content:
+        # get_token() makes the CSRF middleware send this visitor's cookie with the page.
+        content = content.replace(TOKEN_SLOT, get_token(request).encode())
+    response = HttpResponse(content, content_type=content_type)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        patch_cache_control(response, private=True)
+    response["X-Page-Cache"] = "hit"
+    return response
 
 
 class PageCacheMiddleware:
@@ -95,13 +130,11 @@ class PageCacheMiddleware:
         key = _key(request)
         stored = cache.get(key)
         if stored is not None:
-            content, content_type = stored
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Page-Cache"] = "hit"
-            return response
+            return _served(request, *stored)
         response = self.get_response(request)
         if _storable(request, response):
-            stored = (response.content, response["Content-Type"])
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
-            response["X-Page-Cache"] = "miss"
+            content = _with_token_slots(request, response.content)
+            if content is not None:
+                cache.set(key, (content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
         return response

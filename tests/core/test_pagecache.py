@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.middleware.csrf import get_token
+from django.test import Client
 from django.urls import reverse
 
 from portal.core.models import SiteSettings
+from portal.core.pagecache import TOKEN_SLOT as CSRF_SLOT
+from portal.core.pagecache import _with_token_slots
 from tests.events.factories import SessionFactory
 from tests.publications.factories import PublicationFactory
 
@@ -76,14 +82,39 @@ def test_signed_in_people_are_never_served_nor_stored(client, member_user):
     assert client.get(url)["X-Page-Cache"] == "miss"  # nothing was stored for the member
 
 
-def test_a_page_with_a_form_is_not_shared(client):
+def _token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})"', page)[1]
+
+
+def test_a_page_with_a_form_is_shared_with_each_visitors_own_token():
     url = reverse("newsletter:subscribe")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
 
-    response = client.get(url)
+    stored, served = first.get(url), second.get(url)
 
-    assert "csrfmiddlewaretoken" in response.content.decode()
-    assert "X-Page-Cache" not in response
-    assert "X-Page-Cache" not in client.get(url)
+    assert (stored["X-Page-Cache"], served["X-Page-Cache"]) == ("miss", "hit")
+    assert "private" in served["Cache-Control"]
+    assert CSRF_SLOT not in served.content
+    # Each visitor has a token of their own, which their cookie validates.
+    assert second.cookies["csrftoken"].value != first.cookies["csrftoken"].value
+    token = _token(served.content.decode())
+    assert token != _token(stored.content.decode())
+    refused = first.post(url, {"email": "", "csrfmiddlewaretoken": token})
+    accepted = second.post(url, {"email": "", "csrfmiddlewaretoken": token})
+    assert refused.status_code == 403
+    assert accepted.status_code == 200  # the form's own errors: the token was accepted
+
+
+def test_a_page_showing_its_token_outside_a_form_input_is_never_stored(rf):
+    request = rf.get("/")
+    token = get_token(request)
+
+    in_input = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'.encode()
+    in_script = f'<div data-csrf="{get_token(request)}"></div>'.encode()
+
+    assert _with_token_slots(request, in_input) == in_input.replace(token.encode(), CSRF_SLOT)
+    assert _with_token_slots(request, in_input + in_script) is None
+    assert _with_token_slots(rf.get("/"), b"<p>No form here</p>") == b"<p>No form here</p>"
 
 
 def test_the_cache_can_be_turned_off(client, settings):
