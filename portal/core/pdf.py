@@ -8,6 +8,7 @@ are PDF/A-3b instead, the archival format Factur-X embeds its XML in.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -22,14 +23,21 @@ PDF_A3 = "pdf/a-3b"  # archival, may carry attachments: the base of Factur-X inv
 VARIANTS = (PDF_UA, PDF_A3)
 
 
-def render_pdf(
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    pages: int
+
+
+def render_pdf_pages(
     template_name: str,
     context: dict,
     *,
     variant: str | None = None,
     attachments: Sequence[Attachment] | None = None,
-) -> bytes:
-    """Render `template_name` to PDF in the site's language (French), even from a worker.
+) -> RenderedPdf:
+    """Render `template_name` to PDF in the site's language (French), even from a worker,
+    with its number of pages (laid out once: WeasyPrint's document knows its pages).
 
     The template gives the title (`<title>`) and language (`<html lang>`), which the
     tagged PDF needs. Only `data:` URLs are fetched: documents embed their images, so
@@ -44,7 +52,20 @@ def render_pdf(
         raise ValueError(f"Unknown PDF variant {variant!r}; use one of {VARIANTS}.")
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, context)
+    options = {"pdf_variant": variant, "pdf_tags": True, "attachments": list(attachments or ())}
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    return document.write_pdf(
-        pdf_variant=variant, pdf_tags=True, attachments=list(attachments or ())
-    )
+    laid_out = document.render(**options)
+    return RenderedPdf(content=laid_out.write_pdf(**options), pages=len(laid_out.pages))
+
+
+def render_pdf(
+    template_name: str,
+    context: dict,
+    *,
+    variant: str | None = None,
+    attachments: Sequence[Attachment] | None = None,
+) -> bytes:
+    """The bytes of render_pdf_pages()."""
+    return render_pdf_pages(
+        template_name, context, variant=variant, attachments=attachments
+    ).content
