@@ -1,0 +1,396 @@
+"""The annual report's figures and the rows behind them, as spreadsheets for directors.
+
+Every table is built once, as plain values with a kind per column (text, count, percent,
+euros, date), then written either to one XLSX workbook or to a CSV table, so both always
+show the same numbers as `annual_figures`. Numbers stay numbers: in XLSX with a number
+format, in CSV as French Excel reads them (UTF-8 with a BOM, « ; » between fields, decimal
+comma, dates as JJ/MM/AAAA).
+
+Titles, names and places come from people (some from public forms): a text a spreadsheet
+would run as a formula is guarded, in CSV by a leading apostrophe as newsletter/resources.py
+does, in XLSX by a string cell with Excel's own apostrophe (the « quotePrefix » style).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from events.selectors.figures_rows import session_rows
+from events.selectors.statistics import percent_change
+from infodoc.selectors.figures_rows import request_rows
+from members.models import MembershipCategory
+from members.selectors_figures import member_rows
+from portal.reports.selectors import AnnualFigures, annual_figures
+from publications.models import PublicationKind
+from publications.selectors_figures import publication_rows
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as newsletter/resources.py
+TEXT, INTEGER, DECIMAL, PERCENT, EUROS, DATE = "text", "int", "dec", "pct", "eur", "date"
+XLSX_FORMATS = {
+    INTEGER: "#,##0",
+    DECIMAL: "#,##0.0",
+    PERCENT: "0.0%",
+    EUROS: '#,##0.00 "€"',
+    DATE: "DD/MM/YYYY",
+}
+MAX_WIDTH = 60
+BOLD = Font(bold=True)
+HEADING = Font(bold=True, size=12)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A value of another kind than its column's (the key figures mix counts, % and €)."""
+
+    value: object
+    kind: str
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table under a frozen header, or several stacked, each under its title."""
+
+    title: str
+    tables: tuple[Table, ...]
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _guard(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+# The figures -----------------------------------------------------------------------------
+
+
+def _columns(*specs) -> tuple[Column, ...]:
+    """Columns from headers (text) and (header, kind) pairs."""
+    return tuple(Column(*spec) if isinstance(spec, tuple) else Column(spec) for spec in specs)
+
+
+def key_figures_table(figures: AnnualFigures) -> Table:
+    """Figure, the year, the year before and the change of counts, as the report's key figures."""
+    p, r = figures.participation, figures.requests
+    news, members, dues = figures.newsletter, figures.members, figures.dues
+
+    def both(current, name: str) -> tuple:
+        previous = current.previous
+        return getattr(current, name), getattr(previous, name) if previous else None
+
+    def count(label, current, previous=None):
+        change = percent_change(current, previous) if previous is not None else None
+        return (label, current, previous, change)
+
+    def typed(label, kind, current, previous=None):
+        return (label, Typed(current, kind), Typed(previous, kind), None)
+
+    rows = (
+        count(_("Actions"), *both(p, "actions")),
+        count(_("Sessions"), *both(p, "sessions")),
+        count(_("Half-days"), *both(p, "half_days")),
+        count(_("Cumulative participations"), *both(p, "participations")),
+        count(_("Named participations"), *both(p, "named_participations")),
+        count(_("Counted participations"), *both(p, "headcount_participations")),
+        count(_("Unique participants"), *both(p, "unique_participants")),
+        count(_("Publications"), figures.publications.count, figures.publications.previous_count),
+        count(_("Info-doc requests"), *both(r, "requests")),
+        count(_("Requests answered"), *both(r, "answered")),
+        typed(_("Median response time (days)"), DECIMAL, *both(r, "median_response_days")),
+        typed(_("Outside-area share (%)"), PERCENT, *both(r, "outside_area_percent")),
+        count(_("Newsletter issues sent"), news.issues_sent),
+        count(_("Newsletter subscribers"), news.subscribers, news.previous_subscribers),
+        typed(_("Delivery rate (%)"), PERCENT, news.delivery_rate),
+        count(_("Members"), members.total, members.previous_total),
+        typed(_("Dues invoiced (€)"), EUROS, dues.invoiced),
+        typed(_("Dues collected (€)"), EUROS, dues.collected),
+        typed(_("Dues outstanding (€)"), EUROS, dues.outstanding),
+    )
+    columns = _columns(
+        _("Figure"), (str(figures.year), INTEGER), (str(figures.year - 1), INTEGER),
+        (_("Change (%)"), PERCENT),
+    )  # fmt: skip
+    return Table(_("Key figures"), columns, rows)
+
+
+def _shares_table(title: str, header: str, unit: str, shares, *extra: tuple) -> Table:
+    columns = _columns(header, (unit, INTEGER), (_("Share (%)"), PERCENT))
+    return Table(title, columns, (*((s.label, s.count, s.percent) for s in shares), *extra))
+
+
+def _groups_table(title: str, first: tuple, groups, head: Callable[[object], tuple]) -> Table:
+    """Themes, formats or actions: `head` gives the first cells, then their activity."""
+    columns = _columns(
+        *first, (_("Sessions"), INTEGER), (_("Half-days"), INTEGER),
+        (_("Participations"), INTEGER),
+    )  # fmt: skip
+    rows = tuple((*head(g), g.sessions, g.half_days, g.participations) for g in groups)
+    return Table(title, columns, rows)
+
+
+def participation_tables(figures: AnnualFigures) -> tuple[Table, ...]:
+    p = figures.participation
+    units = _("Participations")
+    group_first = (_("Actions"), INTEGER)
+    return (
+        _shares_table(_("By département"), _("Département"), units, p.by_department),
+        _shares_table(_("By type of actor"), _("Type of actor"), units, p.by_actor_type),
+        _groups_table(
+            _("By theme"), (_("Theme"), group_first), p.by_theme, lambda g: (g.label, g.actions)
+        ),
+        _groups_table(
+            _("By format"), (_("Format"), group_first), p.by_format, lambda g: (g.label, g.actions)
+        ),
+        _groups_table(
+            _("Top actions"), (_("Action"), _("Format")), figures.top_actions,
+            lambda a: (a.title, a.format_label),
+        ),
+    )  # fmt: skip
+
+
+def infodoc_tables(figures: AnnualFigures) -> tuple[Table, ...]:
+    r = figures.requests
+    units = _("Requests")
+    outside = r.outside_area_percent
+    inside = None if outside is None else 100 - outside
+    return (
+        _shares_table(_("By requester kind"), _("Requester kind"), units, r.by_requester_kind),
+        _shares_table(
+            _("By theme"), _("Theme"), units, r.by_theme,
+            (_("Without theme"), r.requests_without_theme, None),
+        ),
+        _shares_table(_("By territory"), _("Territory"), units, r.by_epci),
+        _shares_table(
+            _("Centre's area"), _("Territory"), units, (),
+            (_("Inside the centre's area"), r.inside_area, inside),
+            (_("Outside the centre's area"), r.outside_area, outside),
+            (_("Unknown territory"), r.unknown_area, None),
+        ),
+        _shares_table(_("By type of response"), _("Type of response"), units, r.by_response_type),
+    )  # fmt: skip
+
+
+def publications_table(figures: AnnualFigures) -> Table:
+    rows = tuple((k.label, len(k.titles)) for k in figures.publications.by_kind)
+    total = (_("Total"), figures.publications.count)
+    columns = _columns(_("Kind"), (_("Publications"), INTEGER))
+    return Table(_("Publications by kind"), columns, (*rows, total))
+
+
+def members_table(figures: AnnualFigures) -> Table:
+    rows = tuple((c.label, len(c.names)) for c in figures.members.by_category)
+    columns = _columns(_("Category"), (_("Members"), INTEGER))
+    return Table(_("Members by category"), columns, (*rows, (_("Total"), figures.members.total)))
+
+
+# The rows ---------------------------------------------------------------------------------
+
+
+def sessions_table(*, year: int, until: datetime | None = None) -> Table:
+    columns = _columns(
+        (_("Date"), DATE), _("Action"), _("Session"), _("Format"), _("Themes"), _("Commune"),
+        _("Place"), (_("Half-days"), INTEGER), (_("Named participations"), INTEGER),
+        (_("Counted participations"), INTEGER), (_("Total"), INTEGER),
+    )  # fmt: skip
+    online = _("Online")
+    rows = tuple(
+        (
+            row["date"], row["action"], row["title"], row["format_label"], ", ".join(row["themes"]),
+            row["commune"], row["venue"] or (online if row["is_online"] else ""), row["half_days"],
+            row["named_participations"], row["headcount_participations"], row["participations"],
+        )
+        for row in session_rows(year=year, until=until)
+    )  # fmt: skip
+    return Table(_("Sessions"), columns, rows)
+
+
+def requests_table(*, year: int) -> Table:
+    columns = _columns(
+        _("Reference"), (_("Received on"), DATE), _("Requester kind"), _("Themes"),
+        _("Département"), _("EPCI"), _("Status"), (_("Answered on"), DATE),
+        (_("Response time (days)"), INTEGER),
+    )  # fmt: skip
+    rows = tuple(
+        (
+            row["reference"], row["received_on"], row["requester_kind_label"],
+            ", ".join(row["themes"]),
+            f"{row['department']} ({row['department_code']})" if row["department_code"] else "",
+            row["epci"], row["status_label"], row["answered_on"], row["response_days"],
+        )
+        for row in request_rows(year=year)
+    )  # fmt: skip
+    return Table(_("Requests"), columns, rows)
+
+
+def publications_list_table(*, year: int) -> Table:
+    columns = _columns((_("Date"), DATE), _("Kind"), _("Title"), _("Authors"))
+    rows = tuple(
+        (row["published_on"], _label(PublicationKind, row["kind"]), row["title"], row["authors"])
+        for row in publication_rows(year=year)
+    )
+    return Table(_("Publications (list)"), columns, rows)
+
+
+def members_list_table(*, year: int) -> Table:
+    columns = _columns(_("Category"), _("Name"), (_("Dues (€)"), EUROS))
+    rows = tuple(
+        (_label(MembershipCategory, row["category"]), row["name"], row["amount"])
+        for row in member_rows(year=year)
+    )
+    return Table(_("Members (list)"), columns, rows)
+
+
+# XLSX ------------------------------------------------------------------------------------
+
+
+def _xlsx_cell(sheet, value, kind: str, font: Font | None = None) -> WriteOnlyCell:
+    if isinstance(value, Typed):
+        value, kind = value.value, value.kind
+    guarded = False
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        guarded = value.startswith(FORMULA_START)
+    elif value is not None and kind == PERCENT:
+        value = Decimal(value) / 100
+    cell = WriteOnlyCell(sheet, value)
+    if guarded:
+        cell.data_type = "s"  # never a formula
+        cell.quotePrefix = True
+    if value is not None and kind in XLSX_FORMATS and not isinstance(value, str):
+        cell.number_format = XLSX_FORMATS[kind]
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _width(value) -> int:
+    if isinstance(value, Typed):
+        value = value.value
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    return len(str(value)) + (3 if isinstance(value, Decimal | int) else 0)
+
+
+def _sheet_write(workbook: Workbook, sheet: Sheet) -> None:
+    worksheet = workbook.create_sheet(sheet.title[:31])
+    widths: dict[int, int] = {}
+    for table in sheet.tables:
+        for row in ((c.header for c in table.columns), *table.rows):
+            for index, value in enumerate(row, start=1):
+                widths[index] = max(widths.get(index, 8), _width(value) + 2)
+    for index, width in widths.items():
+        worksheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_WIDTH)
+    stacked = len(sheet.tables) > 1
+    if not stacked:
+        worksheet.freeze_panes = "A2"
+    for number, table in enumerate(sheet.tables):
+        if stacked:
+            if number:
+                worksheet.append([])
+            worksheet.append([_xlsx_cell(worksheet, table.title, TEXT, HEADING)])
+        worksheet.append([_xlsx_cell(worksheet, c.header, TEXT, BOLD) for c in table.columns])
+        for row in table.rows:
+            worksheet.append(
+                [
+                    _xlsx_cell(worksheet, value, column.kind)
+                    for column, value in zip(table.columns, row, strict=True)
+                ]
+            )
+
+
+def figures_xlsx_build(*, year: int, until: datetime | None = None) -> bytes:
+    """The workbook « chiffres-<year>.xlsx »: the figures' sheets, then the rows' sheets."""
+    figures = annual_figures(year=year, until=until)
+    sheets = (
+        Sheet(_("Key figures"), (key_figures_table(figures),)),
+        Sheet(_("Participation"), participation_tables(figures)),
+        Sheet(_("Info-doc"), infodoc_tables(figures)),
+        Sheet(_("Publications"), (publications_table(figures),)),
+        Sheet(_("Members"), (members_table(figures),)),
+        Sheet(_("Sessions"), (sessions_table(year=year, until=until),)),
+        Sheet(_("Requests"), (requests_table(year=year),)),
+        Sheet(_("Publications (list)"), (publications_list_table(year=year),)),
+        Sheet(_("Members (list)"), (members_list_table(year=year),)),
+    )
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _sheet_write(workbook, sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# CSV -------------------------------------------------------------------------------------
+
+
+def _csv_value(value, kind: str) -> str:
+    if isinstance(value, Typed):
+        value, kind = value.value, value.kind
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _guard(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if kind in (DECIMAL, PERCENT):
+        return f"{Decimal(value):.1f}".replace(".", ",")
+    if kind == EUROS:
+        return f"{Decimal(value):.2f}".replace(".", ",")
+    return str(value)
+
+
+def csv_build(table: Table) -> bytes:
+    """The table as French Excel opens it with a double click."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_guard(column.header) for column in table.columns])
+    for row in table.rows:
+        writer.writerow(
+            [_csv_value(value, c.kind) for c, value in zip(table.columns, row, strict=True)]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+CSV_TABLES: dict[str, Callable[[int], Table]] = {
+    "chiffres": lambda year: key_figures_table(annual_figures(year=year)),
+    "sessions": lambda year: sessions_table(year=year),
+    "demandes": lambda year: requests_table(year=year),
+    "publications": lambda year: publications_list_table(year=year),
+    "adherents": lambda year: members_list_table(year=year),
+}
+
+
+def table_csv_build(*, year: int, table: str) -> bytes:
+    """One of CSV_TABLES (the slug of its URL) for `year`; KeyError for an unknown table."""
+    return csv_build(CSV_TABLES[table](year))
