@@ -121,6 +121,21 @@ def _organisation_world(label: str, user, staff) -> dict:
     }
 
 
+def _report_world(director) -> tuple:
+    """This year's report texts and a built PDF (private media, served to directors)."""
+    from portal.reports.models import BuildStatus, ReportBuild, ReportEdition
+
+    year = timezone.localdate().year
+    edition = ReportEdition.objects.create(year=year, foreword="Avant-propos.")
+    report = ReportBuild(
+        year=year, status=BuildStatus.DONE, progress=100, requested_by=director,
+        requested_at=timezone.now(), finished_at=timezone.now(), size=len(PDF_BYTES), pages=1,
+    )  # fmt: skip
+    report.file.save("rapport-activite-test.pdf", ContentFile(PDF_BYTES), save=False)
+    report.save()
+    return edition, report
+
+
 def _build_world() -> World:
     from events.models import Attendance, Evaluation
     from events.services.evaluations import evaluation_token
@@ -178,6 +193,7 @@ def _build_world() -> World:
         due_on=timezone.localdate() + timedelta(days=14),
     )
     campaign = DuesCampaign.objects.create(year=timezone.localdate().year + 1, created_by=staff)
+    edition, report = _report_world(director)
     EpciFactory()
     CommuneFactory()
     world.objects = {
@@ -210,6 +226,8 @@ def _build_world() -> World:
         "newsletter.delivery": delivery,
         "newsletter.issue": issue,
         "newsletter.subscriber": subscriber,
+        "reports.reportedition": edition,
+        "reports.reportbuild": report,
     }
     world.tokens = {
         "evaluation": evaluation_token(session_id=past.pk, person_id=world.a["person"].pk),
@@ -329,6 +347,11 @@ def _kwargs(world: World) -> dict:
             "move": "pause",
         },
         "account_confirm_email": {"key": "not-a-real-key"},
+        "reports:build": {"year": objects["reports.reportbuild"].year},
+        "reports:progress": {"year": objects["reports.reportbuild"].year},
+        "reports:download": {"year": objects["reports.reportbuild"].year},
+        "reports:xlsx": {"year": objects["reports.reportbuild"].year},
+        "reports:csv": {"year": objects["reports.reportbuild"].year, "table": "chiffres"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
     }
 
@@ -402,6 +425,8 @@ MEMBER_PAGE = (LOGIN, 200, 200, 200, 200)
 # A file or object of organisation A in the member space.
 MEMBER_A_FILE = (LOGIN, 200, 404, 404, 404)
 MEMBER_A_PAGE = (LOGIN, 200, 404, 200, 200)
+# The director dashboard and its files: the Direction group only.
+DIRECTOR_PAGE = (LOGIN, 403, 403, 403, 200)
 
 
 def staff_only(answer) -> tuple:
@@ -455,7 +480,12 @@ MATRIX: dict[str, tuple] = {
     "events_space:participation": MEMBER_PAGE,
     "infodoc_space:requests": MEMBER_PAGE,
     "infodoc_space:request": MEMBER_A_PAGE,
-    "reports:dashboard": (LOGIN, 403, 403, 403, 200),
+    "reports:dashboard": DIRECTOR_PAGE,
+    "reports:build": POST_ONLY,
+    "reports:progress": DIRECTOR_PAGE,
+    "reports:download": DIRECTOR_PAGE,  # the PDF; /media/reports/ has no URL
+    "reports:xlsx": DIRECTOR_PAGE,
+    "reports:csv": DIRECTOR_PAGE,
     # The back office: named pages beyond each model's standard ones.
     "admin:index": staff_only(200),
     "admin:login": (200, 200, 200, Redirect("/admin/"), Redirect("/admin/")),

@@ -77,7 +77,9 @@ class DirectorRequiredMixin(_RoleMixin):
 # Permissions of the role groups ---------------------------------------------------
 
 # Apps whose models the back-office team manages; accounts and groups stay with superusers.
-TEAM_APPS = ("members", "events", "publications", "infodoc", "newsletter", "reports")
+TEAM_APPS = ("members", "events", "publications", "infodoc", "newsletter")
+# Apps of the directors alone (the annual report's texts and builds).
+DIRECTOR_APPS = ("reports",)
 TEAM_MODELS = (("core", "sitesettings"),)
 # Reference data and the audit trail: staff read them, superusers change them.
 TEAM_VIEW_MODELS = (
@@ -85,11 +87,13 @@ TEAM_VIEW_MODELS = (
     ("core", "epci"),
     ("core", "commune"),
     ("core", "auditentry"),
+    ("core", "consentrecord"),
 )
 
 
 def sync_group_permissions(**kwargs) -> None:
-    """Give "Équipe" and "Direction" every permission on the portal's own models.
+    """Give "Équipe" and "Direction" every permission on the portal's own models, and
+    "Direction" alone those of the directors' apps.
 
     Runs after each migrate, so a model added by a later issue is covered
     without a data migration of its own.
@@ -107,6 +111,9 @@ def sync_group_permissions(**kwargs) -> None:
             codename__startswith="view_",
         )
     permissions = list(Permission.objects.filter(scope))
-    for name in (STAFF_GROUP, DIRECTOR_GROUP):
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*permissions)
+    directors_only = list(Permission.objects.filter(content_type__app_label__in=DIRECTOR_APPS))
+    staff, _created = Group.objects.get_or_create(name=STAFF_GROUP)
+    staff.permissions.add(*permissions)
+    staff.permissions.remove(*directors_only)
+    directors, _created = Group.objects.get_or_create(name=DIRECTOR_GROUP)
+    directors.permissions.add(*permissions, *directors_only)
