@@ -1,4 +1,5 @@
-"""Demo newsletter: about 7,500 subscribers, the last three issues sent, the next in draft.
+"""Demo newsletter: about 7,500 subscribers, last year's ten issues and the last three
+sent, the next in draft.
 
 Subscribers: French names, organisations of the three départements (Val-d'Oise first),
 actor types shaped like the centre's audience, consent recorded (most taken over from
@@ -27,6 +28,7 @@ from infodoc.selectors.resources import NEWSLETTER_KINDS
 from newsletter.demo.data import (
     ACTIVE_SUBSCRIBERS,
     ACTOR_TYPES,
+    BACK_ISSUES,
     DEPARTMENTS,
     IMPORT_BASIS,
     IMPORT_SHARE,
@@ -280,8 +282,31 @@ def load_issues(today: date) -> None:
             _issue(month, spec, position, used, sent=month in sent)
 
 
+def load_back_issues(today: date) -> None:
+    """Last year's ten issues, sent with their deliveries, so its report counts them (but
+    those load_issues composes, in January and February)."""
+    composed, _coming = _months(today)
+    months = [date(today.year - 1, m, 1) for m in range(1, 13) if m not in NO_ISSUE_MONTHS]
+    existing = set(
+        Issue.objects.filter(number__in=[issue_number(m) for m in months]).values_list(
+            "number", flat=True
+        )
+    )
+    for month, (title, editorial) in zip(months, BACK_ISSUES, strict=True):
+        if issue_number(month) in existing or month in composed:
+            continue
+        issue = Issue(
+            number=issue_number(month), month=month, title=title, editorial=editorial,
+            status=IssueStatus.SENT, sending_started_at=_sent_at(month),
+        )  # fmt: skip
+        issue.sent_at = issue.sending_started_at + timedelta(minutes=52)
+        issue.save()
+        _deliveries(issue)
+
+
 @transaction.atomic
 def load_demo() -> None:
     today = timezone.localdate()
     load_subscribers()
+    load_back_issues(today)
     load_issues(today)

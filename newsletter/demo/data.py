@@ -224,3 +224,38 @@ ISSUES = [
         "sheet": ["jeunes"],
     },
 ]  # fmt: skip
+
+# Last year's issues, sent to the list (the report of the demo year counts them): titles
+# and editorials only, the back office shows their deliveries.
+BACK_ISSUES = (
+    ("Engagements Quartiers 2030 : l'année des nouveaux contrats",
+     "Les contrats de ville de nouvelle génération se signent un peu partout : retour sur "
+     "les premières conventions et sur ce qu'elles changent pour les équipes."),
+    ("Projets de quartier : écrire avec les habitant·es",
+     "Diagnostics en marchant, ateliers, conseils citoyens : des méthodes pour associer les "
+     "habitant·es à l'écriture des projets de quartier."),
+    ("Réussite éducative : vingt ans de parcours",
+     "Les programmes de réussite éducative fêtent leurs vingt ans ; les coordinateur·rices "
+     "témoignent de ce qui a changé dans l'accompagnement des familles."),
+    ("Emploi des jeunes : aller vers ceux qu'on ne voit plus",
+     "Repérage, mobilité, premières expériences : les démarches qui touchent les jeunes "
+     "éloigné·es de l'emploi dans nos trois départements."),
+    ("Égalité femmes-hommes dans l'espace public",
+     "Marches exploratoires, aménagements, budgets intégrant l'égalité : ce que les villes "
+     "ont appris en deux ans de groupe d'échanges."),
+    ("Santé : les contrats locaux de santé à mi-parcours",
+     "Ateliers santé ville et contrats locaux de santé font le point ; la santé mentale "
+     "s'impose dans les priorités des territoires."),
+    ("Rentrée : le programme de formation de l'année",
+     "Cycles de qualification, groupes d'échanges, petits-déjeuners : le programme de "
+     "l'année est en ligne, les inscriptions sont ouvertes."),
+    ("Coopérer entre associations et collectivités",
+     "Conventions pluriannuelles, appels à projets, coconstruction : les conditions d'une "
+     "coopération durable entre associations et pouvoirs publics."),
+    ("Transitions écologiques et justice sociale",
+     "Chaleur, alimentation, rénovation : ce que la transition écologique demande et apporte "
+     "aux quartiers prioritaires."),
+    ("Une année en résonances",
+     "Retour sur une année de rencontres, de publications et de questions au service info-doc, "
+     "et les rendez-vous de l'année qui vient."),
+)  # fmt: skip
