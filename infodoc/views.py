@@ -8,6 +8,7 @@ import logging
 from functools import wraps
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,9 @@ from infodoc.selectors.public import (
 )
 from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
 from members.selectors import person_for_user
+from portal.core.consent import consent_record_for_form
 from portal.core.http import client_ip
+from portal.core.models import ConsentPurpose
 from portal.core.ratelimit import rate_allow, rate_limits
 from portal.core.roles import member_required
 
@@ -85,7 +88,15 @@ def index(request):
                 )
             else:
                 try:
-                    info_request = info_request_submit(**data, user=request.user)
+                    with transaction.atomic():
+                        info_request = info_request_submit(**data, user=request.user)
+                        consent_record_for_form(
+                            request=request,
+                            form=form,
+                            purpose=ConsentPurpose.INFODOC_REQUEST,
+                            email=info_request.person.email,
+                            person=info_request.person,
+                        )
                 except ValidationError:
                     logger.info("Info-doc form accepted but the request refused.", exc_info=True)
                     form.add_error(

@@ -12,6 +12,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +35,9 @@ from members.selectors_space import (
 )
 from members.services.requests import membership_request_create
 from members.services.space import person_details_update, person_invite
+from portal.core.consent import consent_record_for_form
 from portal.core.formats import NBSP, format_euros, format_number
+from portal.core.models import ConsentPurpose
 from portal.core.roles import member_required
 
 logger = logging.getLogger(__name__)
@@ -208,7 +211,14 @@ def public_list(request):
             return redirect(reverse("members:public_list"))
         if form.is_valid():
             try:
-                membership_request_create(**form.request_data())
+                with transaction.atomic():
+                    membership_request = membership_request_create(**form.request_data())
+                    consent_record_for_form(
+                        request=request,
+                        form=form,
+                        purpose=ConsentPurpose.MEMBERSHIP_REQUEST,
+                        email=membership_request.email,
+                    )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

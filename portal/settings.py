@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "anymail",
     "portal.core",
     "portal.reports",
+    "portal.privacy",
     "members",
     "events",
     "publications",
@@ -266,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.deliveries_sweep",
         "schedule": crontab(),
     },
+    "privacy-retention": {
+        "task": "portal.privacy.tasks.retention_apply_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
 }
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
@@ -295,6 +300,13 @@ ANYMAIL = {
     for name in ("WEBHOOK_SECRET", "MAILGUN_WEBHOOK_SIGNING_KEY")
     if env_str(f"ANYMAIL_{name}")
 }
+# Retention (applied on the 1st of each month, see portal/privacy/retention.py): people with
+# no activity (membership, registration, attendance, request, subscription, sign-in) for
+# this many years are erased; subscriptions never confirmed are deleted after this many
+# days; newsletter delivery rows after this many years.
+RETENTION_INACTIVE_PEOPLE_YEARS = env_int("RETENTION_INACTIVE_PEOPLE_YEARS", 3)
+RETENTION_PENDING_SUBSCRIPTION_DAYS = env_int("RETENTION_PENDING_SUBSCRIPTION_DAYS", 30)
+RETENTION_DELIVERY_YEARS = env_int("RETENTION_DELIVERY_YEARS", 2)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Text typed on public forms ends up in exports: never let a spreadsheet run it as a formula.

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("espace/", include("events.urls_space")),
     path("espace/", include("infodoc.urls_space")),
+    path("espace/", include("portal.privacy.urls_space")),
     path("direction/", include("portal.reports.urls")),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),

@@ -136,6 +136,24 @@ def _report_world(director) -> tuple:
     return edition, report
 
 
+def _privacy_world(colleague, staff) -> tuple:
+    """An erasure asked for (not confirmed) about A's colleague, a retention dry run and a
+    consent record."""
+    from portal.core.consent import consent_record
+    from portal.privacy.models import RetentionRun
+    from portal.privacy.selectors import subject_find
+    from portal.privacy.services import erasure_request
+
+    erasure = erasure_request(
+        subject=subject_find(email=colleague.email), requested_by=staff, reason="Demande écrite"
+    )
+    consent = consent_record(
+        purpose="newsletter", email="lecteur@example.org", wording="J'accepte.",
+        source="newsletter:subscribe",
+    )  # fmt: skip
+    return erasure, RetentionRun.objects.create(dry_run=True), consent
+
+
 def _build_world() -> World:
     from events.models import Attendance, Evaluation
     from events.services.evaluations import evaluation_token
@@ -194,6 +212,7 @@ def _build_world() -> World:
     )
     campaign = DuesCampaign.objects.create(year=timezone.localdate().year + 1, created_by=staff)
     edition, report = _report_world(director)
+    erasure, retention_run, consent = _privacy_world(world.a["colleague"], staff)
     EpciFactory()
     CommuneFactory()
     world.objects = {
@@ -228,6 +247,10 @@ def _build_world() -> World:
         "newsletter.subscriber": subscriber,
         "reports.reportedition": edition,
         "reports.reportbuild": report,
+        "privacy.erasurerequest": erasure,
+        "privacy.subjectlookup": erasure,
+        "privacy.retentionrun": retention_run,
+        "core.consentrecord": consent,
     }
     world.tokens = {
         "evaluation": evaluation_token(session_id=past.pk, person_id=world.a["person"].pk),
@@ -352,6 +375,8 @@ def _kwargs(world: World) -> dict:
         "reports:download": {"year": objects["reports.reportbuild"].year},
         "reports:xlsx": {"year": objects["reports.reportbuild"].year},
         "reports:csv": {"year": objects["reports.reportbuild"].year, "table": "chiffres"},
+        "admin:privacy_erasurerequest_confirm": {"object_id": objects["privacy.erasurerequest"].pk},
+        "admin:privacy_erasurerequest_cancel": {"object_id": objects["privacy.erasurerequest"].pk},
         "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
     }
 
@@ -425,6 +450,8 @@ MEMBER_PAGE = (LOGIN, 200, 200, 200, 200)
 # A file or object of organisation A in the member space.
 MEMBER_A_FILE = (LOGIN, 200, 404, 404, 404)
 MEMBER_A_PAGE = (LOGIN, 200, 404, 200, 200)
+# A member's own file (their personal data); staff and director have no Person here.
+MEMBER_FILE = (LOGIN, 200, 200, 404, 404)
 # The director dashboard and its files: the Direction group only.
 DIRECTOR_PAGE = (LOGIN, 403, 403, 403, 200)
 
@@ -486,6 +513,15 @@ MATRIX: dict[str, tuple] = {
     "reports:download": DIRECTOR_PAGE,  # the PDF; /media/reports/ has no URL
     "reports:xlsx": DIRECTOR_PAGE,
     "reports:csv": DIRECTOR_PAGE,
+    "privacy_space:data": MEMBER_PAGE,  # always the signed-in person's own data
+    "privacy_space:data_json": MEMBER_FILE,
+    "privacy_space:data_pdf": MEMBER_FILE,
+    "admin:privacy_subjectlookup_changelist": staff_only(200),
+    "admin:privacy_subjectlookup_json": staff_only(405),  # the email travels in a POST
+    "admin:privacy_subjectlookup_pdf": staff_only(405),
+    "admin:privacy_subjectlookup_erasure": staff_only(405),
+    "admin:privacy_erasurerequest_confirm": staff_only(200),
+    "admin:privacy_erasurerequest_cancel": staff_only(405),
     # The back office: named pages beyond each model's standard ones.
     "admin:index": staff_only(200),
     "admin:login": (200, 200, 200, Redirect("/admin/"), Redirect("/admin/")),

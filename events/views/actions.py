@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,8 @@ from events.views.common import sessions_present
 from events.views.schema_org import action_events_json
 from members.selectors import person_for_user
 from members.services.directory import person_match_or_create
-from portal.core.models import SiteSettings
+from portal.core.consent import consent_record_for_form
+from portal.core.models import ConsentPurpose, SiteSettings
 
 logger = logging.getLogger(__name__)
 
@@ -76,11 +78,20 @@ def _initial(user, person) -> dict:
     return {}
 
 
-def _register(form: RegistrationForm, action: Action, user) -> tuple[list[Registration], str]:
-    """Record the person and the registration(s); a refusal message instead when refused."""
+def _register(form: RegistrationForm, action: Action, request) -> tuple[list[Registration], str]:
+    """Record the person with their consent, and the registration(s); a refusal message
+    instead when refused."""
     session = form.chosen_session()
     try:
-        person = person_match_or_create(**form.person_data(), user=user)
+        with transaction.atomic():
+            person = person_match_or_create(**form.person_data(), user=request.user)
+            consent_record_for_form(
+                request=request,
+                form=form,
+                purpose=ConsentPurpose.EVENT_REGISTRATION,
+                email=person.email,
+                person=person,
+            )
     except ValidationError:
         logger.info("Registration form accepted but the person was refused.", exc_info=True)
         return [], _("Your details could not be recorded. Please check them and try again.")
@@ -115,7 +126,7 @@ def action_detail(request, slug: str):
             logger.info("Registration honeypot filled: nothing recorded.")
             return redirect("events:registration_done", slug=action.slug)
         if form.is_valid():
-            registrations, refusal = _register(form, action, request.user)
+            registrations, refusal = _register(form, action, request)
             if registrations:
                 request.session[DONE_SESSION_KEY] = [r.pk for r in registrations]
                 return redirect("events:registration_done", slug=action.slug)

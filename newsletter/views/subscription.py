@@ -13,6 +13,7 @@ import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,7 +34,9 @@ from newsletter.services.subscribers import (
     subscription_request,
 )
 from newsletter.tokens import CONFIRMATION_MAX_AGE, confirm_token_read, manage_token_read
+from portal.core.consent import consent_record_for_form
 from portal.core.http import client_ip
+from portal.core.models import ConsentPurpose
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +63,16 @@ def subscribe(request):
             return redirect("newsletter:subscribe_done")
         if form.is_valid():
             try:
-                subscription_request(
-                    email=form.cleaned_data["email"], **form.details(), ip=client_ip(request)
-                )
+                with transaction.atomic():
+                    subscription_request(
+                        email=form.cleaned_data["email"], **form.details(), ip=client_ip(request)
+                    )
+                    consent_record_for_form(
+                        request=request,
+                        form=form,
+                        purpose=ConsentPurpose.NEWSLETTER,
+                        email=form.cleaned_data["email"],
+                    )
             except SubscriptionRateLimited:
                 status = 429
                 form.add_error(

@@ -3,7 +3,15 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.models import AuditEntry, Commune, Department, Epci, SiteSettings, User
+from portal.core.models import (
+    AuditEntry,
+    Commune,
+    ConsentRecord,
+    Department,
+    Epci,
+    SiteSettings,
+    User,
+)
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -107,6 +115,27 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "object_repr",
         "changes",
     ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(admin.ModelAdmin):
+    """The consents given on the forms: proof, read-only (erasure goes through privacy)."""
+
+    list_display = ["given_at", "purpose", "email", "person", "source"]
+    list_filter = ["purpose", "source"]
+    list_select_related = ["person"]
+    search_fields = ["email", "person__last_name"]
+    date_hierarchy = "given_at"
+    fields = ["given_at", "purpose", "email", "person", "source", "wording", "ip"]
 
     def has_add_permission(self, request) -> bool:
         return False

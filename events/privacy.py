@@ -1,0 +1,91 @@
+"""A person's registrations, attendances and evaluations, exported and erased on request.
+
+Erasure keeps every row the annual report counts: a registration, an attendance (a
+participation) and an evaluation's scores stay, pointing to the person that members
+anonymises last (same département and actor type). Only the evaluation's comments, free
+text written by the person, are replaced.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from events.models import Attendance, Evaluation, Registration, Session
+from members.privacy import changes_apply, label, row_from
+
+if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
+    from portal.privacy.subjects import DataSubject
+
+MODELS: tuple[str, ...] = ("events.registration", "events.attendance", "events.evaluation")
+KEPT: dict[str, str] = {
+    "events.registration": gettext_lazy(
+        "Counted by the activity figures; it holds no name itself and points to the "
+        "anonymised person."
+    ),
+    "events.attendance": gettext_lazy(
+        "A participation counted by the annual report; it points to the anonymised person, "
+        "who keeps their département and actor type."
+    ),
+}
+
+
+def _session_columns(session: Session) -> dict:
+    """The session as the person saw it: the action's title, the session's, when and where."""
+    return {
+        label(Attendance, "session"): session.title or session.action.title,
+        label(Session, "action"): session.action.title,
+        label(Session, "starts_at"): session.starts_at,
+        label(Session, "ends_at"): session.ends_at,
+        label(Session, "venue"): session.venue,
+    }
+
+
+def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
+    """The subject's own rows only: never another attendee of the same sessions."""
+    person = subject.person
+    if person is None:
+        return {}
+    related = ("session__action",)
+    registrations = Registration.objects.filter(person=person).select_related(*related)
+    attendances = Attendance.objects.filter(person=person).select_related(*related)
+    evaluations = Evaluation.objects.filter(person=person).select_related(*related)
+    data = {
+        _("Event registrations"): [
+            row_from(
+                r,
+                ["status", "source", "created_at", "cancelled_at", "reminder_sent_at"],
+                **_session_columns(r.session),
+            )
+            for r in registrations.order_by("session__starts_at", "pk")
+        ],
+        _("Attendances"): [
+            row_from(
+                a,
+                ["present", "is_walk_in", "checked_at", "evaluation_sent_at"],
+                **_session_columns(a.session),
+            )
+            for a in attendances.order_by("session__starts_at", "pk")
+        ],
+        _("Evaluations"): [
+            row_from(
+                e,
+                ["satisfaction", "usefulness", "comments", "submitted_at"],
+                **_session_columns(e.session),
+            )
+            for e in evaluations.order_by("session__starts_at", "pk")
+        ],
+    }
+    return {title: rows for title, rows in data.items() if rows}
+
+
+def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
+    """Replace the evaluations' comments; registrations and attendances stay as they are."""
+    counts = {"events.evaluation": 0}
+    if subject.person is None:
+        return counts
+    for evaluation in Evaluation.objects.filter(person=subject.person).exclude(comments=""):
+        counts["events.evaluation"] += changes_apply(evaluation, {"comments": placeholder})
+    return counts

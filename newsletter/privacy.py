@@ -1,0 +1,111 @@
+"""A subscriber's data, found by email address, exported and erased on request.
+
+Erasure keeps the rows the figures count: the subscriber row stays, with its département,
+actor type and dates, under an address that is unique but can never receive mail
+(`efface-<sha256 prefix>@efface.invalid`: the address must stay unique, and `.invalid`
+is reserved); a subscriber who could still receive anything is unsubscribed. Delivery rows
+stay for the sending figures; only the subject's address is replaced in their error text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.privacy import changes_apply, label, row_from, text_scrub
+from newsletter.models import Issue, Subscriber, SubscriberStatus
+from newsletter.selectors.subscribers import subscribers_by_email
+
+if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
+    from portal.privacy.subjects import DataSubject
+
+MODELS: tuple[str, ...] = ("newsletter.subscriber", "newsletter.delivery")
+KEPT: dict[str, str] = {
+    "newsletter.delivery": gettext_lazy(
+        "Counted by the newsletter's sending figures; a delivery only points to the "
+        "anonymised subscriber."
+    ),
+}
+
+SUBSCRIBER_FIELDS = (
+    "email", "first_name", "last_name", "organisation", "actor_type", "department", "status",
+    "mail_format", "consent_at", "consent_source", "consent_basis", "consent_ip", "confirmed_at",
+    "unsubscribed_at", "soft_bounces", "last_event_at", "last_event", "created_at", "updated_at",
+)  # fmt: skip
+ERASED_DOMAIN = "efface.invalid"
+# Statuses that may still be sent something (the confirmation, or the issues).
+RECEIVING = (SubscriberStatus.ACTIVE, SubscriberStatus.PENDING)
+
+
+def erased_address(email: str) -> str:
+    """A unique address that names no one and that no mail server accepts."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+    return f"efface-{digest}@{ERASED_DOMAIN}"
+
+
+def _subscriber(subject: DataSubject) -> Subscriber | None:
+    if not subject.email:
+        return None
+    return subscribers_by_email(subject.email).select_related("department").first()
+
+
+def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
+    """The subscription with its consent record, and what was sent to the address."""
+    subscriber = _subscriber(subject)
+    if subscriber is None:
+        return {}
+    deliveries = subscriber.deliveries.select_related("issue").order_by("issue__number", "pk")
+    data = {
+        _("Newsletter subscription"): [
+            row_from(
+                subscriber,
+                SUBSCRIBER_FIELDS,
+            )
+        ],
+        _("Newsletter deliveries"): [
+            row_from(
+                d,
+                ["status", "sent_at", "error"],
+                **{
+                    label(Issue, "number"): d.issue.number,
+                    label(Issue, "title"): d.issue.title,
+                },
+            )
+            for d in deliveries
+        ],
+    }
+    return {title: rows for title, rows in data.items() if rows}
+
+
+def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
+    """Anonymise the subscriber with the subject's address and scrub its deliveries' errors."""
+    counts = {"newsletter.subscriber": 0, "newsletter.delivery": 0}
+    subscriber = _subscriber(subject)
+    if subscriber is None:
+        return counts
+    address = re.compile(re.escape(subscriber.email), re.IGNORECASE)
+    for delivery in subscriber.deliveries.exclude(error="").filter(
+        error__icontains=subscriber.email
+    ):
+        error = text_scrub(delivery.error, pattern=address, placeholder=placeholder)
+        counts["newsletter.delivery"] += changes_apply(delivery, {"error": error})
+    changes = {
+        "email": erased_address(subscriber.email),
+        "first_name": "",
+        "last_name": "",
+        "organisation": "",
+        "consent_basis": "",
+        "consent_ip": None,
+        "last_event": "",
+    }
+    if subscriber.status in RECEIVING:
+        # Never sent anything again; gone from the figures from now on, not before.
+        changes["status"] = SubscriberStatus.UNSUBSCRIBED
+        changes["unsubscribed_at"] = subscriber.unsubscribed_at or timezone.now()
+    counts["newsletter.subscriber"] += changes_apply(subscriber, changes)
+    return counts

@@ -1,0 +1,377 @@
+"""The core's part of a person's data: their user account, its sign-in addresses and
+sessions, the audit trail about them, and the consents they gave.
+
+Core is the lowest layer: it imports no app above it. The rows "about" the subject are
+found through the model graph (apps.get_models): every row that points to their
+directory record (up to three foreign keys away, e.g. person → membership → invoice →
+payment) and every row holding their address. Erasure keeps the audit entries (what
+happened stays recorded) but takes the person's names, address and phone out of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.db import models, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from portal.core.models import AuditEntry, ConsentRecord, SiteSettings, User
+
+if TYPE_CHECKING:  # the privacy app sits above core: a type only, never imported at run time
+    from portal.privacy.subjects import DataSubject
+
+MODELS: tuple[str, ...] = (
+    "core.user",
+    "account.emailaddress",
+    "sessions.session",
+    "core.auditentry",
+    "admin.logentry",
+    "core.consentrecord",
+    "core.sitesettings",
+)
+KEPT: dict[str, str] = {
+    "core.sitesettings": _("The centre's own contact details, not a person's."),
+}
+
+# Accounts that cannot be deleted are renamed to an address of this reserved domain.
+ERASED_DOMAIN = "anonyme.invalid"
+# The names members.privacy gives an anonymised directory record (see the issue's contract).
+ANONYMOUS_NAMES = ("Personne", "anonymisée")
+# Rows pointing to the person this many foreign keys away count as theirs.
+GRAPH_DEPTH = 3
+# Identifiers shorter than this are not searched for in free text (too many false hits).
+MIN_IDENTIFIER = 5
+OTHER_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _iso(moment) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _person_names(person) -> tuple[str, str]:
+    if person is None or (person.first_name, person.last_name) == ANONYMOUS_NAMES:
+        return "", ""
+    return person.first_name, person.last_name
+
+
+def _users(subject: DataSubject) -> list[User]:
+    """The account linked to the record, and one with the address not linked to another."""
+    person = subject.person
+    query = Q(pk=person.user_id) if person is not None and person.user_id else Q(pk__in=[])
+    if subject.email:
+        query |= Q(email__iexact=subject.email)
+    users = []
+    for user in User.objects.filter(query).prefetch_related("groups"):
+        linked = getattr(user, "person", None)
+        if linked is None or person is None or linked.pk == person.pk:
+            users.append(user)
+    return users
+
+
+def _identifiers(subject: DataSubject, users: list[User]) -> tuple[set[str], set[str]]:
+    """(strings searched in free text, values replaced whole in the subject's own entries)."""
+    first, last = _person_names(subject.person)
+    names = {(first, last)} | {(user.first_name, user.last_name) for user in users}
+    searched = {subject.email} | {user.email for user in users}
+    whole = set(searched)
+    if subject.person is not None:
+        searched |= {subject.person.email, subject.person.phone}
+        whole |= {subject.person.email, subject.person.phone}
+    for first, last in names:
+        if first and last:
+            searched |= {f"{first} {last}", f"{last} {first}"}
+        whole |= {first, last}
+    searched = {value for value in searched if len(value.strip()) >= MIN_IDENTIFIER}
+    return searched, {value.strip().lower() for value in whole if value and value.strip()}
+
+
+def _subject_objects(subject: DataSubject, users: list[User]) -> dict[int, set[str]]:
+    """{content type id: primary keys} of the rows about the subject (see the module)."""
+    found: dict[type[models.Model], set] = defaultdict(set)
+    for user in users:
+        found[User].add(user.pk)
+    frontier: dict[type[models.Model], set] = {}
+    if subject.person is not None:
+        frontier = {type(subject.person): {subject.person.pk}}
+        found[type(subject.person)].add(subject.person.pk)
+    skipped = {AuditEntry, LogEntry, SiteSettings, Session, User}
+    for model in apps.get_models():
+        if model in skipped or not subject.email:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.EmailField):
+                lookup = {f"{field.name}__iexact": subject.email}
+                found[model] |= set(
+                    model._default_manager.filter(**lookup).values_list("pk", flat=True)
+                )
+    for _depth in range(GRAPH_DEPTH):
+        reached: dict[type[models.Model], set] = defaultdict(set)
+        for model in apps.get_models():
+            if model in skipped:
+                continue
+            for field in model._meta.concrete_fields:
+                target = field.related_model if field.many_to_one or field.one_to_one else None
+                if target in frontier:
+                    rows = model._default_manager.filter(**{f"{field.name}__in": frontier[target]})
+                    reached[model] |= set(rows.values_list("pk", flat=True)) - found[model]
+        frontier = {model: pks for model, pks in reached.items() if pks}
+        for model, pks in frontier.items():
+            found[model] |= pks
+    return {
+        ContentType.objects.get_for_model(model).pk: {str(pk) for pk in pks}
+        for model, pks in found.items()
+        if pks
+    }
+
+
+def _entries(queryset, objects: dict[int, set[str]], searched: set[str], text_fields: list[str]):
+    """The rows of an audit-like queryset about those objects or mentioning an identifier."""
+    query = Q(pk__in=[])
+    for content_type_id, pks in objects.items():
+        query |= Q(content_type_id=content_type_id, object_id__in=pks)
+    for value in searched:
+        for name in text_fields:
+            query |= Q(**{f"{name}__icontains": value})
+    return queryset.filter(query)
+
+
+def _audit_entries(objects, searched):
+    queryset = AuditEntry.objects.annotate(changes_text=Cast("changes", TextField()))
+    return _entries(queryset, objects, searched, ["object_repr", "changes_text"])
+
+
+def _log_entries(objects, searched):
+    return _entries(LogEntry.objects.all(), objects, searched, ["object_repr", "change_message"])
+
+
+def _sessions(users: list[User]) -> list[Session]:
+    """The open sessions signed in to these accounts (read from each session's data)."""
+    ids = {str(user.pk) for user in users}
+    if not ids:
+        return []
+    found = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=2000):
+        if session.get_decoded().get("_auth_user_id") in ids:
+            found.append(session)
+    return found
+
+
+def _consents(subject: DataSubject):
+    query = Q(person=subject.person) if subject.person is not None else Q(pk__in=[])
+    if subject.email:
+        query |= Q(email__iexact=subject.email)
+    return ConsentRecord.objects.filter(query)
+
+
+# Export ------------------------------------------------------------------------------
+
+
+def _masked(value, keep: set[str]):
+    """A JSON value with every other email address masked (never another person's data)."""
+    if isinstance(value, str):
+        return OTHER_EMAIL.sub(lambda m: m[0] if m[0].lower() in keep else "***", value)
+    if isinstance(value, list):
+        return [_masked(item, keep) for item in value]
+    if isinstance(value, dict):
+        return {key: _masked(item, keep) for key, item in value.items()}
+    return value
+
+
+def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
+    """The account(s), their addresses and open sessions, the audit trail, the consents."""
+    users = _users(subject)
+    searched, _whole = _identifiers(subject, users)
+    keep = {value.lower() for value in searched if "@" in value}
+    objects = _subject_objects(subject, users)
+    audit = _audit_entries(objects, searched).order_by("created_at", "id")
+    log = _log_entries(objects, searched).order_by("action_time", "id")
+    return {
+        gettext("User account"): [
+            {
+                "email": user.email,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "active": user.is_active,
+                "date_joined": _iso(user.date_joined),
+                "last_login": _iso(user.last_login),
+                "groups": sorted(group.name for group in user.groups.all()),
+            }
+            for user in users
+        ],
+        gettext("Sign-in email addresses"): [
+            {"email": row.email, "verified": row.verified, "primary": row.primary}
+            for row in EmailAddress.objects.filter(user__in=users).order_by("email")
+        ],
+        gettext("Open sessions"): [
+            {"expires": _iso(session.expire_date)} for session in _sessions(users)
+        ],
+        gettext("Audit trail"): [
+            {
+                "when": _iso(entry.created_at),
+                "action": entry.action,
+                "object": _masked(entry.object_repr, keep),
+                "changes": _masked(entry.changes, keep),
+            }
+            for entry in audit
+        ],
+        gettext("Back-office history"): [
+            {
+                "when": _iso(entry.action_time),
+                "object": _masked(entry.object_repr, keep),
+                "change": _masked(str(entry.get_change_message()), keep),
+            }
+            for entry in log
+        ],
+        gettext("Consents given"): [
+            {
+                "purpose": str(record.get_purpose_display()),
+                "wording": record.wording,
+                "source": record.source,
+                "given_at": _iso(record.given_at),
+                "ip": record.ip,
+            }
+            for record in _consents(subject).order_by("given_at", "id")
+        ],
+    }
+
+
+# Erasure -----------------------------------------------------------------------------
+
+
+def _scrubber(searched: set[str], whole: set[str], placeholder: str):
+    """A function replacing the identifiers in a JSON value (strings, lists, dicts)."""
+    ordered = sorted(searched, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(value) for value in ordered), re.I) if ordered else None
+
+    def scrub(value, *, own: bool):
+        if isinstance(value, str):
+            if own and value.strip().lower() in whole:
+                return placeholder
+            return pattern.sub(placeholder, value) if pattern else value
+        if isinstance(value, list):
+            return [scrub(item, own=own) for item in value]
+        if isinstance(value, dict):
+            return {key: scrub(item, own=own) for key, item in value.items()}
+        return value
+
+    return scrub
+
+
+def _current_reprs(entries) -> dict[tuple[int, str], str]:
+    """str() of the objects the entries are about, as they are now (after anonymisation):
+    a better name for an entry than its old one with the person's name cut out."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for entry in entries:
+        wanted[entry.content_type_id].add(entry.object_id)
+    reprs = {}
+    for content_type_id, pks in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        try:
+            rows = model._default_manager.in_bulk([pk for pk in pks if pk])
+        except (ValueError, TypeError):
+            continue
+        reprs |= {(content_type_id, str(pk)): str(row)[:200] for pk, row in rows.items()}
+    return reprs
+
+
+def _entries_scrub(entries, objects, scrub, text_field: str) -> int:
+    """Rewrite each entry's object name and details; returns the number of rows changed."""
+    entries = list(entries)
+    reprs = _current_reprs(entries)
+    changed = 0
+    for entry in entries:
+        own = entry.object_id in objects.get(entry.content_type_id, ())
+        key = (entry.content_type_id, entry.object_id)
+        new_repr = scrub(entry.object_repr, own=own)
+        if new_repr != entry.object_repr and own and key in reprs:
+            # The object as it reads now, e.g. « Personne anonymisée — session of 3 May ».
+            new_repr = scrub(reprs[key], own=own)
+        new_text = scrub(getattr(entry, text_field), own=own)
+        if (new_repr, new_text) != (entry.object_repr, getattr(entry, text_field)):
+            type(entry).objects.filter(pk=entry.pk).update(
+                object_repr=new_repr, **{text_field: new_text}
+            )
+            changed += 1
+    return changed
+
+
+def _account_protected(user: User) -> bool:
+    """Staff accounts, and accounts named as the actor of a recorded change, are kept."""
+    return (
+        user.is_staff
+        or user.is_superuser
+        or AuditEntry.objects.filter(actor=user).exists()
+        or LogEntry.objects.filter(user=user).exists()
+    )
+
+
+def _account_erase(user: User) -> int:
+    """Delete the account when nothing needs it, else make it an anonymous shell."""
+    if user.email.endswith(f"@{ERASED_DOMAIN}"):
+        return 0
+    if not _account_protected(user):
+        try:
+            with transaction.atomic():
+                user.delete()
+            return 1
+        except (models.ProtectedError, models.RestrictedError):
+            pass
+    digest = hashlib.sha256(user.email.lower().encode()).hexdigest()[:16]
+    User.objects.filter(pk=user.pk).update(
+        email=f"efface-{digest}@{ERASED_DOMAIN}",
+        first_name="",
+        last_name="",
+        is_active=False,
+        is_staff=False,
+        is_superuser=False,
+        password=make_password(None),
+    )
+    user.groups.clear()
+    user.user_permissions.clear()
+    return 1
+
+
+def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
+    """Scrub the audit trail, empty the consents' address and IP, close the sessions,
+    remove the sign-in addresses, then delete (or anonymise) the account."""
+    users = _users(subject)
+    searched, whole = _identifiers(subject, users)
+    objects = _subject_objects(subject, users)
+    scrub = _scrubber(searched, whole, placeholder)
+    counts = {
+        "core.auditentry": _entries_scrub(
+            _audit_entries(objects, searched), objects, scrub, "changes"
+        ),
+        "admin.logentry": _entries_scrub(
+            _log_entries(objects, searched), objects, scrub, "change_message"
+        ),
+        "core.consentrecord": _consents(subject)
+        .filter(~Q(email="") | Q(ip__isnull=False))
+        .update(email="", ip=None),
+    }
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = _sessions(users)
+    for session in sessions:
+        store(session_key=session.session_key).delete()
+    counts["sessions.session"] = len(sessions)
+    _total, deleted = EmailAddress.objects.filter(user__in=users).delete()
+    counts["account.emailaddress"] = deleted.get(EmailAddress._meta.label, 0)
+    counts["core.user"] = sum(_account_erase(user) for user in users)
+    return counts

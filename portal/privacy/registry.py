@@ -1,0 +1,101 @@
+"""Which apps contribute to a person's data, in which order (see the issue's contract).
+
+Each contributor is a module `<app>/privacy.py` with MODELS, KEPT, subject_data() and
+subject_erase(). The export reads them in CONTRIBUTORS order; the erasure runs them in
+ERASE_ORDER: the apps on top first, then members (which anonymises the Person row last of
+its own work), then core (which deletes the user account and scrubs the audit trail, so
+it must see what the others wrote).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+
+from django.apps import apps
+from django.utils.translation import gettext_lazy as _
+
+CONTRIBUTORS: tuple[str, ...] = (
+    "portal.core.privacy",
+    "members.privacy",
+    "events.privacy",
+    "infodoc.privacy",
+    "newsletter.privacy",
+)
+ERASE_ORDER: tuple[str, ...] = (
+    "newsletter.privacy",
+    "infodoc.privacy",
+    "events.privacy",
+    "members.privacy",
+    "portal.core.privacy",
+)
+# The privacy app's own models (it is no contributor: it sits above them all).
+OWN_MODELS: dict[str, str] = {
+    "privacy.erasurerequest": _(
+        "The record of an erasure: the address is emptied once it is done, only its "
+        "SHA-256 fingerprint stays; the reason is scrubbed of the person's identifiers."
+    ),
+    "privacy.retentionrun": _(
+        "Counts per retention rule and the staff member who started the run: no data "
+        "of the people erased."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """One app's privacy module, with the app it belongs to."""
+
+    module_name: str
+    module: ModuleType
+    app_label: str
+
+    @property
+    def app_name(self) -> str:
+        return str(apps.get_app_config(self.app_label).verbose_name)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(self.module.MODELS)
+
+    @property
+    def kept(self) -> dict[str, str]:
+        return dict(self.module.KEPT)
+
+
+@cache
+def _contributor(module_name: str) -> Contributor:
+    module = import_module(module_name)
+    app_config = apps.get_containing_app_config(module_name)
+    if app_config is None:
+        raise LookupError(f"{module_name} belongs to no installed app.")
+    return Contributor(module_name=module_name, module=module, app_label=app_config.label)
+
+
+def contributors() -> list[Contributor]:
+    """The contributors in export order."""
+    return [_contributor(name) for name in CONTRIBUTORS]
+
+
+def contributors_erase_order() -> list[Contributor]:
+    """The contributors in the order the erasure runs them."""
+    return [_contributor(name) for name in ERASE_ORDER]
+
+
+def models_declared() -> dict[str, str]:
+    """{model label: the module (or "portal.privacy") declaring it} for every declared model."""
+    declared = dict.fromkeys(OWN_MODELS, "portal.privacy")
+    for contributor in contributors():
+        for label in (*contributor.models, *contributor.kept):
+            declared.setdefault(label, contributor.module_name)
+    return declared
+
+
+def models_kept() -> dict[str, str]:
+    """{model label: why it is kept as it is} over every contributor."""
+    kept: dict[str, str] = {}
+    for contributor in contributors():
+        kept |= {label: str(why) for label, why in contributor.kept.items()}
+    return kept
