@@ -18,10 +18,11 @@ from events.selectors.evaluations import (
     evaluation_summary,
     evaluation_years,
 )
+from portal.core.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(PersonColumnsMixin, admin.ModelAdmin):
+class EvaluationAdmin(PersonColumnsMixin, ReadOnlyAdmin):
     list_display = [
         "session", "person_display", "satisfaction", "usefulness", "has_comments",
         "submitted_at",
@@ -33,15 +34,6 @@ class EvaluationAdmin(PersonColumnsMixin, admin.ModelAdmin):
     search_fields = ["session__action__title", "person__last_name", "comments"]
     date_hierarchy = "submitted_at"
     fields = ["session", "person", "satisfaction", "usefulness", "comments", "submitted_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("comments"), boolean=True)
     def has_comments(self, evaluation: Evaluation) -> bool:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from members.admin.common import AuditTrailMixin, euros
 from members.admin.invoice_actions import InvoiceActionsMixin, balance_of
 from members.models import CreditNote, Invoice, Payment
+from portal.core.admin_base import ReadOnlyAdmin
 
 ZERO = Decimal("0.00")
 
@@ -72,17 +73,8 @@ class InvoiceStatusFilter(admin.SimpleListFilter):
         return queryset.filter(condition) if condition is not None else queryset
 
 
-class ReadOnlyDocumentAdmin(admin.ModelAdmin):
+class ReadOnlyDocumentAdmin(ReadOnlyAdmin):
     """Issued documents are immutable: no add, change or delete through the admin."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Invoice)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from members.admin_forms import DuesCampaignStartForm
 from members.models import DuesCampaign, DuesCampaignStatus
 from members.services.campaigns import dues_campaign_start
+from portal.core.admin_base import ReadOnlyAdmin
 
 UNFINISHED = (DuesCampaignStatus.QUEUED, DuesCampaignStatus.RUNNING)
 
@@ -33,7 +34,7 @@ def campaign_progress(campaign: DuesCampaign) -> dict:
 
 
 @admin.register(DuesCampaign)
-class DuesCampaignAdmin(admin.ModelAdmin):
+class DuesCampaignAdmin(ReadOnlyAdmin):
     """Read-only: campaigns are started from the changelist's button and run by a task."""
 
     list_display = [
@@ -47,15 +48,6 @@ class DuesCampaignAdmin(admin.ModelAdmin):
         "finished_at", "errors_display",
     ]  # fmt: skip
     readonly_fields = ["errors_display"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_start_permission(self, request) -> bool:
         return request.user.has_perm("members.add_duescampaign") and request.user.has_perm(

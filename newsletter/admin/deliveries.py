@@ -7,11 +7,12 @@ from django.contrib import admin
 from django.db.models.functions import Lower
 
 from newsletter.models import Delivery, Subscriber
+from portal.core.admin_base import ReadOnlyAdmin
 from portal.core.paginators import CappedCountPaginator
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["issue_number", "subscriber", "status", "attempts", "sent_at", "error"]
     list_filter = ["status", "issue"]
     list_select_related = ["issue", "subscriber"]
@@ -39,12 +40,3 @@ class DeliveryAdmin(admin.ModelAdmin):
             email_lower=term
         )
         return queryset.filter(subscriber__in=subscribers.values("pk")), False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

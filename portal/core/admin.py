@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.admin_base import ReadOnlyAdmin
 from portal.core.models import (
     AuditEntry,
     Commune,
@@ -98,7 +99,7 @@ class CommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail, read-only for everyone."""
 
     list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
@@ -116,18 +117,9 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "changes",
     ]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin):
     """The consents given on the forms: proof, read-only (erasure goes through privacy)."""
 
     list_display = ["given_at", "purpose", "email", "person", "source"]
@@ -136,12 +128,3 @@ class ConsentRecordAdmin(admin.ModelAdmin):
     search_fields = ["email", "person__last_name"]
     date_hierarchy = "given_at"
     fields = ["given_at", "purpose", "email", "person", "source", "wording", "ip"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.core.admin_base import ReadOnlyAdmin
 from portal.core.formats import NBSP
 from portal.core.roles import is_staff
 from portal.privacy.models import ErasureRequest, ErasureStatus, RetentionRun, SubjectLookup
@@ -61,7 +62,7 @@ class ErasureAskForm(SubjectForm):
     )
 
 
-class StaffReadOnly(admin.ModelAdmin):
+class StaffReadOnly(ReadOnlyAdmin):
     """Any staff member reads; nobody adds, changes or deletes through Django's pages."""
 
     def has_module_permission(self, request) -> bool:
@@ -69,15 +70,6 @@ class StaffReadOnly(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return is_staff(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 RULE_NAMES = {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.admin_base import ReadOnlyAdmin
 from portal.reports.models import ReportBuild, ReportEdition
 
 
@@ -35,7 +36,7 @@ class ReportEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportBuild)
-class ReportBuildAdmin(admin.ModelAdmin):
+class ReportBuildAdmin(ReadOnlyAdmin):
     """Read only: builds are asked for on the director dashboard and made by a task."""
 
     list_display = [
@@ -49,15 +50,6 @@ class ReportBuildAdmin(admin.ModelAdmin):
         "requested_by", "requested_at", "started_at", "finished_at", "error",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("progress"))
     def progress_display(self, build: ReportBuild) -> str:
