@@ -17,7 +17,7 @@ from events.models import Attendance, Evaluation, Registration, Session
 from members.privacy import changes_apply, label, row_from
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.privacy.subjects import DataSubject
+    from portal.core.subjects import DataSubject
 
 MODELS: tuple[str, ...] = ("events.registration", "events.attendance", "events.evaluation")
 KEPT: dict[str, str] = {

@@ -20,7 +20,7 @@ from infodoc.models import Attachment, InfoRequest, Loan, ResponseType, StatusCh
 from members.privacy import changes_apply, identifiers_pattern, label, row_from, text_scrub
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.privacy.subjects import DataSubject
+    from portal.core.subjects import DataSubject
 
 MODELS: tuple[str, ...] = (
     "infodoc.inforequest",

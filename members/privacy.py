@@ -38,7 +38,7 @@ from members.models import (
 )
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.privacy.subjects import DataSubject
+    from portal.core.subjects import DataSubject
 
 MODELS: tuple[str, ...] = (
     "members.person",

@@ -22,7 +22,7 @@ from newsletter.models import Issue, Subscriber, SubscriberStatus
 from newsletter.selectors.subscribers import subscribers_by_email
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.privacy.subjects import DataSubject
+    from portal.core.subjects import DataSubject
 
 MODELS: tuple[str, ...] = ("newsletter.subscriber", "newsletter.delivery")
 KEPT: dict[str, str] = {

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.models import AuditEntry, ConsentRecord, SiteSettings, User
 
 if TYPE_CHECKING:  # the privacy app sits above core: a type only, never imported at run time
-    from portal.privacy.subjects import DataSubject
+    from portal.core.subjects import DataSubject
 
 MODELS: tuple[str, ...] = (
     "core.user",

@@ -44,9 +44,9 @@ from newsletter.services.retention import (
 )
 from portal.core.consent import consent_records_anonymise
 from portal.core.models import ConsentPurpose, ConsentRecord
+from portal.core.subjects import DataSubject
 from portal.privacy.models import RetentionRun
 from portal.privacy.services import subject_erase
-from portal.privacy.subjects import DataSubject
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from members.models import Person
 from portal.core.models import SiteSettings
 from portal.core.pdf import render_pdf
+from portal.core.subjects import DataSubject
 from portal.privacy.models import ErasureRequest
 from portal.privacy.registry import contributors
-from portal.privacy.subjects import DataSubject
 
 PDF_TEMPLATE = "privacy/export_pdf.html"
 # A section whose rows have at most this many columns is a table; longer rows are lists.

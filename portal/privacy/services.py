@@ -23,10 +23,10 @@ from portal.core.models import AuditEntry
 from portal.core.pagecache import page_cache_invalidate
 from portal.core.roles import is_staff
 from portal.core.services import audit_log
+from portal.core.subjects import DataSubject
 from portal.privacy.models import ErasureRequest, ErasureStatus
 from portal.privacy.registry import contributors_erase_order
 from portal.privacy.selectors import email_fingerprint, erasure_requests_of, subject_find
-from portal.privacy.subjects import DataSubject
 
 # What replaces free text written by or about the person (stored: always in French).
 PLACEHOLDER = gettext_lazy("[erased]")

@@ -17,7 +17,7 @@ from portal.core import privacy
 from portal.core.consent import consent_record
 from portal.core.models import AuditEntry, ConsentPurpose, ConsentRecord, User
 from portal.core.services import audit_log
-from portal.privacy.subjects import DataSubject
+from portal.core.subjects import DataSubject
 from tests.events.factories import RegistrationFactory
 from tests.members.factories import IndividualMembershipFactory, PersonFactory
 

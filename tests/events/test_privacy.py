@@ -15,7 +15,7 @@ from events.models import Attendance, Evaluation, Headcount, Registration
 from events.selectors.statistics import participation_figures
 from members import privacy as members_privacy
 from members.models import ActorType, Person
-from portal.privacy.subjects import DataSubject
+from portal.core.subjects import DataSubject
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.members.factories import DepartmentFactory, PersonFactory
 from tests.members.test_privacy import needles_of, personal_models, traces

@@ -24,7 +24,7 @@ from infodoc.services.answers import info_request_publish
 from infodoc.services.requests import info_request_transition
 from members import privacy as members_privacy
 from portal.core.models import Theme
-from portal.privacy.subjects import DataSubject
+from portal.core.subjects import DataSubject
 from tests.infodoc.factories import AttachmentFactory, InfoRequestFactory, ResourceFactory
 from tests.members.factories import CommuneFactory, DepartmentFactory, PersonFactory
 from tests.members.test_privacy import needles_of, personal_models, traces

@@ -32,7 +32,7 @@ from members.models import (
 )
 from members.privacy import KEPT, MODELS, identifiers_pattern, subject_data, subject_erase
 from members.services.billing import invoice_issue, payment_record
-from portal.privacy.subjects import DataSubject
+from portal.core.subjects import DataSubject
 from tests.members.factories import (
     DepartmentFactory,
     IndividualMembershipFactory,

@@ -16,7 +16,7 @@ from members.models import ActorType
 from newsletter import privacy
 from newsletter.models import Delivery, DeliveryStatus, IssueStatus, Subscriber, SubscriberStatus
 from newsletter.selectors.figures import newsletter_figures
-from portal.privacy.subjects import DataSubject
+from portal.core.subjects import DataSubject
 from tests.members.factories import DepartmentFactory, PersonFactory
 from tests.members.test_privacy import personal_models, traces
 from tests.newsletter.factories import DeliveryFactory, IssueFactory, SubscriberFactory
