@@ -11,8 +11,9 @@ from django.utils.safestring import SafeString, mark_safe
 from events.forms import EN_DASH
 from events.models import Action, Session
 
-# As django.utils.html.json_script: the JSON cannot close the <script> element.
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+# As django.utils.html.json_script: the JSON cannot close the <script> element. Plain
+# replace() calls: str.translate() walks non-ASCII text a character at a time.
+_SCRIPT_ESCAPES = ((">", "\\u003E"), ("<", "\\u003C"), ("&", "\\u0026"))
 
 
 def _location(session: Session, page: str) -> dict:
@@ -54,4 +55,7 @@ def action_events_json(*, action: Action, sessions: list[Session], organiser: st
         for session in sessions
     ]
     data = events[0] if len(events) == 1 else events
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+    text = json.dumps(data, ensure_ascii=False)
+    for character, escaped in _SCRIPT_ESCAPES:
+        text = text.replace(character, escaped)
+    return mark_safe(text)  # noqa: S308
