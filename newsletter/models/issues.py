@@ -57,6 +57,14 @@ class Issue(models.Model):
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     recipients_count = models.PositiveIntegerField(_("recipients"), default=0, editable=False)
+    # Outcomes of the delivery rows that retention deleted (newsletter.services.retention):
+    # the annual figures add them to the rows still there.
+    delivered_archived = models.PositiveIntegerField(
+        _("delivered, rows deleted"), default=0, editable=False
+    )
+    failed_archived = models.PositiveIntegerField(
+        _("failed, rows deleted"), default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

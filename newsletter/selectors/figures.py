@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus, Subscriber
@@ -40,22 +41,29 @@ def _subscribers_at(moment: datetime.datetime) -> int:
 
 
 def newsletter_figures(*, year: int) -> NewsletterFigures:
-    """4 queries, whatever the number of deliveries (one aggregate over the year's issues)."""
+    """4 queries, whatever the number of deliveries: one aggregate over the year's
+    delivery rows, one over its issues (with the outcomes of rows retention deleted)."""
     issues = Issue.objects.filter(status=IssueStatus.SENT, sent_at__year=year)
-    totals = Delivery.objects.filter(issue__in=issues).aggregate(
+    rows = Delivery.objects.filter(issue__in=issues).aggregate(
         delivered=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
         failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
     )
-    attempted = totals["delivered"] + totals["failed"]
+    archived = issues.aggregate(
+        count=Count("pk"),
+        delivered=Coalesce(Sum("delivered_archived"), 0),
+        failed=Coalesce(Sum("failed_archived"), 0),
+    )
+    delivered = rows["delivered"] + archived["delivered"]
+    attempted = delivered + rows["failed"] + archived["failed"]
     rate = None
     if attempted:
-        rate = (Decimal(100 * totals["delivered"]) / attempted).quantize(TENTH, ROUND_HALF_UP)
+        rate = (Decimal(100 * delivered) / attempted).quantize(TENTH, ROUND_HALF_UP)
     return NewsletterFigures(
         year=year,
-        issues_sent=issues.count(),
+        issues_sent=archived["count"],
         subscribers=_subscribers_at(_year_end(year)),
         previous_subscribers=_subscribers_at(_year_end(year - 1)),
         deliveries=attempted,
-        delivered=totals["delivered"],
+        delivered=delivered,
         delivery_rate=rate,
     )

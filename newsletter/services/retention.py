@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from newsletter.models import Delivery, DeliveryStatus, Issue, Subscriber, SubscriberStatus
@@ -84,11 +84,23 @@ def old_deliveries_ids(*, before: datetime) -> list[int]:
     return list(queryset.order_by("pk").values_list("pk", flat=True))
 
 
+def _outcomes_archive(issue_id: int, deliveries: QuerySet[Delivery]) -> None:
+    """Add the outcomes of `deliveries`, about to be deleted, to their issue's counts."""
+    outcomes = deliveries.aggregate(
+        delivered=Count("pk", filter=Q(status=DeliveryStatus.SENT)),
+        failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
+    )
+    Issue.objects.filter(pk=issue_id).update(
+        delivered_archived=F("delivered_archived") + outcomes["delivered"],
+        failed_archived=F("failed_archived") + outcomes["failed"],
+    )
+
+
 def old_deliveries_delete(*, before: datetime, chunk: int = DELIVERY_CHUNK) -> int:
     """Delete those rows issue by issue, `chunk` rows per transaction; the number deleted.
 
-    Each chunk commits on its own, so an interrupted run keeps what it did and the
-    next run goes on from there.
+    Each chunk commits on its own, with its outcomes added to the issue's archived
+    counts, so an interrupted run keeps what it did and the next run goes on from there.
     """
     deleted = 0
     for issue_id in _issues_before(before):
@@ -101,6 +113,7 @@ def old_deliveries_delete(*, before: datetime, chunk: int = DELIVERY_CHUNK) -> i
                 )
                 if not ids:
                     break
+                _outcomes_archive(issue_id, Delivery.objects.filter(pk__in=ids))
                 # One DELETE, without loading the rows to send post_delete signals for
                 # each (nothing observes deliveries; the page cache never shows them).
                 deleted += Delivery.objects.filter(pk__in=ids)._raw_delete(Delivery.objects.db)

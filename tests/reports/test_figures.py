@@ -15,8 +15,9 @@ from django.utils import timezone
 from members.models import MembershipCategory, OrganisationKind, PaymentMethod
 from members.selectors_figures import dues_figures, funders, member_figures, team
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
-from newsletter.models import DeliveryStatus, IssueStatus, SubscriberStatus
+from newsletter.models import Delivery, DeliveryStatus, IssueStatus, SubscriberStatus
 from newsletter.selectors.figures import newsletter_figures
+from newsletter.services.retention import old_deliveries_delete
 from portal.reports.models import ReportEdition
 from portal.reports.selectors import annual_figures
 from publications.models import PublicationKind, PublicationStatus
@@ -53,7 +54,8 @@ def test_publications_of_the_year_by_kind():
     assert figures.by_kind[0].label == "Étude"
 
 
-def test_newsletter_issues_readers_and_delivery_rate():
+def _newsletter_year() -> None:
+    """Three issues of YEAR sent to four readers: 10 deliveries sent, 2 failed."""
     sent = [
         IssueFactory(status=IssueStatus.SENT, sent_at=moment(YEAR, month, 5)) for month in (2, 3, 4)
     ]
@@ -73,6 +75,10 @@ def test_newsletter_issues_readers_and_delivery_rate():
         DeliveryFactory(issue=sent[index // 4], subscriber=readers[index % 4], status=status)
     DeliveryFactory(issue=sent[0], status=DeliveryStatus.QUEUED)
 
+
+def test_newsletter_issues_readers_and_delivery_rate():
+    _newsletter_year()
+
     figures = newsletter_figures(year=YEAR)
 
     assert figures.issues_sent == 3
@@ -82,6 +88,21 @@ def test_newsletter_issues_readers_and_delivery_rate():
     assert figures.previous_subscribers == 5
     assert (figures.deliveries, figures.delivered) == (12, 10)
     assert figures.delivery_rate == Decimal("83.3")  # 10 / 12
+
+
+def test_the_delivery_rate_outlives_the_rows_retention_deletes():
+    _newsletter_year()
+    before = newsletter_figures(year=YEAR)
+
+    # Every final row is old by tomorrow (the issues were created today). Chunks of 3
+    # rows: an issue's rows go in several steps, as on a big issue.
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    deleted = old_deliveries_delete(before=tomorrow, chunk=3)
+
+    assert deleted == 12  # the queued row is not final: kept
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 1
+    assert newsletter_figures(year=YEAR) == before
+    assert (before.deliveries, before.delivered, before.delivery_rate) == (12, 10, Decimal("83.3"))
 
 
 def test_members_by_category_with_their_names():
