@@ -566,9 +566,8 @@ MATRIX: dict[str, tuple] = {
     "admin:newsletter_issue_preview": staff_only(200),
     "admin:newsletter_issue_preview_text": staff_only(200),
     "admin:newsletter_issue_proof": staff_only(200),
-    "admin:newsletter_subscriber_data_export": staff_only(200),
-    "admin:newsletter_subscriber_erase": staff_only(200),
-    "admin:newsletter_subscriber_delete": staff_only(Redirect("/admin/newsletter/subscriber/")),
+    # Erasure goes through « Personal data of a person » (asked, then confirmed).
+    "admin:newsletter_subscriber_delete": staff_only(403),
     "admin:newsletter_subscriber_process_import": staff_only(405),
     "admin:newsletter_subscriber_import": staff_only(200),
     "admin:newsletter_subscriber_export": staff_only(200),
@@ -764,10 +763,7 @@ def _risky_posts(world: World) -> list[tuple[str, dict]]:
             ),
             {},
         ),
-        (
-            reverse("admin:newsletter_subscriber_erase", args=[subscriber.pk]),
-            {"confirm": "on", "post": "yes"},
-        ),
+        (reverse("admin:newsletter_subscriber_delete", args=[subscriber.pk]), {"post": "yes"}),
         (reverse("admin:members_duescampaign_start"), {"year": 2030}),
     ]
 

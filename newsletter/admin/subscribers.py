@@ -1,5 +1,5 @@
-"""Back office of the subscribers: list, spreadsheet import/export, unsubscription,
-and a person's data on request (JSON export, erasure).
+"""Back office of the subscribers: list, spreadsheet import/export, unsubscription.
+A person's data (export, erasure) is handled by portal.privacy, for every app at once.
 
 Built for 100,000 rows: the list never counts the whole table (CappedCountPaginator),
 and joins the département in the same query. Status changes go through the services,
@@ -8,19 +8,11 @@ so they are audited; the consent recorded at subscription is read only.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from members.admin.common import AuditTrailMixin, DirectoryImportExportMixin
 from members.resources import CSV
@@ -30,8 +22,6 @@ from newsletter.resources import SubscriberResource
 from newsletter.services.subscribers import (
     RECEIVING,
     UNSUBSCRIBE_STAFF,
-    subscriber_data_export,
-    subscriber_erase,
     subscriber_unsubscribe,
 )
 from portal.core.paginators import CappedCountPaginator
@@ -114,7 +104,7 @@ class SubscriberAdmin(AuditTrailMixin, DirectoryImportExportMixin, admin.ModelAd
     # Actions -----------------------------------------------------------------------------
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        """No bulk deletion: erasing a person goes through its own audited page."""
+        """No bulk deletion (see has_delete_permission)."""
         actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
@@ -151,69 +141,8 @@ class SubscriberAdmin(AuditTrailMixin, DirectoryImportExportMixin, admin.ModelAd
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    # A person's data on request ---------------------------------------------------------------
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/donnees/",
-                view(self.data_export_view),
-                name="newsletter_subscriber_data_export",
-            ),
-            path(
-                "<path:object_id>/effacer/",
-                view(self.erase_view),
-                name="newsletter_subscriber_erase",
-            ),
-            *super().get_urls(),
-        ]
-
-    def data_export_view(self, request, object_id: str):
-        """Everything held on this person, as a JSON file to send them (RGPD art. 15)."""
-        subscriber = get_object_or_404(Subscriber, pk=object_id)
-        if not self.has_view_permission(request, subscriber):
-            raise PermissionDenied
-        data = subscriber_data_export(email=subscriber.email)
-        audit_log(actor=request.user, obj=subscriber, action="newsletter.subscriber_data_exported")
-        response = HttpResponse(
-            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-            content_type="application/json; charset=utf-8",
-        )
-        filename = f"donnees-abonne-{subscriber.pk}-{timezone.localdate():%Y-%m-%d}.json"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-    def erase_view(self, request, object_id: str):
-        """Confirmation page, then erasure of the subscriber and its deliveries (art. 17)."""
-        subscriber = get_object_or_404(Subscriber, pk=object_id)
-        if not self.has_delete_permission(request, subscriber):
-            raise PermissionDenied
-        if request.method == "POST":
-            subscriber_erase(email=subscriber.email, actor=request.user)
-            self.message_user(
-                request,
-                gettext("The subscriber and their deliveries are erased."),
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:newsletter_subscriber_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "subscriber": subscriber,
-            "deliveries": subscriber.deliveries.count(),
-            "title": gettext("Erase this subscriber's data"),
-        }
-        return TemplateResponse(request, "admin/newsletter/subscriber/erase_confirm.html", context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        """Django's delete page is replaced by the erasure page (audited, hashed address)."""
-        return HttpResponseRedirect(reverse("admin:newsletter_subscriber_erase", args=[object_id]))
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "data_export_url": reverse("admin:newsletter_subscriber_data_export", args=[object_id]),
-            "erase_url": reverse("admin:newsletter_subscriber_erase", args=[object_id]),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Never deleted here: a person's erasure goes through « Personal data of a
+        person » (asked by one staff member, confirmed by another), which keeps the
+        subscriber's counts; unconfirmed subscriptions expire by retention."""
+        return False

@@ -26,7 +26,7 @@ from newsletter.selectors.subscribers import subscribers_by_email
 from newsletter.services.messages import subscriber_links
 from newsletter.tokens import CONFIRMATION_MAX_AGE, confirm_token_make
 from portal.core.mail import email_send
-from portal.core.models import AuditEntry, Department
+from portal.core.models import Department
 from portal.core.ratelimit import rate_allow, rate_limits
 from portal.core.services import audit_log
 
@@ -300,75 +300,3 @@ def soft_bounces_reset(*, email: str) -> int:
         .filter(soft_bounces__gt=0, status=SubscriberStatus.ACTIVE)
         .update(soft_bounces=0, updated_at=timezone.now())
     )
-
-
-# A person's data on request (RGPD art. 15 and 17) ------------------------------------------
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
-
-
-def subscriber_data_export(*, email: str) -> dict:
-    """Everything held on the subscriber with this address; {} when there is none."""
-    subscriber = subscribers_by_email(email).select_related("department").first()
-    if subscriber is None:
-        return {}
-    deliveries = subscriber.deliveries.select_related("issue").order_by("issue__number")
-    history = AuditEntry.objects.for_object(subscriber).order_by("created_at", "id")
-    return {
-        "email": subscriber.email,
-        "first_name": subscriber.first_name,
-        "last_name": subscriber.last_name,
-        "organisation": subscriber.organisation,
-        "actor_type": str(subscriber.get_actor_type_display()),
-        "department": subscriber.department.code if subscriber.department_id else "",
-        "status": subscriber.status,
-        "mail_format": subscriber.mail_format,
-        "consent": {
-            "given_at": _iso(subscriber.consent_at),
-            "source": subscriber.consent_source,
-            "basis": subscriber.consent_basis,
-            "ip": subscriber.consent_ip,
-        },
-        "confirmed_at": _iso(subscriber.confirmed_at),
-        "unsubscribed_at": _iso(subscriber.unsubscribed_at),
-        "soft_bounces": subscriber.soft_bounces,
-        "last_event_at": _iso(subscriber.last_event_at),
-        "last_event": subscriber.last_event,
-        "created_at": _iso(subscriber.created_at),
-        "updated_at": _iso(subscriber.updated_at),
-        "deliveries": [
-            {"issue": d.issue.number, "status": d.status, "sent_at": _iso(d.sent_at)}
-            for d in deliveries
-        ],
-        "history": [
-            {"at": _iso(entry.created_at), "action": entry.action, "changes": entry.changes}
-            for entry in history
-        ],
-    }
-
-
-@transaction.atomic
-def subscriber_erase(*, email: str, actor) -> bool:
-    """Delete the subscriber with this address and its deliveries; False if there is none.
-
-    The issues' recipient counts are stored on the issues and stay as they are. The
-    audit trail keeps that an erasure happened, naming the person by the sha256 of
-    the address only (the earlier entries too).
-    """
-    subscriber = subscribers_by_email(email).select_for_update().first()
-    if subscriber is None:
-        return False
-    digest = email_digest(subscriber.email)
-    deliveries = subscriber.deliveries.count()
-    audit_log(
-        actor=actor,
-        obj=subscriber,
-        action="newsletter.subscriber_erased",
-        changes={"email_sha256": digest, "status": subscriber.status, "deliveries": deliveries},
-    )
-    AuditEntry.objects.for_object(subscriber).update(object_repr=f"sha256:{digest}")
-    subscriber.deliveries.all().delete()
-    subscriber.delete()
-    return True

@@ -4,9 +4,8 @@ and a person's data on request (export, erasure)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
+import re
 
 import openpyxl
 import pytest
@@ -14,12 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.models import ConsentSource, Delivery, Subscriber, SubscriberStatus
+from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from newsletter.resources import SubscriberResource
 from portal.core.models import AuditEntry
 from portal.core.paginators import CappedCountPaginator
 from tests.members.factories import DepartmentFactory
-from tests.newsletter.factories import DeliveryFactory, IssueFactory, SubscriberFactory
+from tests.newsletter.factories import SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,9 +122,6 @@ def test_the_consent_is_read_only_after_creation(staff_client):
     form_fields = response.context["adminform"].form.fields
     for name in ("consent_at", "consent_basis", "consent_source", "consent_ip", "status"):
         assert name not in form_fields
-    assert reverse("admin:newsletter_subscriber_data_export", args=[subscriber.pk]) in (
-        response.content.decode()
-    )
 
 
 def test_staff_add_a_subscriber_with_a_consent_basis(staff_client, staff_user):
@@ -300,55 +296,26 @@ def test_export_escapes_formulae_and_round_trips(staff_client):
 # A person's data on request ---------------------------------------------------------------------
 
 
-def test_export_the_data_of_one_person(staff_client, staff_user):
-    subscriber = SubscriberFactory(email="awa@example.org", consent_ip="203.0.113.9")
-    issue = IssueFactory(number=41)
-    DeliveryFactory(issue=issue, subscriber=subscriber, status="sent", sent_at=timezone.now())
-    url = reverse("admin:newsletter_subscriber_data_export", args=[subscriber.pk])
-    response = staff_client.get(url)
-    assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"]
-    data = json.loads(response.content)
-    assert data["email"] == "awa@example.org"
-    assert data["consent"]["ip"] == "203.0.113.9"
-    assert [(d["issue"], d["status"]) for d in data["deliveries"]] == [(41, "sent")]
-    assert data["deliveries"][0]["sent_at"]
-    assert AuditEntry.objects.for_object(subscriber).get().actor == staff_user
-
-
-def test_erase_a_person_after_confirmation(staff_client, staff_user):
-    subscriber = SubscriberFactory(email="Awa@Example.org")
-    issue = IssueFactory(number=42, recipients_count=2)
-    DeliveryFactory(issue=issue, subscriber=subscriber, status="sent")
-    other = DeliveryFactory(issue=issue, status="sent")
-    staff_client.post(
-        CHANGELIST, {"action": "unsubscribe_selected", "_selected_action": [subscriber.pk]}
-    )  # an earlier entry names the address
-    url = reverse("admin:newsletter_subscriber_erase", args=[subscriber.pk])
-
-    page = staff_client.get(url)
-    assert page.status_code == 200
-    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
-    # Django's delete page leads to this one.
-    delete = reverse("admin:newsletter_subscriber_delete", args=[subscriber.pk])
-    assert staff_client.get(delete)["Location"] == url
-
-    response = staff_client.post(url)
-    assert response.status_code == 302
-    assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
-    assert list(Delivery.objects.all()) == [other]
-    issue.refresh_from_db()
-    assert issue.recipients_count == 2
-    digest = hashlib.sha256(b"awa@example.org").hexdigest()
-    entries = AuditEntry.objects.filter(
-        object_id=str(subscriber.pk), action__startswith="newsletter."
+def test_the_person_s_data_are_one_click_away_and_never_deleted_here(staff_client):
+    """Export and erasure are portal.privacy's (tests/privacy): the subscriber's page
+    posts its address there, and Django's delete page is closed."""
+    subscriber = SubscriberFactory(email="awa@example.org")
+    page = staff_client.get(reverse("admin:newsletter_subscriber_change", args=[subscriber.pk]))
+    tool = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', page.content.decode())
+    assert tool is not None
+    assert tool[1] == reverse("admin:privacy_subjectlookup_changelist")
+    assert 'name="email" value="awa@example.org"' in tool[2]
+    assert reverse("admin:newsletter_subscriber_delete", args=[subscriber.pk]) not in (
+        page.content.decode()
     )
-    assert entries.count() == 2
-    erased = entries.get(action="newsletter.subscriber_erased")
-    assert erased.actor == staff_user
-    assert erased.changes["email_sha256"] == digest
-    dump = json.dumps(list(entries.values("object_repr", "changes"))).lower()
-    assert "awa@example.org" not in dump
+
+    lookup = staff_client.post(tool[1], {"email": "awa@example.org"})
+    assert lookup.status_code == 200
+    assert lookup.context["subject"].email == "awa@example.org"
+
+    delete = reverse("admin:newsletter_subscriber_delete", args=[subscriber.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Subscriber.objects.filter(pk=subscriber.pk).exists()
 
 
 def test_no_bulk_deletion_of_subscribers(staff_client):
