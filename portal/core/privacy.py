@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +58,12 @@ GRAPH_DEPTH = 3
 # Identifiers shorter than this are not searched for in free text (too many false hits).
 MIN_IDENTIFIER = 5
 OTHER_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _label(model: type[models.Model], name: str) -> str:
+    """A field's label in the reader's language: the export is for the person, as the
+    other apps' (members.privacy.row_from)."""
+    return str(capfirst(model._meta.get_field(name).verbose_name))
 
 
 def _iso(moment) -> str | None:
@@ -203,47 +210,52 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
     return {
         gettext("User account"): [
             {
-                "email": user.email,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "active": user.is_active,
-                "date_joined": _iso(user.date_joined),
-                "last_login": _iso(user.last_login),
-                "groups": sorted(group.name for group in user.groups.all()),
+                _label(User, "email"): user.email,
+                _label(User, "first_name"): user.first_name,
+                _label(User, "last_name"): user.last_name,
+                _label(User, "is_active"): user.is_active,
+                _label(User, "date_joined"): _iso(user.date_joined),
+                _label(User, "last_login"): _iso(user.last_login),
+                _label(User, "groups"): sorted(group.name for group in user.groups.all()),
             }
             for user in users
         ],
         gettext("Sign-in email addresses"): [
-            {"email": row.email, "verified": row.verified, "primary": row.primary}
+            {
+                _label(EmailAddress, "email"): row.email,
+                _label(EmailAddress, "verified"): row.verified,
+                _label(EmailAddress, "primary"): row.primary,
+            }
             for row in EmailAddress.objects.filter(user__in=users).order_by("email")
         ],
         gettext("Open sessions"): [
-            {"expires": _iso(session.expire_date)} for session in _sessions(users)
+            {_label(Session, "expire_date"): _iso(session.expire_date)}
+            for session in _sessions(users)
         ],
         gettext("Audit trail"): [
             {
-                "when": _iso(entry.created_at),
-                "action": entry.action,
-                "object": _masked(entry.object_repr, keep),
-                "changes": _masked(entry.changes, keep),
+                _label(AuditEntry, "created_at"): _iso(entry.created_at),
+                _label(AuditEntry, "action"): entry.action,
+                _label(AuditEntry, "object_repr"): _masked(entry.object_repr, keep),
+                _label(AuditEntry, "changes"): _masked(entry.changes, keep),
             }
             for entry in audit
         ],
         gettext("Back-office history"): [
             {
-                "when": _iso(entry.action_time),
-                "object": _masked(entry.object_repr, keep),
-                "change": _masked(str(entry.get_change_message()), keep),
+                _label(LogEntry, "action_time"): _iso(entry.action_time),
+                _label(AuditEntry, "object_repr"): _masked(entry.object_repr, keep),
+                _label(LogEntry, "change_message"): _masked(str(entry.get_change_message()), keep),
             }
             for entry in log
         ],
         gettext("Consents given"): [
             {
-                "purpose": str(record.get_purpose_display()),
-                "wording": record.wording,
-                "source": record.source,
-                "given_at": _iso(record.given_at),
-                "ip": record.ip,
+                _label(ConsentRecord, "purpose"): str(record.get_purpose_display()),
+                _label(ConsentRecord, "wording"): record.wording,
+                _label(ConsentRecord, "source"): record.source,
+                _label(ConsentRecord, "given_at"): _iso(record.given_at),
+                _label(ConsentRecord, "ip"): record.ip,
             }
             for record in _consents(subject).order_by("given_at", "id")
         ],

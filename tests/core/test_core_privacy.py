@@ -94,24 +94,26 @@ def test_the_export_holds_the_account_sessions_audit_and_consents(person, traces
     data = _export(person)
 
     [account] = data["User account"]
-    assert (account["email"], account["first_name"], account["groups"]) == (
+    assert (account["Email address"], account["First name"], account["Groups"]) == (
         EMAIL,
         "Nadia",
         ["Lecteurs"],
     )
-    assert data["Sign-in email addresses"] == [{"email": EMAIL, "verified": True, "primary": True}]
+    assert data["Sign-in email addresses"] == [
+        {"Email address": EMAIL, "Verified": True, "Primary": True}
+    ]
     assert len(data["Open sessions"]) == 1
-    actions = sorted(entry["action"] for entry in data["Audit trail"])
+    actions = sorted(entry["Action"] for entry in data["Audit trail"])
     assert actions == [
         "invoice.reminder_sent",
         "membership.created",
         "person.updated",
         "registration.confirmed",
     ]
-    reminder = next(e for e in data["Audit trail"] if e["action"] == "invoice.reminder_sent")
-    assert reminder["changes"]["recipients"] == [EMAIL, "***"]  # never another person's address
-    assert [entry["object"] for entry in data["Back-office history"]] == ["Nadia Benali"]
-    assert sorted(c["source"] for c in data["Consents given"]) == [
+    reminder = next(e for e in data["Audit trail"] if e["Action"] == "invoice.reminder_sent")
+    assert reminder["What"]["recipients"] == [EMAIL, "***"]  # never another person's address
+    assert [entry["Object"] for entry in data["Back-office history"]] == ["Nadia Benali"]
+    assert sorted(c["Source"] for c in data["Consents given"]) == [
         "events:action",
         "newsletter:subscribe",
     ]
@@ -121,7 +123,7 @@ def test_the_export_holds_the_account_sessions_audit_and_consents(person, traces
 def test_the_export_of_someone_else_holds_none_of_it(person, traces):
     data = _export(traces["other"])
     assert data["User account"] == []
-    assert data["Consents given"][0]["source"] == "s"
+    assert data["Consents given"][0]["Source"] == "s"
     # Other people's addresses are masked; free text about Paul's own rows is his to see.
     assert EMAIL not in json.dumps(data)
 
