@@ -8,8 +8,10 @@ text written by the person, are replaced.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +32,32 @@ KEPT: dict[str, str] = {
         "who keeps their département and actor type."
     ),
 }
+
+
+def traces_since(*, cutoff: datetime) -> list[Q]:
+    """Conditions on a Person row: a registration, a session or an evaluation of theirs
+    at or after `cutoff` (retention keeps them)."""
+    person = OuterRef("pk")
+    return [
+        Q(
+            Exists(
+                Registration.objects.filter(
+                    Q(created_at__gte=cutoff)
+                    | Q(cancelled_at__gte=cutoff)
+                    | Q(session__starts_at__gte=cutoff),
+                    person=person,
+                )
+            )
+        ),
+        Q(
+            Exists(
+                Attendance.objects.filter(
+                    Q(session__starts_at__gte=cutoff) | Q(checked_at__gte=cutoff), person=person
+                )
+            )
+        ),
+        Q(Exists(Evaluation.objects.filter(person=person, submitted_at__gte=cutoff))),
+    ]
 
 
 def _session_columns(session: Session) -> dict:

@@ -9,10 +9,13 @@ the person's names, email and phone are replaced inside it, so the public page s
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,6 +43,22 @@ REQUEST_FIELDS = (
     "department", "subject", "question", "wished_by", "status", "answer", "answered_on",
     "consent_at", "is_public", "public_question", "public_answer", "created_at",
 )  # fmt: skip
+
+
+def traces_since(*, cutoff: datetime) -> list[Q]:
+    """Conditions on a Person row: a request of theirs received, answered or worked on at
+    or after `cutoff`, or a loan not returned or recent (retention keeps them)."""
+    person = OuterRef("pk")
+    day = timezone.localdate(cutoff)
+    requests = InfoRequest.objects.filter(
+        Q(received_on__gte=day) | Q(answered_on__gte=day) | Q(updated_at__gte=cutoff),
+        person=person,
+    )
+    loans = Loan.objects.filter(
+        Q(returned_on__isnull=True) | Q(lent_on__gte=day) | Q(returned_on__gte=day),
+        person=person,
+    )
+    return [Q(Exists(requests)), Q(Exists(loans))]
 
 
 def _response_types(values) -> str:

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,6 +43,20 @@ SUBSCRIBER_FIELDS = (
 ERASED_DOMAIN = "efface.invalid"
 # Statuses that may still be sent something (the confirmation, or the issues).
 RECEIVING = (SubscriberStatus.ACTIVE, SubscriberStatus.PENDING)
+
+
+def traces_since(*, cutoff: datetime) -> list[Q]:
+    """A condition on a Person row: a subscription with their address, active or changed
+    at or after `cutoff` (retention keeps them)."""
+    subscriptions = Subscriber.objects.alias(address=Lower("email")).filter(
+        Q(status=SubscriberStatus.ACTIVE)
+        | Q(created_at__gte=cutoff)
+        | Q(confirmed_at__gte=cutoff)
+        | Q(unsubscribed_at__gte=cutoff),
+        address=Lower(OuterRef("email")),
+        address__gt="",
+    )
+    return [Q(Exists(subscriptions))]
 
 
 def erased_address(email: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from datetime import datetime
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -58,6 +59,16 @@ GRAPH_DEPTH = 3
 # Identifiers shorter than this are not searched for in free text (too many false hits).
 MIN_IDENTIFIER = 5
 OTHER_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def traces_since(*, cutoff: datetime) -> list[Q]:
+    """A condition on a Person row: a consent they gave at or after `cutoff` (retention
+    keeps them)."""
+    consents = ConsentRecord.objects.filter(
+        Q(person=OuterRef("pk")) | Q(email=Lower(OuterRef("email")), email__gt=""),
+        given_at__gte=cutoff,
+    )
+    return [Q(Exists(consents))]
 
 
 def _label(model: type[models.Model], name: str) -> str:

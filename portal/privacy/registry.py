@@ -1,10 +1,11 @@
 """Which apps contribute to a person's data, in which order (see the issue's contract).
 
-Each contributor is a module `<app>/privacy.py` with MODELS, KEPT, subject_data() and
-subject_erase(). The export reads them in CONTRIBUTORS order; the erasure runs them in
-ERASE_ORDER: the apps on top first, then members (which anonymises the Person row last of
-its own work), then core (which deletes the user account and scrubs the audit trail, so
-it must see what the others wrote).
+Each contributor is a module `<app>/privacy.py` with MODELS, KEPT, subject_data(),
+subject_erase() and traces_since() (what keeps a person from retention). The export
+reads them in CONTRIBUTORS order; the erasure runs them in ERASE_ORDER: the apps on top
+first, then members (which anonymises the Person row last of its own work), then core
+(which deletes the user account and scrubs the audit trail, so it must see what the
+others wrote).
 """
 
 from __future__ import annotations

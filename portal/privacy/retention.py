@@ -7,7 +7,8 @@ Three rules, their periods in the RETENTION_* settings:
   subscription, request to join, consent, sign-in nor new record since — are erased
   through the privacy service (anonymised: the annual figures keep counting them).
   Never a staff member's record, nor someone with an unpaid invoice or a membership of
-  this year or the last (their own, or their organisation's for its member contacts);
+  this year or the last (their own, or their organisation's for its member contacts).
+  Each app's privacy module says what counts as a trace in it (`traces_since`);
 - subscriptions never confirmed RETENTION_PENDING_SUBSCRIPTION_DAYS days after they
   were asked for are deleted, with the address in the consents given for them;
 - newsletter delivery rows older than RETENTION_DELIVERY_YEARS years are deleted.
@@ -19,23 +20,20 @@ and records a RetentionRun. A run after a run finds nothing left to do.
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import reduce
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from events.models import Attendance, Evaluation, Registration
-from infodoc.models import InfoRequest, Loan
-from members.models import Membership, MembershipRequest, Person
-from members.privacy import ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME
-from members.selectors import memberships_with_amounts
-from newsletter.models import Subscriber, SubscriberStatus
+from members.privacy import people_inactive
 from newsletter.services.retention import (
     old_deliveries_count,
     old_deliveries_delete,
@@ -43,10 +41,14 @@ from newsletter.services.retention import (
     pending_subscriptions_expired,
 )
 from portal.core.consent import consent_records_anonymise
-from portal.core.models import ConsentPurpose, ConsentRecord
+from portal.core.models import ConsentPurpose
 from portal.core.subjects import DataSubject
 from portal.privacy.models import RetentionRun
+from portal.privacy.registry import contributors
 from portal.privacy.services import subject_erase
+
+if TYPE_CHECKING:
+    from members.models import Person
 
 logger = logging.getLogger(__name__)
 
@@ -96,91 +98,15 @@ def years_before(moment: datetime, years: int) -> datetime:
 # Inactive people ------------------------------------------------------------------------
 
 
-def _own_or_organisation(memberships) -> Q:
-    """The person's own memberships, or their organisation's when they are its contact."""
-    own = memberships.filter(person=OuterRef("pk"))
-    organisation = memberships.filter(
-        organisation__isnull=False, organisation=OuterRef("organisation")
-    )
-    return Exists(own) | (Q(is_member_contact=True) & Exists(organisation))
-
-
-def _protected(now: datetime) -> Q:
-    """Never erased: staff, unpaid invoices, a membership of this year or the last."""
-    this_year = timezone.localdate(now).year
-    unpaid = memberships_with_amounts(Membership.objects.all()).filter(
-        invoiced_amount__gt=F("paid_amount")
-    )
-    return (
-        Q(user__is_staff=True)
-        | Q(user__is_superuser=True)
-        | _own_or_organisation(Membership.objects.filter(year__gte=this_year - 1))
-        | _own_or_organisation(unpaid)
-    )
-
-
-def _active_since(cutoff: datetime) -> Q:
-    """Any trace of the person at or after `cutoff` (see the module's list)."""
-    day = timezone.localdate(cutoff)
-    person = OuterRef("pk")
-    email = Lower(OuterRef("email"))
-    memberships = Membership.objects.filter(Q(year__gte=day.year) | Q(created_at__gte=cutoff))
-    activity = [
-        Registration.objects.filter(
-            Q(created_at__gte=cutoff)
-            | Q(cancelled_at__gte=cutoff)
-            | Q(session__starts_at__gte=cutoff),
-            person=person,
-        ),
-        Attendance.objects.filter(
-            Q(session__starts_at__gte=cutoff) | Q(checked_at__gte=cutoff), person=person
-        ),
-        Evaluation.objects.filter(person=person, submitted_at__gte=cutoff),
-        InfoRequest.objects.filter(
-            Q(received_on__gte=day) | Q(answered_on__gte=day) | Q(updated_at__gte=cutoff),
-            person=person,
-        ),
-        Loan.objects.filter(
-            Q(returned_on__isnull=True) | Q(lent_on__gte=day) | Q(returned_on__gte=day),
-            person=person,
-        ),
-        Subscriber.objects.alias(address=Lower("email")).filter(
-            Q(status=SubscriberStatus.ACTIVE)
-            | Q(created_at__gte=cutoff)
-            | Q(confirmed_at__gte=cutoff)
-            | Q(unsubscribed_at__gte=cutoff),
-            address=email,
-            address__gt="",
-        ),
-        MembershipRequest.objects.alias(address=Lower("email")).filter(
-            Q(created_at__gte=cutoff) | Q(handled_at__gte=cutoff), address=email, address__gt=""
-        ),
-        ConsentRecord.objects.filter(
-            Q(person=person) | Q(email=email, email__gt=""), given_at__gte=cutoff
-        ),
+def inactive_people(*, now: datetime, cutoff: datetime) -> QuerySet[Person]:
+    """The records the first rule erases: no trace in any app since `cutoff` (each app's
+    privacy module says what counts), not protected (members.privacy)."""
+    traces = [
+        trace
+        for contributor in contributors()
+        for trace in contributor.module.traces_since(cutoff=cutoff)
     ]
-    query = (
-        Q(created_at__gte=cutoff)
-        | Q(consent_processing_at__gte=cutoff)
-        | Q(consent_communications_at__gte=cutoff)
-        | Q(user__last_login__gte=cutoff)
-        | Q(user__date_joined__gte=cutoff)
-        | _own_or_organisation(memberships)
-    )
-    for rows in activity:
-        query |= Exists(rows)
-    return query
-
-
-def inactive_people(*, now: datetime, cutoff: datetime):
-    """The records the first rule erases, not yet anonymised."""
-    anonymised = Q(first_name=ANONYMOUS_FIRST_NAME, last_name=ANONYMOUS_LAST_NAME, email="")
-    return (
-        Person.objects.exclude(anonymised)
-        .exclude(_protected(now))
-        .exclude(_active_since(cutoff))
-        .order_by("pk")
-    )
+    return people_inactive(now=now, traces=reduce(operator.or_, traces))
 
 
 # Plan and run ---------------------------------------------------------------------------
@@ -239,8 +165,8 @@ def retention_dry_run(*, now: datetime | None = None, actor=None) -> RetentionPl
     return plan
 
 
-def _people_erase(*, ids: list[int], counts: dict[str, int], run: RetentionRun) -> None:
-    for person in Person.objects.filter(pk__in=ids).order_by("pk"):
+def _people_erase(*, people: QuerySet[Person], counts: dict[str, int], run: RetentionRun) -> None:
+    for person in people:
         subject = DataSubject(email=person.email.strip().lower(), person=person)
         try:
             subject_erase(subject=subject, actor=None, reason=REASON)
@@ -264,18 +190,14 @@ def retention_apply(
     another run is going on.
     """
     with _run_lock():
-        if plan is None:
-            plan = retention_plan(now=now)
-            people = list(plan.people)
-        else:
-            still = set(retention_plan(now=plan.now).people)
-            people = [pk for pk in plan.people if pk in still]
+        plan = plan or retention_plan(now=now)
+        people = inactive_people(now=plan.now, cutoff=plan.people_before)
         counts = dict.fromkeys((*RULES, FAILED), 0)
         run = RetentionRun.objects.create(
             started_at=timezone.now(), dry_run=False, counts=counts, actor=actor
         )
         try:
-            _people_erase(ids=people, counts=counts, run=run)
+            _people_erase(people=people.filter(pk__in=plan.people), counts=counts, run=run)
             emails = pending_subscriptions_delete(
                 ids=plan.pending_subscriptions, before=plan.subscriptions_before
             )

@@ -106,7 +106,7 @@ def test_contributors_follow_the_contract():
         assert isinstance(module.MODELS, tuple)
         assert isinstance(module.KEPT, dict)
         assert all(str(why).strip() for why in module.KEPT.values())
-        for name in ("subject_data", "subject_erase"):
+        for name in ("subject_data", "subject_erase", "traces_since"):
             parameters = inspect.signature(getattr(module, name)).parameters.values()
             assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters), name
     assert {c.app_label for c in contributors()} == {
