@@ -1,28 +1,21 @@
 """Reads of the public agenda: sessions with their free seats, action pages, feeds.
 
-Every list is annotated or prefetched so that a page runs the same number of
-queries whatever the number of sessions in the database.
+Every list is annotated, prefetched or given its seats by one grouped query, so that a
+page runs the same number of queries whatever the number of sessions in the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db.models import (
-    Case,
     Count,
-    F,
-    IntegerField,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from events.models import (
@@ -42,7 +35,7 @@ def session_state(session: Session, *, now=None) -> str:
     """Where a session's registration stands, for the pages: one of
     cancelled, past, closed, not_open, on_request, open, seats, full.
 
-    Uses the `seats_left` annotation of sessions_with_seats(); no query.
+    Uses the `seats_left` that seats_attach() sets; no query.
     """
     now = now or timezone.now()
     if session.is_cancelled:
@@ -62,31 +55,36 @@ def session_state(session: Session, *, now=None) -> str:
     return "seats" if session.seats_left > 0 else "full"
 
 
-def sessions_with_seats(queryset: QuerySet[Session] | None = None) -> QuerySet[Session]:
-    """Sessions annotated with `confirmed_count` and `seats_left` (None: no limit)."""
-    queryset = Session.objects.all() if queryset is None else queryset
-    confirmed = (
-        Registration.objects.filter(session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED)
+def seats_attach(sessions: Iterable[Session]) -> None:
+    """Set `confirmed_count` and `seats_left` (None: no limit) on each session.
+
+    One grouped query over the sessions shown: on a public page that is cheaper than a
+    correlated subquery in the list's own query, both for Django and for PostgreSQL.
+    """
+    sessions = list(sessions)
+    confirmed = dict(
+        Registration.objects.filter(
+            session__in=[session.pk for session in sessions],
+            status=RegistrationStatus.CONFIRMED,
+        )
         .order_by()
         .values("session")
         .annotate(total=Count("pk"))
-        .values("total")
+        .values_list("session", "total")
     )
-    return queryset.annotate(
-        confirmed_count=Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0)),
-    ).annotate(
-        seats_left=Case(
-            When(capacity__isnull=True, then=Value(None)),
-            default=Greatest(F("capacity") - F("confirmed_count"), Value(0)),
-            output_field=IntegerField(),
+    for session in sessions:
+        session.confirmed_count = confirmed.get(session.pk, 0)
+        session.seats_left = (
+            None if session.capacity is None else max(session.capacity - session.confirmed_count, 0)
         )
-    )
 
 
 def agenda_sessions() -> QuerySet[Session]:
-    """Upcoming sessions of public published actions, soonest first, ready for the list."""
+    """Upcoming sessions of public published actions, soonest first, for the list (give
+    the page's sessions their seats with seats_attach())."""
     return (
-        sessions_with_seats(Session.objects.public().upcoming())
+        Session.objects.public()
+        .upcoming()
         .select_related("action", "commune")
         .prefetch_related("action__themes")
         .order_by("starts_at", "pk")
@@ -110,9 +108,10 @@ def past_actions() -> QuerySet[Action]:
 
 
 def action_for_page(*, slug: str) -> Action | None:
-    """A public action with everything its page shows, or None."""
-    sessions = sessions_with_seats().select_related("commune").order_by("starts_at", "pk")
-    return (
+    """A public action with everything its page shows (its sessions with their seats),
+    or None."""
+    sessions = Session.objects.select_related("commune").order_by("starts_at", "pk")
+    action = (
         Action.objects.public()
         .filter(slug=slug)
         .prefetch_related(
@@ -123,6 +122,9 @@ def action_for_page(*, slug: str) -> Action | None:
         )
         .first()
     )
+    if action is not None:
+        seats_attach(action.session_list)
+    return action
 
 
 def public_action(*, slug: str) -> Action | None:

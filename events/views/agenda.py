@@ -41,8 +41,7 @@ def agenda(request):
 @require_GET
 def past_actions_list(request):
     page = Paginator(past_actions(), ACTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    for action in page:
-        sessions_present(action.session_list)
+    sessions_present([session for action in page for session in action.session_list])
     return render(request, "events/past_actions.html", {"page": page, "actions": page.object_list})
 
 

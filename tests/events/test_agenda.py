@@ -15,12 +15,12 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("events:agenda")
 # Queries of one agenda page, whatever the number of sessions in the database: count,
-# page, themes of the page's actions, the theme and département choices of the filters.
-# The action page: the action, its themes, partners, départements and sessions (with their
-# confirmed counts), the département choices of the registration form, and the
-# publications that came out of the action.
-AGENDA_QUERIES = 5
-ACTION_PAGE_QUERIES = 7
+# page, themes of the page's actions, their sessions' confirmed counts, the theme and
+# département choices of the filters. The action page: the action, its themes, partners,
+# départements and sessions, their confirmed counts, the département choices of the
+# registration form, and the publications that came out of the action.
+AGENDA_QUERIES = 6
+ACTION_PAGE_QUERIES = 8
 
 
 def _listed(response) -> list[Session]:
