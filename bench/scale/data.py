@@ -89,6 +89,7 @@ def pages() -> dict[str, str]:
     department = action.departments.order_by("code").first()
     return {
         "trivial view": "/__bench__/trivial/",
+        "layout alone": "/__bench__/layout/",
         "home": "/",
         "agenda, filtered": f"/agenda/?theme={theme.slug}&departement={department.code}",
         "publication search": "/publications/?q=logement",

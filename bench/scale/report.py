@@ -22,13 +22,20 @@ def query_lines(full: dict[str, int], small: dict[str, int]) -> list[Line]:
     ]  # fmt: skip
 
 
+# Served as references, with no target of their own.
+REFERENCES = ("trivial view", "layout alone")
+
+
 def load_lines(results: dict[str, dict]) -> list[Line]:
     lines = []
     for mode, ratio in (("cold", COLD_RATIO), ("warm", WARM_RATIO)):
         trivial = results[mode]["trivial view"]
         reference = f"trivial view: {trivial['rps']:.0f} req/s, p95 {trivial['p95_ms']:.1f} ms"
+        if mode == "cold":  # what the layout leaves to a page's content
+            layout = results[mode]["layout alone"]["rps"]
+            reference += f"; layout alone: {layout:.0f} req/s ({layout / trivial['rps']:.2f} x)"
         for label, figures in results[mode].items():
-            if label == "trivial view":
+            if label in REFERENCES:
                 continue
             cache = results["cache"].get(label, "") if mode == "warm" else ""
             value = f"{figures['rps']:.0f} req/s, p95 {figures['p95_ms']:.1f} ms"
