@@ -108,10 +108,10 @@ def past_actions() -> QuerySet[Action]:
 
 
 def action_for_page(*, slug: str) -> Action | None:
-    """A public action with everything its page shows (its sessions with their seats),
-    or None."""
+    """A public action with everything its page shows, or None (its sessions get their
+    seats from seats_attach())."""
     sessions = Session.objects.select_related("commune").order_by("starts_at", "pk")
-    action = (
+    return (
         Action.objects.public()
         .filter(slug=slug)
         .prefetch_related(
@@ -122,9 +122,6 @@ def action_for_page(*, slug: str) -> Action | None:
         )
         .first()
     )
-    if action is not None:
-        seats_attach(action.session_list)
-    return action
 
 
 def public_action(*, slug: str) -> Action | None:

@@ -12,11 +12,10 @@ from events.selectors.agenda import seats_attach, session_state
 
 
 def sessions_present(sessions: Iterable[Session]) -> None:
-    """Give each session its date in words (`when`), its seats and its registration
-    `state` (one query, for all of them, when their seats are not known yet)."""
+    """Give each session its date in words (`when`), its seats (one query for all of
+    them) and its registration `state`."""
     sessions = list(sessions)
-    if any(not hasattr(session, "seats_left") for session in sessions):
-        seats_attach(sessions)
+    seats_attach(sessions)
     now = timezone.now()
     for session in sessions:
         session.when = session_when(session)
