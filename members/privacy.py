@@ -83,9 +83,6 @@ ANONYMOUS_FIRST_NAME = "Personne"
 ANONYMOUS_LAST_NAME = "anonymisée"
 
 
-# Helpers shared with the other apps' privacy modules -------------------------------------
-
-
 # Retention (portal/privacy/retention.py) -------------------------------------------
 
 
@@ -144,6 +141,9 @@ def people_inactive(*, now: datetime, traces: Q) -> QuerySet[Person]:
         .exclude(traces)
         .order_by("pk")
     )
+
+
+# Helpers shared with the other apps' privacy modules -------------------------------------
 
 
 def value_json(value):
