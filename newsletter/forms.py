@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import ActorType
 from newsletter.models import MailFormat, Subscriber
+from newsletter.selectors.subscribers import ERASED_REFUSAL, address_erased
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
 from portal.core.widgets import Select
@@ -136,6 +137,12 @@ class SubscriberAdminForm(forms.ModelForm):
         if "consent_at" in self.fields:
             self.fields["consent_at"].required = True
             self.fields["consent_at"].initial = timezone.now
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if self.instance.pk is None and address_erased(email):
+            raise forms.ValidationError(ERASED_REFUSAL)
+        return email
 
     def clean_consent_at(self):
         consent_at = self.cleaned_data.get("consent_at")

@@ -9,7 +9,6 @@ stay for the sending figures; only the subject's address is replaced in their er
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from members.privacy import changes_apply, label, row_from, text_scrub
 from newsletter.models import Issue, Subscriber, SubscriberStatus
-from newsletter.selectors.subscribers import subscribers_by_email
+from newsletter.selectors.subscribers import erased_address, subscribers_by_email
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject
@@ -40,7 +39,6 @@ SUBSCRIBER_FIELDS = (
     "mail_format", "consent_at", "consent_source", "consent_basis", "consent_ip", "confirmed_at",
     "unsubscribed_at", "soft_bounces", "last_event_at", "last_event", "created_at", "updated_at",
 )  # fmt: skip
-ERASED_DOMAIN = "efface.invalid"
 # Statuses that may still be sent something (the confirmation, or the issues).
 RECEIVING = (SubscriberStatus.ACTIVE, SubscriberStatus.PENDING)
 
@@ -57,12 +55,6 @@ def traces_since(*, cutoff: datetime) -> list[Q]:
         address__gt="",
     )
     return [Q(Exists(subscriptions))]
-
-
-def erased_address(email: str) -> str:
-    """A unique address that names no one and that no mail server accepts."""
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-    return f"efface-{digest}@{ERASED_DOMAIN}"
 
 
 def _subscriber(subject: DataSubject) -> Subscriber | None:

@@ -4,8 +4,8 @@ An imported address needs a stated consent basis (how the person agreed: RGPD
 art. 7, the centre must be able to show it); the consent date is optional. Imported
 rows become active with the « import » source. An address already known, whatever
 its case, is updated, never duplicated: an active subscriber keeps the consent it
-gave, and a person who unsubscribed or complained is refused, never subscribed
-again behind their back.
+gave, and a person who unsubscribed or complained, or whose data were erased, is
+refused, never subscribed again behind their back.
 
 Names and organisations come from a public form: on export, a cell that a
 spreadsheet would run as a formula gets a leading apostrophe (removed on import).
@@ -24,7 +24,7 @@ from import_export import fields, widgets
 from members.models import ActorType
 from members.resources import ChoiceLabelWidget, DirectoryResource, department_widget
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
-from newsletter.selectors.subscribers import subscribers_by_email
+from newsletter.selectors.subscribers import ERASED_REFUSAL, address_erased, subscribers_by_email
 from portal.core.services import audit_log
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -158,6 +158,8 @@ class SubscriberResource(DirectoryResource):
                 for name in ("consent_at", "consent_basis", "consent_source", "consent_ip")
             }
         super().import_instance(instance, row, **kwargs)
+        if not known and address_erased(instance.email):
+            raise ValidationError({"email": str(ERASED_REFUSAL)})
         if known and instance.status in REFUSED:
             raise ValidationError(
                 {

@@ -16,6 +16,7 @@ from members.models import ActorType
 from newsletter import privacy
 from newsletter.models import Delivery, DeliveryStatus, IssueStatus, Subscriber, SubscriberStatus
 from newsletter.selectors.figures import newsletter_figures
+from newsletter.selectors.subscribers import erased_address
 from portal.core.subjects import DataSubject
 from tests.members.factories import DepartmentFactory, PersonFactory
 from tests.members.test_privacy import personal_models, traces
@@ -168,4 +169,4 @@ def test_a_subject_with_a_directory_record_and_two_erased_addresses_differ(subsc
     erased = set(Subscriber.objects.filter(email__endswith="@efface.invalid").values_list("email"))
     assert len(erased) == 2
     other.refresh_from_db()
-    assert other.email == privacy.erased_address("autre@exemple.fr")
+    assert other.email == erased_address("autre@exemple.fr")

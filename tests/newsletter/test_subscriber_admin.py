@@ -13,10 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from newsletter import privacy
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from newsletter.resources import SubscriberResource
+from newsletter.services.subscribers import subscription_request
 from portal.core.models import AuditEntry
 from portal.core.paginators import CappedCountPaginator
+from portal.core.subjects import DataSubject
 from tests.members.factories import DepartmentFactory
 from tests.newsletter.factories import SubscriberFactory
 
@@ -247,6 +250,33 @@ def test_an_import_never_subscribes_again_someone_who_left(staff_client):
     assert [row.number for row in invalid] == [1]
     assert column()["email"] in invalid[0].error_dict
     assert Subscriber.objects.get().status == SubscriberStatus.UNSUBSCRIBED
+
+
+def _erased(email: str) -> None:
+    privacy.subject_erase(subject=DataSubject(email=email, person=None), placeholder="[effacé]")
+
+
+def test_neither_an_import_nor_staff_subscribe_again_someone_erased(staff_client):
+    SubscriberFactory(email="efface@example.org")
+    _erased("efface@example.org")
+    refusal = "Les données de cette personne ont été effacées à sa demande"
+
+    upload = import_rows(["Efface@Example.org", "A", "B", "", "Formulaire papier", ""])
+    invalid = import_preview(staff_client, upload).context["result"].invalid_rows
+    assert [row.number for row in invalid] == [1]
+    assert refusal in str(invalid[0].error_dict[column()["email"]])
+
+    add = staff_client.post(
+        reverse("admin:newsletter_subscriber_add"),
+        {"email": "efface@example.org", "actor_type": "other", "mail_format": "html",
+         "consent_basis": "Fiche papier", "consent_at_0": "01/02/2025", "consent_at_1": "10:00:00"},
+    )  # fmt: skip
+    assert refusal in str(add.context["adminform"].form.errors["email"])
+    assert not Subscriber.objects.filter(email__iexact="efface@example.org").exists()
+
+    # The person themself may: their confirmation is a new consent.
+    subscription_request(email="efface@example.org")
+    assert Subscriber.objects.get(email="efface@example.org").status == SubscriberStatus.PENDING
 
 
 # Export -----------------------------------------------------------------------------------------
