@@ -24,10 +24,16 @@ from django.utils.cache import patch_cache_control
 
 VERSION_KEY = "pagecache:version"
 # Models whose rows never show on a public page: their writes keep the cache.
+# Among them the frequent writes of a working day: sign-ins (last_login), public forms
+# (consents, requests to join), check-ins, and the whole of the dues.
 IGNORED_MODELS = frozenset({
-    "core.auditentry", "newsletter.delivery", "newsletter.subscriber",
+    "core.auditentry", "core.consentrecord", "core.user",
+    "members.membershiprequest", "members.invoice", "members.creditnote", "members.payment",
+    "members.reminder", "members.duescampaign", "members.documentsequence",
+    "events.attendance", "events.headcount", "events.evaluation",
+    "infodoc.statuschange", "infodoc.requestcounter", "infodoc.loan",
+    "newsletter.delivery", "newsletter.subscriber",
     "sessions.session", "admin.logentry", "account.emailaddress", "account.emailconfirmation",
-    "events.evaluation", "infodoc.statuschange",
 })  # fmt: skip
 # Apps whose models public pages show (the rest: accounts, sessions, Celery...).
 PUBLIC_APPS = frozenset({"core", "members", "events", "publications", "infodoc", "newsletter"})

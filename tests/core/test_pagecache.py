@@ -9,10 +9,13 @@ from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 
-from portal.core.models import SiteSettings
+from events.services.attendance import attendance_toggle
+from portal.core.consent import consent_record
+from portal.core.models import ConsentPurpose, SiteSettings
 from portal.core.pagecache import TOKEN_SLOT as CSRF_SLOT
 from portal.core.pagecache import _with_token_slots
-from tests.events.factories import SessionFactory
+from tests.events.factories import RegistrationFactory, SessionFactory
+from tests.members.factories import MembershipRequestFactory
 from tests.publications.factories import PublicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +53,26 @@ def test_an_edit_shows_at_once_to_anonymous_visitors(client):
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss"
     assert "Habiter et vivre les quartiers" in response.content.decode()
+
+
+def test_rows_no_public_page_shows_keep_the_cache(client, member_user, staff_user):
+    """A day's frequent writes that no public page shows: a subscription's consent, a
+    request to join, a sign-in, a check-in. The public pages stay in the cache."""
+    registration = RegistrationFactory()
+    url = reverse("publications:list")
+    client.get(url)
+
+    consent_record(
+        purpose=ConsentPurpose.NEWSLETTER, email="nadia@example.org", wording="J'accepte",
+        source="newsletter:subscribe",
+    )  # fmt: skip
+    MembershipRequestFactory()
+    Client().force_login(member_user)  # saves the account's last_login
+    attendance_toggle(
+        session=registration.session, person=registration.person, actor=staff_user, present=True
+    )
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
 
 
 def test_a_new_session_shows_on_the_cached_home_page_at_once(client):
