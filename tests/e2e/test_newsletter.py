@@ -1,5 +1,6 @@
-"""Browser journeys of the newsletter: subscribe from the home page, read an issue, and
-watch a campaign's progress in the back office (the polling script under the CSP)."""
+"""Browser journeys of the newsletter: subscribe from the home page, read an issue,
+watch a campaign's progress in the back office (the polling script under the CSP), and
+go from a subscriber to everything held on the person."""
 
 import re
 
@@ -74,6 +75,23 @@ def test_the_sending_panel_follows_a_campaign_live(live_server, page, staff_user
         sending.batch_send(issue_id=issue.pk)
     expect(panel.locator('[data-field="sent"]')).to_have_text("4", timeout=10_000)
     expect(panel.locator('[data-field="remaining"]')).to_have_text("0")
+    assert not page.console_errors, page.console_errors
+
+
+def test_from_a_subscriber_to_the_person_s_data(
+    live_server, page, staff_user, assert_accessible, screenshot_dir
+):
+    subscriber = SubscriberFactory(email="awa.diallo@example.org", first_name="Awa")
+    page.context.add_cookies([_session_cookie(live_server, staff_user)])
+    page.goto(f"{live_server.url}/admin/newsletter/subscriber/{subscriber.pk}/change/")
+    page.screenshot(path=screenshot_dir / "admin-subscriber.png")
+
+    # The address travels in the POST body, never in a URL.
+    page.get_by_role("button", name="Données personnelles d\u2019une personne").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/privacy/subjectlookup/$"))
+    expect(page.locator("#content-main")).to_contain_text("awa.diallo@example.org")
+    assert_accessible(page)
     assert not page.console_errors, page.console_errors
 
 
