@@ -7,8 +7,10 @@
 2. SQL queries of each public page through the test client, on both: equal = PASS.
 3. gunicorn (3 workers, bench.settings: DEBUG off, the portal's URLs and middleware plus
    a trivial view) under wrk: requests/s and p95 of each page beside the trivial view,
-   page cache off ("cold") then on and warm. The layout alone (base.html, empty) is
-   served too, with no target: the cold lines show what it leaves to a page's content.
+   page cache off ("cold") then on and warm. Each page is loaded in five slices, each
+   right after a slice of the trivial view: the ratio compares the same minutes. The
+   layout alone (base.html, empty) is served too, with no target: the cold lines show
+   what it leaves to a page's content.
 4. Admin change lists, median of 5, beside the admin home page.
 5. A registration burst through the registration service beside plain inserts.
 6. bench/newsletter.py and bench/report.py when present, as subprocesses.

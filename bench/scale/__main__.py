@@ -95,9 +95,10 @@ def main() -> int:
     body = "\n".join([
         f"Ten-year dataset (seed 0): {described}; {built(full)} "
         f"(the scale {SMALL_SCALE} one: {built(small)}). gunicorn with 3 workers and "
-        f"bench.settings (DEBUG off), wrk -t2 -c8 for {args.duration} s per page on the same "
-        "machine; \"cold\": page cache off, \"warm\": on, after one request. Admin lists and "
-        "SQL queries through the test client in process. This part took "
+        f"bench.settings (DEBUG off), wrk -t2 -c8 on the same machine, {args.duration} s per "
+        "page in five slices alternating with as many of the trivial view (its figure beside "
+        "each page is from those slices); \"cold\": page cache off, \"warm\": on, after one "
+        "request. Admin lists and SQL queries through the test client in process. This part took "
         f"{measured / 60:.1f} min.",
         "",
         report.table(lines),

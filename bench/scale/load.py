@@ -15,6 +15,10 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 WORKERS = 3  # as in the Dockerfile and docker-compose.yml
+# Each page is loaded in this many slices, each right after a slice of the trivial view:
+# a shared machine's speed drifts within minutes, and the ratio must compare like with like.
+SLICES = 5
+TRIVIAL = "trivial view"
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -103,29 +107,55 @@ def wrk(url: str, *, duration: int, threads: int = 2, connections: int = 8) -> d
         raise RuntimeError(f"wrk printed no summary for {url}:\n{output}")
     requests, duration_us, p95_us, bad_status, socket_errors = map(int, line.split()[1:])
     return {
-        "rps": requests / (duration_us / 1e6),
+        "requests": requests,
+        "seconds": duration_us / 1e6,
         "p95_ms": p95_us / 1000,
         "errors": bad_status + socket_errors,
     }
 
 
+def _combined(runs: list[dict]) -> dict:
+    """The slices of one URL as one figure: requests over time; p95, the slices' median."""
+    p95s = sorted(run["p95_ms"] for run in runs)
+    return {
+        "rps": sum(run["requests"] for run in runs) / sum(run["seconds"] for run in runs),
+        "p95_ms": p95s[len(p95s) // 2],
+        "errors": sum(run["errors"] for run in runs),
+    }
+
+
+def _alternated(base: str, path: str, trivial: str, *, duration: int) -> tuple[dict, dict]:
+    """The page and the trivial view, each for `duration` seconds in SLICES alternating
+    slices: (the page's figures, the trivial view's of the same minutes)."""
+    seconds = max(duration // SLICES, 1)
+    page_runs, trivial_runs = [], []
+    for _ in range(SLICES):
+        trivial_runs.append(wrk(base + trivial, duration=seconds))
+        page_runs.append(wrk(base + path, duration=seconds))
+    return _combined(page_runs), _combined(trivial_runs)
+
+
 def measure(*, pages: dict[str, str], database: str, duration: int) -> dict[str, dict]:
-    """For each page: wrk with the page cache off (cold) and on after one request (warm)."""
+    """For each page, with the page cache off (cold) and on after one request (warm):
+    {"page": figures, "trivial": the trivial view's, measured alternately with it}."""
     results: dict[str, dict] = {"cold": {}, "warm": {}, "cache": {}}
     for mode, seconds in (("cold", 0), ("warm", 300)):
         with gunicorn(database=database, page_cache_seconds=seconds) as base:
             for path in pages.values():  # every worker imports and renders each page once
                 for _ in range(2 * WORKERS):
                     page_cache_state(base + path)
-            wrk(base + pages["trivial view"], duration=2)  # warm-up, not counted
+            wrk(base + pages[TRIVIAL], duration=2)  # warm-up, not counted
             for label, path in pages.items():
+                if label == TRIVIAL:
+                    continue
                 if mode == "warm":  # stored by the warm-up requests
                     results["cache"][label] = page_cache_state(base + path)
-                figures = wrk(base + path, duration=duration)
+                page, trivial = _alternated(base, path, pages[TRIVIAL], duration=duration)
                 print(
-                    f"  {mode:<4} {label:<20} {figures['rps']:8.1f} req/s  "
-                    f"p95 {figures['p95_ms']:7.1f} ms  errors {figures['errors']}",
+                    f"  {mode:<4} {label:<20} {page['rps']:8.1f} req/s  "
+                    f"p95 {page['p95_ms']:7.1f} ms  errors {page['errors']}  "
+                    f"(trivial view meanwhile: {trivial['rps']:.1f} req/s)",
                     flush=True,
                 )
-                results[mode][label] = figures
+                results[mode][label] = {"page": page, "trivial": trivial}
     return results

@@ -22,29 +22,32 @@ def query_lines(full: dict[str, int], small: dict[str, int]) -> list[Line]:
     ]  # fmt: skip
 
 
-# Served as references, with no target of their own.
-REFERENCES = ("trivial view", "layout alone")
+LAYOUT = "layout alone"  # served as a reference, with no target of its own
+
+
+def _ratio(measured: dict) -> float:
+    return measured["page"]["rps"] / measured["trivial"]["rps"]
 
 
 def load_lines(results: dict[str, dict]) -> list[Line]:
+    """Each page beside the trivial view measured in the slices between its own."""
     lines = []
-    for mode, ratio in (("cold", COLD_RATIO), ("warm", WARM_RATIO)):
-        trivial = results[mode]["trivial view"]
-        reference = f"trivial view: {trivial['rps']:.0f} req/s, p95 {trivial['p95_ms']:.1f} ms"
-        if mode == "cold":  # what the layout leaves to a page's content
-            layout = results[mode]["layout alone"]["rps"]
-            reference += f"; layout alone: {layout:.0f} req/s ({layout / trivial['rps']:.2f} x)"
-        for label, figures in results[mode].items():
-            if label in REFERENCES:
+    for mode, target in (("cold", COLD_RATIO), ("warm", WARM_RATIO)):
+        for label, measured in results[mode].items():
+            if label == LAYOUT:
                 continue
-            cache = results["cache"].get(label, "") if mode == "warm" else ""
-            value = f"{figures['rps']:.0f} req/s, p95 {figures['p95_ms']:.1f} ms"
+            figures, trivial = measured["page"], measured["trivial"]
+            reference = f"trivial view: {trivial['rps']:.0f} req/s, p95 {trivial['p95_ms']:.1f} ms"
+            if mode == "cold":  # what the layout alone leaves to a page's content
+                reference += f"; layout alone: {_ratio(results[mode][LAYOUT]):.2f} x"
+            value = f"{figures['rps']:.0f} req/s ({_ratio(measured):.2f} x), "
+            value += f"p95 {figures['p95_ms']:.1f} ms"
             if mode == "warm":
-                value += f", cache: {cache or 'not stored'}"
+                value += f", cache: {results['cache'].get(label) or 'not stored'}"
             if figures["errors"]:
                 value += f", {figures['errors']} errors"
-            ok = figures["rps"] >= ratio * trivial["rps"] and not figures["errors"]
-            lines.append((f"{label}, {mode}", value, reference, f"≥ {ratio} x trivial", ok))
+            ok = _ratio(measured) >= target and not figures["errors"]
+            lines.append((f"{label}, {mode}", value, reference, f"≥ {target} x trivial", ok))
     return lines
 
 
