@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -37,7 +37,7 @@ from members.models import (
     Person,
     Reminder,
 )
-from members.selectors import memberships_with_amounts
+from members.selectors import holds_membership
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject
@@ -83,16 +83,7 @@ ANONYMOUS_FIRST_NAME = "Personne"
 ANONYMOUS_LAST_NAME = "anonymisée"
 
 
-# Retention (portal/privacy/retention.py) -------------------------------------------
-
-
-def _own_or_organisation(memberships: QuerySet[Membership]) -> Q:
-    """The person's own memberships, or their organisation's when they are its contact."""
-    own = memberships.filter(person=OuterRef("pk"))
-    organisation = memberships.filter(
-        organisation__isnull=False, organisation=OuterRef("organisation")
-    )
-    return Exists(own) | (Q(is_member_contact=True) & Exists(organisation))
+# Retention (portal/privacy/retention.py; the inactive records: members.selectors_retention)
 
 
 def traces_since(*, cutoff: datetime) -> list[Q]:
@@ -110,37 +101,11 @@ def traces_since(*, cutoff: datetime) -> list[Q]:
         | Q(consent_communications_at__gte=cutoff)
         | Q(user__last_login__gte=cutoff)
         | Q(user__date_joined__gte=cutoff),
-        _own_or_organisation(
+        holds_membership(
             Membership.objects.filter(Q(year__gte=day.year) | Q(created_at__gte=cutoff))
         ),
         Q(Exists(requests)),
     ]
-
-
-def _retention_protected(now: datetime) -> Q:
-    """Never erased: staff, unpaid invoices, a membership of this year or the last."""
-    this_year = timezone.localdate(now).year
-    unpaid = memberships_with_amounts(Membership.objects.all()).filter(
-        invoiced_amount__gt=F("paid_amount")
-    )
-    return (
-        Q(user__is_staff=True)
-        | Q(user__is_superuser=True)
-        | _own_or_organisation(Membership.objects.filter(year__gte=this_year - 1))
-        | _own_or_organisation(unpaid)
-    )
-
-
-def people_inactive(*, now: datetime, traces: Q) -> QuerySet[Person]:
-    """The records retention erases at `now`: not anonymised yet, not protected, and
-    matching none of `traces` (every app's traces_since(), joined by the caller)."""
-    anonymised = Q(first_name=ANONYMOUS_FIRST_NAME, last_name=ANONYMOUS_LAST_NAME, email="")
-    return (
-        Person.objects.exclude(anonymised)
-        .exclude(_retention_protected(now))
-        .exclude(traces)
-        .order_by("pk")
-    )
 
 
 # Helpers shared with the other apps' privacy modules -------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from members.models import (
@@ -18,6 +18,16 @@ from members.models import (
 
 ZERO = Decimal("0.00")
 _money = DecimalField(max_digits=12, decimal_places=2)
+
+
+def holds_membership(memberships: QuerySet[Membership]) -> Q:
+    """A condition on a Person row: one of `memberships` is theirs, or their
+    organisation's when they are its member contact."""
+    own = memberships.filter(person=OuterRef("pk"))
+    organisation = memberships.filter(
+        organisation__isnull=False, organisation=OuterRef("organisation")
+    )
+    return Exists(own) | (Q(is_member_contact=True) & Exists(organisation))
 
 
 def memberships_with_amounts(queryset: QuerySet[Membership] | None = None) -> QuerySet[Membership]:
