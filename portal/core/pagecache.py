@@ -2,7 +2,8 @@
 
 Anonymous visitors without a session get the same pages, so a GET whose response is
 the same for all of them (status 200, no cookie set, no flash message, not an htmx
-fragment) is stored under the path, the query string and a version number. A page with
+fragment) is stored under the path and the query string, with the version number it was
+made under: one Redis round trip reads both the current number and the page. A page with
 a form is stored with a slot where its CSRF token was, and each visitor served from the
 cache gets their own token in it (and the cookie that goes with it). Saving or
 deleting any model a public page shows bumps the version (signals, connected in
@@ -44,12 +45,9 @@ TOKEN_SLOT = b"\x00csrf-token\x00"
 TOKEN_LIKE = re.compile(rb"[a-zA-Z0-9]{64}")
 
 
-def version() -> int:
-    current = cache.get(VERSION_KEY)
-    if current is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        current = cache.get(VERSION_KEY, 1)
-    return current
+def _version_start() -> int:
+    cache.add(VERSION_KEY, 1, timeout=None)
+    return cache.get(VERSION_KEY, 1)
 
 
 def page_cache_invalidate(**_signal_kwargs) -> None:
@@ -69,7 +67,19 @@ def model_changed(sender, **kwargs) -> None:
 
 def _key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{version()}:{request.method}:{digest}"
+    return f"pagecache:{request.method}:{digest}"
+
+
+def _lookup(key: str) -> tuple[int, tuple | None]:
+    """The current version, and the page stored under `key` if it was made under it."""
+    found = cache.get_many([VERSION_KEY, key])
+    current = found.get(VERSION_KEY)
+    if current is None:
+        return _version_start(), None
+    stored = found.get(key)
+    if stored is None or stored[0] != current:
+        return current, None
+    return current, stored[1:]
 
 
 def _eligible(request) -> bool:
@@ -134,13 +144,14 @@ class PageCacheMiddleware:
         if not _eligible(request):
             return self.get_response(request)
         key = _key(request)
-        stored = cache.get(key)
+        current, stored = _lookup(key)
         if stored is not None:
             return _served(request, *stored)
         response = self.get_response(request)
         if _storable(request, response):
             content = _with_token_slots(request, response.content)
             if content is not None:
-                cache.set(key, (content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+                page = (current, content, response["Content-Type"])
+                cache.set(key, page, settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
         return response
