@@ -3,13 +3,13 @@
     .venv/bin/python bench/newsletter.py [--subscribers 7500] [--memory-recipients 100000]
 
 A local aiosmtpd sink runs in a process of its own. The reference is a raw smtplib
-loop sending the same ~35 KB message over one connection, measured in the same run.
-Then one Celery worker with 2 processes sends an issue to --subscribers subscribers
-through the real path (deliveries, skip-locked batches, one SMTP connection per
-batch, rows marked one by one), with no rate limit. Then the same worker sends to
---memory-recipients subscribers while its resident memory is sampled. Last, with the
-delivery table filled up to --deliveries rows, it times the back office's subscriber
-and delivery lists beside the admin home page.
+loop sending the same ~35 KB message over one connection. Between two runs of it (their
+mean is the reference: it sees the same minutes of a machine whose speed drifts), one
+Celery worker with 2 processes sends an issue to --subscribers subscribers through the
+real path (deliveries, skip-locked batches, one SMTP connection per batch, rows marked
+one by one), with no rate limit. Then the same worker sends to --memory-recipients
+subscribers while its resident memory is sampled. Last, with the delivery table filled
+up to --deliveries rows, it times the back office's subscriber and delivery lists.
 
 It works on a database of its own (bench_newsletter) on the servers the tests use
 (embedded unless DATABASE_URL / REDIS_URL say otherwise), and writes its figures to
@@ -212,15 +212,17 @@ def measure(*, port: int, worker, received, args) -> bool:
     size_kb = len(message) / 1024
     print(f"Message size: {size_kb:.1f} KB", flush=True)
 
-    reference = raw_rate(port, message, args.subscribers)
-    print(f"Raw smtplib loop: {reference:.0f} messages/s", flush=True)
-
     subscribers_fill(args.subscribers)
+    raw_before = raw_rate(port, message, args.subscribers)
     before = received.value
     cpu_before = cpu_seconds(worker.pid)
     elapsed = campaign_send(issue)
     worker_cpu_ms = (cpu_seconds(worker.pid) - cpu_before) / args.subscribers * 1000
     delivered = received.value - before
+    raw_after = raw_rate(port, message, args.subscribers)
+    reference = (raw_before + raw_after) / 2
+    raw = f"raw smtplib loop: {reference:.0f} (before {raw_before:.0f}, after {raw_after:.0f})"
+    print(raw.capitalize() + " messages/s", flush=True)
     rate = args.subscribers / elapsed
     ratio = rate / reference
     print(f"Portal, 1 worker with 2 processes: {rate:.0f} messages/s ({ratio:.2f} of raw), "
@@ -247,7 +249,7 @@ def measure(*, port: int, worker, received, args) -> bool:
         "| figure | portal | reference (same run) | target | verdict |",
         "|---|---|---|---|---|",
         f"| messages per second, {thousands(args.subscribers)} subscribers | {rate:.0f} | "
-        f"raw smtplib loop: {reference:.0f} | ≥ {TARGET_RATE} | {verdict(rate_ok)} |",
+        f"{raw} | ≥ {TARGET_RATE} | {verdict(rate_ok)} |",
         f"| ratio to the raw loop | {ratio:.2f} | 1.00 | ≥ {TARGET_RATIO} | {verdict(ratio_ok)} |",
         f"| worker memory, {thousands(args.memory_recipients)} recipients | {memory['cell']} | "
         f"at 10 %: {memory['start_mb']:.0f} MB | growth ≤ {MEMORY_GROWTH_LIMIT:.0%} | "
