@@ -1,82 +1,38 @@
 """The annual report's figures and the rows behind them, as spreadsheets for directors.
 
-Every table is built once, as plain values with a kind per column (text, count, percent,
-euros, date), then written either to one XLSX workbook or to a CSV table, so both always
-show the same numbers as `annual_figures`. Numbers stay numbers: in XLSX with a number
-format, in CSV as French Excel reads them (UTF-8 with a BOM, « ; » between fields, decimal
-comma, dates as JJ/MM/AAAA).
-
-Titles, names and places come from people (some from public forms): a text a spreadsheet
-would run as a formula is guarded, in CSV by a leading apostrophe as newsletter/resources.py
-does, in XLSX by a string cell with Excel's own apostrophe (the « quotePrefix » style).
+Every table is built once, as plain values with a kind per column, then written by
+portal.core.sheets.writing either to one XLSX workbook or to a CSV table, so both always
+show the same numbers as `annual_figures`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from events.selectors.figures_rows import session_rows
 from events.selectors.statistics import percent_change
 from infodoc.selectors.figures_rows import request_rows
 from members.models import MembershipCategory
 from members.selectors_figures import member_rows
+from portal.core.sheets.writing import (
+    DATE,
+    DECIMAL,
+    EUROS,
+    INTEGER,
+    PERCENT,
+    Column,
+    Sheet,
+    Table,
+    Typed,
+    csv_build,
+    xlsx_build,
+)
 from portal.reports.selectors import AnnualFigures, annual_figures
 from publications.models import PublicationKind
 from publications.selectors_figures import publication_rows
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # as newsletter/resources.py
-TEXT, INTEGER, DECIMAL, PERCENT, EUROS, DATE = "text", "int", "dec", "pct", "eur", "date"
-XLSX_FORMATS = {
-    INTEGER: "#,##0",
-    DECIMAL: "#,##0.0",
-    PERCENT: "0.0%",
-    EUROS: '#,##0.00 "€"',
-    DATE: "DD/MM/YYYY",
-}
-MAX_WIDTH = 60
-BOLD = Font(bold=True)
-HEADING = Font(bold=True, size=12)
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    kind: str = TEXT
-
-
-@dataclass(frozen=True)
-class Typed:
-    """A value of another kind than its column's (the key figures mix counts, % and €)."""
-
-    value: object
-    kind: str
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple, ...]
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One table under a frozen header, or several stacked, each under its title."""
-
-    title: str
-    tables: tuple[Table, ...]
 
 
 def _label(choices, value: str) -> str:
@@ -84,10 +40,6 @@ def _label(choices, value: str) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
-
-
-def _guard(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 # The figures -----------------------------------------------------------------------------
@@ -272,63 +224,6 @@ def members_list_table(*, year: int) -> Table:
 # XLSX ------------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet, value, kind: str, font: Font | None = None) -> WriteOnlyCell:
-    if isinstance(value, Typed):
-        value, kind = value.value, value.kind
-    guarded = False
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        guarded = value.startswith(FORMULA_START)
-    elif value is not None and kind == PERCENT:
-        value = Decimal(value) / 100
-    cell = WriteOnlyCell(sheet, value)
-    if guarded:
-        cell.data_type = "s"  # never a formula
-        cell.quotePrefix = True
-    if value is not None and kind in XLSX_FORMATS and not isinstance(value, str):
-        cell.number_format = XLSX_FORMATS[kind]
-    if font is not None:
-        cell.font = font
-    return cell
-
-
-def _width(value) -> int:
-    if isinstance(value, Typed):
-        value = value.value
-    if value is None:
-        return 0
-    if isinstance(value, date):
-        return 10
-    return len(str(value)) + (3 if isinstance(value, Decimal | int) else 0)
-
-
-def _sheet_write(workbook: Workbook, sheet: Sheet) -> None:
-    worksheet = workbook.create_sheet(sheet.title[:31])
-    widths: dict[int, int] = {}
-    for table in sheet.tables:
-        for row in ((c.header for c in table.columns), *table.rows):
-            for index, value in enumerate(row, start=1):
-                widths[index] = max(widths.get(index, 8), _width(value) + 2)
-    for index, width in widths.items():
-        worksheet.column_dimensions[get_column_letter(index)].width = min(width, MAX_WIDTH)
-    stacked = len(sheet.tables) > 1
-    if not stacked:
-        worksheet.freeze_panes = "A2"
-    for number, table in enumerate(sheet.tables):
-        if stacked:
-            if number:
-                worksheet.append([])
-            worksheet.append([_xlsx_cell(worksheet, table.title, TEXT, HEADING)])
-        worksheet.append([_xlsx_cell(worksheet, c.header, TEXT, BOLD) for c in table.columns])
-        for row in table.rows:
-            worksheet.append(
-                [
-                    _xlsx_cell(worksheet, value, column.kind)
-                    for column, value in zip(table.columns, row, strict=True)
-                ]
-            )
-
-
 def figures_xlsx_build(*, year: int, until: datetime | None = None) -> bytes:
     """The workbook « chiffres-<year>.xlsx »: the figures' sheets, then the rows' sheets."""
     figures = annual_figures(year=year, until=until)
@@ -343,43 +238,10 @@ def figures_xlsx_build(*, year: int, until: datetime | None = None) -> bytes:
         Sheet(_("Publications (list)"), (publications_list_table(year=year),)),
         Sheet(_("Members (list)"), (members_list_table(year=year),)),
     )
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        _sheet_write(workbook, sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_build(sheets)
 
 
 # CSV -------------------------------------------------------------------------------------
-
-
-def _csv_value(value, kind: str) -> str:
-    if isinstance(value, Typed):
-        value, kind = value.value, value.kind
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _guard(value)
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if kind in (DECIMAL, PERCENT):
-        return f"{Decimal(value):.1f}".replace(".", ",")
-    if kind == EUROS:
-        return f"{Decimal(value):.2f}".replace(".", ",")
-    return str(value)
-
-
-def csv_build(table: Table) -> bytes:
-    """The table as French Excel opens it with a double click."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_guard(column.header) for column in table.columns])
-    for row in table.rows:
-        writer.writerow(
-            [_csv_value(value, c.kind) for c, value in zip(table.columns, row, strict=True)]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 CSV_TABLES: dict[str, Callable[[int], Table]] = {
