@@ -1,8 +1,12 @@
-"""Pieces shared by the public forms of every app."""
+"""Pieces shared by the forms of every app."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
+from django.conf import settings
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,3 +44,42 @@ def name_fields() -> tuple[forms.CharField, forms.CharField]:
             widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
         ),
     )
+
+
+class ImportFileForm(forms.Form):
+    """The spreadsheet sent to an import; an importer's options form adds its own fields,
+    whose values are kept with the job (`options()`: JSON, records by their id)."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv,.txt"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("XLSX, ODS or CSV, at most %(size)s MB.") % {
+            "size": settings.IMPORT_MAX_MB
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("This file is larger than %(size)s MB: split it into several files."),
+                params={"size": settings.IMPORT_MAX_MB},
+            )
+        return upload
+
+    def options(self) -> dict:
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if name == "file":
+                continue
+            if isinstance(value, Model):
+                value = value.pk
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, list | tuple | set):
+                value = [item.pk if isinstance(item, Model) else item for item in value]
+            values[name] = value
+        return values

@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.erasures import email_fingerprint
 from portal.core.formats import NBSP
 from portal.core.roles import is_staff
 from portal.privacy.models import ErasureRequest, ErasureStatus, RetentionRun, SubjectLookup
 from portal.privacy.selectors import (
-    email_fingerprint,
     erasure_requests_of,
     export_filename,
     export_json,

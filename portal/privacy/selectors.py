@@ -7,7 +7,6 @@ an access request (RGPD art. 15) and members download from their space.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
 from members.models import Person
+from portal.core.erasures import email_fingerprint, email_normalise
 from portal.core.models import SiteSettings
 from portal.core.pdf import render_pdf
 from portal.core.subjects import DataSubject
@@ -36,15 +36,6 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$"
 )
-
-
-def email_normalise(email: str) -> str:
-    return (email or "").strip().lower()
-
-
-def email_fingerprint(email: str) -> str:
-    """The SHA-256 of the normalised address: names an erased subject without the address."""
-    return hashlib.sha256(email_normalise(email).encode()).hexdigest()
 
 
 def subject_find(*, email: str) -> DataSubject:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from members.models import Person
 from members.privacy import identifiers_pattern, text_scrub
+from portal.core.erasures import email_fingerprint, erasure_record
 from portal.core.models import AuditEntry
 from portal.core.pagecache import page_cache_invalidate
 from portal.core.roles import is_staff
@@ -26,7 +27,7 @@ from portal.core.services import audit_log
 from portal.core.subjects import DataSubject
 from portal.privacy.models import ErasureRequest, ErasureStatus
 from portal.privacy.registry import contributors_erase_order
-from portal.privacy.selectors import email_fingerprint, erasure_requests_of, subject_find
+from portal.privacy.selectors import erasure_requests_of, subject_find
 
 # What replaces free text written by or about the person (stored: always in French).
 PLACEHOLDER = gettext_lazy("[erased]")
@@ -99,6 +100,8 @@ def _erase(*, subject: DataSubject, actor, reason: str, audit_obj: Model | None)
         for label, number in changed.items():
             counts[label] = counts.get(label, 0) + number
     counts[OWN_LABEL] = _requests_scrub(subject=subject, pattern=pattern, placeholder=placeholder)
+    # No import and no staff form may bring the address back (portal.core.erasures).
+    erasure_record(email=subject.email)
     _audit(
         actor=actor,
         subject=subject,

@@ -128,3 +128,6 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
     search_fields = ["email", "person__last_name"]
     date_hierarchy = "given_at"
     fields = ["given_at", "purpose", "email", "person", "source", "wording", "ip"]
+
+
+from portal.core.admin import imports  # noqa: E402, F401 (registers the imports' pages)

@@ -1,6 +1,8 @@
 from portal.core.models.accounts import User, UserManager
 from portal.core.models.audit import AuditEntry
 from portal.core.models.consent import ConsentPurpose, ConsentRecord
+from portal.core.models.erasures import ErasedAddress
+from portal.core.models.imports import ImportJob, ImportJobStatus
 from portal.core.models.site import SiteSettings
 from portal.core.models.territories import Commune, Department, Epci
 from portal.core.models.themes import Theme
@@ -12,6 +14,9 @@ __all__ = [
     "ConsentRecord",
     "Department",
     "Epci",
+    "ErasedAddress",
+    "ImportJob",
+    "ImportJobStatus",
     "SiteSettings",
     "Theme",
     "User",
