@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import ActorType
 from newsletter.models import MailFormat, Subscriber
-from newsletter.selectors.subscribers import ERASED_REFUSAL, address_erased
+from portal.core.erasures import ERASED_REFUSAL, address_erased
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
 from portal.core.widgets import Select

@@ -1,4 +1,5 @@
-"""Back office of the subscribers: list, spreadsheet import/export, unsubscription.
+"""Back office of the subscribers: list, spreadsheet export (the import is
+newsletter.imports), unsubscription.
 A person's data (export, erasure) is handled by portal.privacy, for every app at once.
 
 Built for 100,000 rows: the list never counts the whole table (CappedCountPaginator),
@@ -14,7 +15,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.admin.common import AuditTrailMixin, DirectoryImportExportMixin
+from members.admin.common import AuditTrailMixin, ExportFormatsMixin
 from members.resources import CSV
 from newsletter.forms import SubscriberAdminForm
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
@@ -24,6 +25,7 @@ from newsletter.services.subscribers import (
     UNSUBSCRIBE_STAFF,
     subscriber_unsubscribe,
 )
+from portal.core.admin_base import ImportLinkMixin
 from portal.core.paginators import CappedCountPaginator
 from portal.core.services import audit_log
 
@@ -35,8 +37,9 @@ ALWAYS_READ_ONLY = (
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(AuditTrailMixin, DirectoryImportExportMixin, admin.ModelAdmin):
+class SubscriberAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admin.ModelAdmin):
     resource_classes = [SubscriberResource]
+    import_kind = "newsletter.subscribers"
     form = SubscriberAdminForm
     list_display = [
         "email", "name", "organisation", "status", "department", "actor_type", "consent_at",
@@ -92,6 +95,7 @@ class SubscriberAdmin(AuditTrailMixin, DirectoryImportExportMixin, admin.ModelAd
         if not change:
             obj.status = SubscriberStatus.ACTIVE
             obj.consent_source = ConsentSource.STAFF
+            obj.confirmed_at = obj.consent_at  # counts from the consent staff recorded
         super().save_model(request, obj, form, change)
         if not change:
             audit_log(

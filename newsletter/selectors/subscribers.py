@@ -6,7 +6,6 @@ import hashlib
 
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
-from django.utils.translation import gettext_lazy as _
 
 from newsletter.models import Subscriber
 
@@ -25,18 +24,6 @@ def erased_address(email: str) -> str:
     one, accepted by no mail server; the same address always gives the same one."""
     digest = hashlib.sha256(email_normalise(email).encode()).hexdigest()[:24]
     return f"efface-{digest}@{ERASED_DOMAIN}"
-
-
-# Why staff may not subscribe an erased address again (an import, the back office).
-ERASED_REFUSAL = _(
-    "This person's data were erased at their request: only they can subscribe again, "
-    "through the site's form."
-)
-
-
-def address_erased(email: str) -> bool:
-    """Whether a subscriber with this address was erased at their request."""
-    return Subscriber.objects.filter(email=erased_address(email)).exists()
 
 
 def subscribers_by_email(email: str) -> QuerySet[Subscriber]:
