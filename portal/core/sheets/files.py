@@ -22,21 +22,21 @@ REQUIRED_MARK = " *"
 def template_xlsx(importer: type[Importer]) -> bytes:
     columns = importer.columns
     headers = tuple(
-        Column(column.label + (REQUIRED_MARK if column.required else "")) for column in columns
+        Column(str(column.label) + (REQUIRED_MARK if column.required else "")) for column in columns
     )
     explained = Table(
         _("Columns"),
         (Column(_("Column")), Column(_("Required")), Column(_("What it holds"))),
         tuple(
-            (column.label, _("yes") if column.required else _("no"), column.help)
+            (str(column.label), _("yes") if column.required else _("no"), str(column.help))
             for column in columns
         ),
     )
     listed = [column for column in columns if column.allowed is not None]
-    values = [column.allowed() for column in listed]
+    values = [[str(value) for value in column.allowed()] for column in listed]
     allowed = Table(
         _("Allowed values"),
-        tuple(Column(column.label) for column in listed),
+        tuple(Column(str(column.label)) for column in listed),
         tuple(zip_longest(*values)) if values else (),
     )
     return xlsx_build(
