@@ -60,6 +60,7 @@ from publications.models import Publication, PublicationKind, PublicationStatus
 
 BATCH = 2000
 NO_ISSUE_MONTHS = (7, 8)  # ten issues a year: none in July and August
+SENDING_TIME = timedelta(minutes=52)  # from the first message to the last
 
 
 # Numbers and months ---------------------------------------------------------------------
@@ -76,11 +77,12 @@ def _shift(month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _months(today: date) -> tuple[list[date], date]:
-    """The months of the last three issues sent (the current one once its day is past) and
-    the month of the coming issue, skipping the summer."""
-    month = today.replace(day=1)
-    if today.day < SEND_DAY:
+def _months(now: datetime) -> tuple[list[date], date]:
+    """The months of the last three issues sent (the current one once its sending is over,
+    so no issue is dated later than `now`) and the month of the coming issue, skipping
+    the summer."""
+    month = timezone.localdate(now).replace(day=1)
+    if _sent_at(month) + SENDING_TIME > now:
         month = _shift(month, -1)
     sent: list[date] = []
     while len(sent) < 3:
@@ -94,6 +96,7 @@ def _months(today: date) -> tuple[list[date], date]:
 
 
 def _sent_at(month: date) -> datetime:
+    """When the sending of the issue of `month` started."""
     return timezone.make_aware(datetime.combine(month.replace(day=SEND_DAY), time(*SEND_HOUR)))
 
 
@@ -238,7 +241,7 @@ def _issue(month: date, spec: dict, position: int, used: set[int], *, sent: bool
     )  # fmt: skip
     if sent:
         issue.sending_started_at = _sent_at(month)
-        issue.sent_at = issue.sending_started_at + timedelta(minutes=52)
+        issue.sent_at = issue.sending_started_at + SENDING_TIME
     issue.initiative = _sheet(spec["sheet"], used)
     if issue.initiative:
         used.add(issue.initiative.pk)
@@ -268,8 +271,8 @@ def _deliveries(issue: Issue) -> None:
     Issue.objects.filter(pk=issue.pk).update(recipients_count=len(deliveries))
 
 
-def load_issues(today: date) -> None:
-    sent, coming = _months(today)
+def load_issues(now: datetime) -> None:
+    sent, coming = _months(now)
     months = [*sent, coming]
     existing = set(
         Issue.objects.filter(number__in=[issue_number(m) for m in months]).values_list(
@@ -282,11 +285,12 @@ def load_issues(today: date) -> None:
             _issue(month, spec, position, used, sent=month in sent)
 
 
-def load_back_issues(today: date) -> None:
+def load_back_issues(now: datetime) -> None:
     """Last year's ten issues, sent with their deliveries, so its report counts them (but
     those load_issues composes, in January and February)."""
-    composed, _coming = _months(today)
-    months = [date(today.year - 1, m, 1) for m in range(1, 13) if m not in NO_ISSUE_MONTHS]
+    composed, _coming = _months(now)
+    last_year = timezone.localdate(now).year - 1
+    months = [date(last_year, m, 1) for m in range(1, 13) if m not in NO_ISSUE_MONTHS]
     existing = set(
         Issue.objects.filter(number__in=[issue_number(m) for m in months]).values_list(
             "number", flat=True
@@ -299,14 +303,14 @@ def load_back_issues(today: date) -> None:
             number=issue_number(month), month=month, title=title, editorial=editorial,
             status=IssueStatus.SENT, sending_started_at=_sent_at(month),
         )  # fmt: skip
-        issue.sent_at = issue.sending_started_at + timedelta(minutes=52)
+        issue.sent_at = issue.sending_started_at + SENDING_TIME
         issue.save()
         _deliveries(issue)
 
 
 @transaction.atomic
 def load_demo() -> None:
-    today = timezone.localdate()
+    now = timezone.now()
     load_subscribers()
-    load_back_issues(today)
-    load_issues(today)
+    load_back_issues(now)
+    load_issues(now)

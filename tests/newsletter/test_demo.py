@@ -4,8 +4,10 @@ draft, loaded twice."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db.models import Count
 from django.utils import timezone
 
@@ -29,6 +31,16 @@ from tests.publications.factories import PublicationFactory
 
 pytestmark = pytest.mark.django_db
 
+PARIS = ZoneInfo("Europe/Paris")
+# What the demo composes depends on the day and the hour: a fixed, ordinary instant.
+NOW = datetime(2026, 11, 18, 14, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
 
 def _counts() -> tuple[int, ...]:
     models = (Issue, Block, Subscriber, Delivery, Issue.sessions.through, Issue.resources.through)
@@ -36,12 +48,12 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.fixture
-def demo():
+def demo(frozen_clock):
     core_demo.load_demo()
     for code, name in (("95", "Val-d'Oise"), ("78", "Yvelines"), ("92", "Hauts-de-Seine")):
         Department.objects.get_or_create(code=code, defaults={"name": name})
     # A little of the other apps' demo content for the issues to pick.
-    _sent, coming = newsletter_demo._months(timezone.localdate())
+    _sent, coming = newsletter_demo._months(timezone.now())
     starts = timezone.make_aware(datetime.combine(coming.replace(day=15), time(9, 30)))
     SessionFactory.create_batch(3, starts_at=starts)
     PublicationFactory.create_batch(4)
@@ -115,9 +127,30 @@ def test_three_composed_issues_sent_with_their_deliveries_and_a_draft(demo):
 
 
 def test_issue_months_skip_the_summer():
-    sent, coming = newsletter_demo._months(date(2026, 9, 10))
+    sent, coming = newsletter_demo._months(datetime(2026, 9, 10, 12, 0, tzinfo=PARIS))
 
     assert sent == [date(2026, 5, 1), date(2026, 6, 1), date(2026, 9, 1)]
     assert coming == date(2026, 10, 1)
     assert newsletter_demo.issue_number(date(2026, 9, 1)) == 177
     assert newsletter_demo.issue_number(date(2026, 6, 1)) == 176
+
+
+@pytest.mark.parametrize(
+    ("now", "last_sent", "coming"),
+    [
+        # The 6th before 9:30: this month's issue is still to come.
+        (datetime(2026, 12, 6, 9, 0, tzinfo=PARIS), date(2026, 11, 1), date(2026, 12, 1)),
+        # Its sending has started but not finished: still not counted as sent.
+        (datetime(2026, 12, 6, 10, 0, tzinfo=PARIS), date(2026, 11, 1), date(2026, 12, 1)),
+        # Its sending is over.
+        (datetime(2026, 12, 6, 10, 30, tzinfo=PARIS), date(2026, 12, 1), date(2027, 1, 1)),
+        # The first minutes of a year: last year's issues, this January's to come.
+        (datetime(2027, 1, 1, 0, 5, tzinfo=PARIS), date(2026, 12, 1), date(2027, 1, 1)),
+    ],
+)
+def test_this_months_issue_counts_as_sent_once_its_sending_is_over(now, last_sent, coming):
+    sent, next_issue = newsletter_demo._months(now)
+
+    assert sent[-1] == last_sent
+    assert next_issue == coming
+    assert newsletter_demo._sent_at(sent[-1]) + newsletter_demo.SENDING_TIME <= now
