@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +27,9 @@ from members.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
 
+# What the demo loads depends on the day and the hour: a fixed, ordinary instant.
+NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
 
 def _counts() -> tuple[int, ...]:
     return tuple(
@@ -34,8 +40,13 @@ def _counts() -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The whole demo, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """The whole demo, loaded once for the module and rolled back after it; the clock
+    stays frozen while the module's tests run."""
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         call_command("load_demo")
         yield timezone.localdate().year
         transaction.set_rollback(True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from infodoc import demo as infodoc_demo
@@ -15,6 +18,9 @@ from members.models import Organisation, Person
 from portal.core import demo as core_demo
 
 pytestmark = pytest.mark.django_db
+
+# What the demo loads depends on the day: a fixed, ordinary instant.
+NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def _counts() -> tuple[int, ...]:
@@ -27,10 +33,11 @@ def _counts() -> tuple[int, ...]:
 
 @pytest.fixture
 def demo():
-    core_demo.load_demo()
-    members_demo.load_demo()
-    infodoc_demo.load_demo()
-    return timezone.localdate()
+    with time_machine.travel(NOW, tick=False):
+        core_demo.load_demo()
+        members_demo.load_demo()
+        infodoc_demo.load_demo()
+        yield timezone.localdate()
 
 
 def test_loads_twice_without_duplicates(demo):

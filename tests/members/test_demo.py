@@ -1,12 +1,20 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
 from members.models import Invoice, Membership, MembershipStatus, Organisation, Person
 from members.selectors import membership_status, memberships_with_amounts
 
+# What the demo loads depends on the day: a fixed, ordinary instant.
+NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
 
 @pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
 def test_demo_members_cover_every_status_and_load_once():
     call_command("load_demo")
     counts = (Organisation.objects.count(), Membership.objects.count(), Invoice.objects.count())

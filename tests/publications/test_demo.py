@@ -1,8 +1,11 @@
 """The demo publications: the 2023 report's list, searchable PDFs, loaded once."""
 
+from datetime import datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.postgres.search import SearchQuery
 from django.utils import timezone
 from pypdf import PdfReader
@@ -16,7 +19,19 @@ from tests.publications.admin_factories import (
     media_root,  # noqa: F401 - fixture
 )
 
-pytestmark = [pytest.mark.usefixtures("media_root"), pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.usefixtures("media_root", "frozen_clock"),
+    pytest.mark.django_db,
+]
+
+# What the demo loads depends on the day: a fixed, ordinary instant.
+NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
