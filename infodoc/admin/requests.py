@@ -24,6 +24,7 @@ from infodoc.models import Attachment, InfoRequest, RequestStatus, StatusChange
 from infodoc.services.answers import info_request_unpublish
 from infodoc.services.requests import info_request_assign, info_request_transition, reference_next
 from members.admin.common import AuditTrailMixin
+from portal.core.admin_base import ImportLinkMixin
 from portal.core.services import audit_log
 
 OPEN_FIRST = Case(
@@ -59,7 +60,8 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(InfoRequest)
-class InfoRequestAdmin(InfoRequestPagesMixin, AuditTrailMixin, admin.ModelAdmin):
+class InfoRequestAdmin(ImportLinkMixin, InfoRequestPagesMixin, AuditTrailMixin, admin.ModelAdmin):
+    import_kind = "infodoc.requests"
     form = InfoRequestAdminForm
     list_display = [
         "reference", "received_on", "subject", "requester_display", "requester_kind",

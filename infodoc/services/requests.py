@@ -35,6 +35,19 @@ def reference_next(*, year: int) -> str:
     return f"ID-{year}-{counter.last_number:04d}"
 
 
+def references_take(*, year: int, count: int, after: int = 0) -> list[str]:
+    """`count` consecutive references of `year` at once, for an import, taken as
+    `reference_next` takes one (same locked counter, same rollback). The counter is first
+    raised to `after`, the highest number of the year the file gave itself, so that no
+    reference is ever given twice."""
+    RequestCounter.objects.bulk_create([RequestCounter(year=year)], ignore_conflicts=True)
+    counter = RequestCounter.objects.select_for_update().get(year=year)
+    first = max(counter.last_number, after) + 1
+    counter.last_number = first + count - 1
+    counter.save(update_fields=["last_number"])
+    return [f"ID-{year}-{number:04d}" for number in range(first, first + count)]
+
+
 @transaction.atomic
 def info_request_create(
     *,
