@@ -52,13 +52,17 @@ def memberships_with_amounts(queryset: QuerySet[Membership] | None = None) -> Qu
 
 
 def membership_status(membership: Membership) -> MembershipStatus:
-    """The derived status; uses the annotations of memberships_with_amounts() when present."""
+    """The derived status; uses the annotations of memberships_with_amounts() when present.
+
+    Without an invoice standing, a membership brought in from the centre's spreadsheets
+    has the status recorded then (`recorded_status`): a past year paid before the portal
+    is « paid », not « to invoice » forever."""
     if not hasattr(membership, "invoiced_amount"):
         membership = memberships_with_amounts(Membership.objects.filter(pk=membership.pk)).get()
     if membership.cancelled_at:
         return MembershipStatus.CANCELLED
     if membership.invoiced_amount <= 0:
-        return MembershipStatus.TO_INVOICE
+        return MembershipStatus(membership.recorded_status or MembershipStatus.TO_INVOICE)
     if membership.paid_amount >= membership.invoiced_amount:
         return MembershipStatus.PAID
     if membership.paid_amount > 0:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from members.models import (
     CreditNote,
     Invoice,
     Membership,
     MembershipCategory,
+    MembershipStatus,
     Organisation,
     Payment,
     Person,
@@ -97,8 +98,34 @@ def member_figures(*, year: int) -> MemberFigures:
     )
 
 
+# Statuses recorded before the portal (imported years) that mean « invoiced », and « paid ».
+RECORDED_INVOICED = (
+    MembershipStatus.INVOICED,
+    MembershipStatus.PARTLY_PAID,
+    MembershipStatus.PAID,
+)
+
+
+def _recorded_dues(year: int) -> tuple[Decimal, Decimal]:
+    """What the year's memberships brought in from spreadsheets, without an invoice
+    standing in the portal, were invoiced and paid (their status recorded then)."""
+    standing = Invoice.objects.filter(membership=OuterRef("pk"), credit_note__isnull=True)
+    totals = (
+        Membership.objects.active()
+        .for_year(year)
+        .filter(recorded_status__in=RECORDED_INVOICED)
+        .exclude(Exists(standing))
+        .aggregate(
+            invoiced=Sum("amount"),
+            collected=Sum("amount", filter=Q(recorded_status=MembershipStatus.PAID)),
+        )
+    )
+    return totals["invoiced"] or ZERO, totals["collected"] or ZERO
+
+
 def dues_figures(*, year: int) -> DuesFigures:
-    """Dues of the year's memberships: invoiced net of credit notes, and collected."""
+    """Dues of the year's memberships: invoiced net of credit notes, and collected; a year
+    brought in from spreadsheets counts the amounts of the statuses recorded then."""
     invoices = Invoice.objects.filter(membership__year=year)
     invoiced = invoices.aggregate(total=Sum("amount"))["total"] or ZERO
     credited = (
@@ -108,7 +135,9 @@ def dues_figures(*, year: int) -> DuesFigures:
     collected = (
         Payment.objects.filter(invoice__in=invoices).aggregate(total=Sum("amount"))["total"] or ZERO
     )
-    net = invoiced - abs(credited)
+    recorded_invoiced, recorded_collected = _recorded_dues(year)
+    net = invoiced - abs(credited) + recorded_invoiced
+    collected += recorded_collected
     return DuesFigures(
         year=year,
         invoiced=net,

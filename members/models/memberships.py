@@ -138,6 +138,13 @@ class Membership(models.Model):
         help_text=_("Reference and date of the deliberation that decided to join."),
     )  # fmt: skip
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # A year brought in from the centre's spreadsheets has no invoice in the portal: its
+    # status is the one recorded then (members.imports), until an invoice is issued.
+    recorded_status = models.CharField(
+        _("status recorded before the portal"), max_length=20, blank=True,
+        choices=MembershipStatus.choices,
+        help_text=_("Imported with the membership; used while it has no invoice."),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
