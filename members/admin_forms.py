@@ -1,4 +1,4 @@
-"""Forms of the members back office: intermediate action pages, membership, import."""
+"""Forms of the members back office: intermediate action pages, membership, export."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import ImportForm, SelectableFieldsExportForm
+from import_export.forms import SelectableFieldsExportForm
 
 from members.models import (
     DuesMode,
@@ -108,65 +108,6 @@ class MembershipAdminForm(forms.ModelForm):
                     "These dues are per inhabitant: give the organisation a commune "
                     "or a number of inhabitants first."
                 )
-            )
-        return cleaned
-
-
-class DirectoryImportForm(ImportForm):
-    """The import form, which reads the file once to refuse a wrong encoding or wrong
-    columns with a clear message instead of a failed import."""
-
-    def __init__(self, formats, resources, **kwargs):
-        super().__init__(formats, resources, **kwargs)
-        self.formats = formats
-        self.resources = resources
-
-    def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("import_file")
-        format_index = cleaned.get("format")
-        if not upload or format_index in (None, ""):
-            return cleaned
-        input_format = self.formats[int(format_index)](encoding="utf-8-sig")
-        data = upload.read()
-        upload.seek(0)
-        if not input_format.is_binary():
-            try:
-                data = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error(
-                    "import_file",
-                    _(
-                        "This file is not UTF-8 text. Save it from your spreadsheet as "
-                        "“CSV UTF-8”, or choose the xlsx format for an Excel file."
-                    ),
-                )
-                return cleaned
-        try:
-            dataset = input_format.create_dataset(data)
-        except Exception:
-            self.add_error(
-                "import_file",
-                _("This file cannot be read as %(format)s: check the format chosen.")
-                % {"format": input_format.get_title()},
-            )
-            return cleaned
-        resource_class = self.resources[int(cleaned.get("resource") or 0)]
-        missing, unknown = resource_class.columns_check(dataset.headers or [])
-        expected = ", ".join(resource_class.column_labels().values())
-        if missing or unknown:
-            problems = []
-            if missing:
-                problems.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
-            if unknown:
-                problems.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
-            self.add_error(
-                "import_file",
-                _(
-                    "The columns of this file do not match (%(problems)s). "
-                    "Expected columns: %(expected)s."
-                )
-                % {"problems": "; ".join(str(p) for p in problems), "expected": expected},
             )
         return cleaned
 

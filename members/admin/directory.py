@@ -1,13 +1,15 @@
-"""Back office of the directory: organisations and people, with spreadsheet import/export."""
+"""Back office of the directory: organisations and people, with spreadsheet export (the
+imports are members.imports)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from members.admin.common import DirectoryImportExportMixin
+from members.admin.common import ExportFormatsMixin
 from members.models import Organisation, Person
 from members.resources import OrganisationResource, PersonResource
+from portal.core.admin_base import ImportLinkMixin
 
 
 class PersonInline(admin.TabularInline):
@@ -18,8 +20,9 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(DirectoryImportExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(ImportLinkMixin, ExportFormatsMixin, admin.ModelAdmin):
     resource_classes = [OrganisationResource]
+    import_kind = "members.organisations"
     list_display = ["name", "kind", "commune", "department", "city", "is_funder", "is_active"]
     list_filter = ["kind", "department", "is_funder", "is_active"]
     list_select_related = ["commune", "department"]
@@ -40,8 +43,9 @@ class OrganisationAdmin(DirectoryImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(DirectoryImportExportMixin, admin.ModelAdmin):
+class PersonAdmin(ImportLinkMixin, ExportFormatsMixin, admin.ModelAdmin):
     resource_classes = [PersonResource]
+    import_kind = "members.people"
     list_display = [
         "__str__", "email", "organisation", "actor_type", "department", "is_member_contact",
     ]  # fmt: skip

@@ -24,6 +24,7 @@ from members.resources import MembershipResource
 from members.selectors import membership_status, memberships_with_amounts
 from members.services.billing import invoice_issue
 from members.services.memberships import membership_cancel, membership_create
+from portal.core.admin_base import ImportLinkMixin
 from portal.core.services import audit_log
 
 
@@ -32,9 +33,13 @@ def _error_text(error: ValidationError) -> str:
 
 
 @admin.register(DuesRule)
-class DuesRuleAdmin(admin.ModelAdmin):
+class DuesRuleAdmin(ImportLinkMixin, admin.ModelAdmin):
+    import_kind = "members.dues_rules"
     list_display = ["year", "category", "mode", "rate", "flat_amount"]
     list_filter = ["year", "category", "mode"]
+
+
+DUES_FIELDS = ("population_used", "rate_used", "amount", "status_display", "recorded_status")
 
 
 class MembershipStatusFilter(admin.SimpleListFilter):
@@ -49,22 +54,30 @@ class MembershipStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         active = Q(cancelled_at__isnull=True)
         invoiced = active & Q(invoiced_amount__gt=0)
+        # Without an invoice, the status recorded before the portal (imported years).
+        recorded = active & Q(invoiced_amount__lte=0)
         conditions = {
             MembershipStatus.CANCELLED: Q(cancelled_at__isnull=False),
-            MembershipStatus.TO_INVOICE: active & Q(invoiced_amount__lte=0),
-            MembershipStatus.INVOICED: invoiced & Q(paid_amount__lte=0),
-            MembershipStatus.PARTLY_PAID: invoiced
-            & Q(paid_amount__gt=0, paid_amount__lt=F("invoiced_amount")),
-            MembershipStatus.PAID: invoiced & Q(paid_amount__gte=F("invoiced_amount")),
+            MembershipStatus.TO_INVOICE: recorded
+            & Q(recorded_status__in=["", MembershipStatus.TO_INVOICE]),
+            MembershipStatus.INVOICED: (invoiced & Q(paid_amount__lte=0))
+            | (recorded & Q(recorded_status=MembershipStatus.INVOICED)),
+            MembershipStatus.PARTLY_PAID: (
+                invoiced & Q(paid_amount__gt=0, paid_amount__lt=F("invoiced_amount"))
+            )
+            | (recorded & Q(recorded_status=MembershipStatus.PARTLY_PAID)),
+            MembershipStatus.PAID: (invoiced & Q(paid_amount__gte=F("invoiced_amount")))
+            | (recorded & Q(recorded_status=MembershipStatus.PAID)),
         }
         condition = conditions.get(self.value())
         return queryset.filter(condition) if condition is not None else queryset
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditTrailMixin, ExportFormatsMixin, admin.ModelAdmin):
+class MembershipAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admin.ModelAdmin):
     form = MembershipAdminForm
     resource_classes = [MembershipResource]
+    import_kind = "members.memberships"
     list_display = [
         "member_display", "year", "category", "amount_display", "status_display",
         "invoiced_display", "paid_display",
@@ -76,6 +89,7 @@ class MembershipAdmin(AuditTrailMixin, ExportFormatsMixin, admin.ModelAdmin):
     actions = ["issue_invoices", "cancel_memberships"]
     readonly_after_creation = [
         "year", "category", "organisation", "person", "population_used", "rate_used", "amount",
+        "recorded_status",
     ]  # fmt: skip
     computed_fields = ["status_display", "invoices_display", "cancelled_at", "created_at"]
 
@@ -99,7 +113,7 @@ class MembershipAdmin(AuditTrailMixin, ExportFormatsMixin, admin.ModelAdmin):
             return [(None, {"fields": list(MembershipAdminForm.Meta.fields)})]
         return [
             (None, {"fields": ["year", "category", "organisation", "person"]}),
-            (_("Dues"), {"fields": ["population_used", "rate_used", "amount", "status_display"]}),
+            (_("Dues"), {"fields": [*DUES_FIELDS]}),
             (_("Payer's references"), {"fields": ["commitment_number", "decision_reference"]}),
             (_("Invoices"), {"fields": ["invoices_display"]}),
             (_("History"), {"fields": ["created_at", "cancelled_at", "audit_trail"]}),
