@@ -9,12 +9,15 @@ ends with a status and a message in French: staff never face a server error.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -70,6 +73,51 @@ def job_data(job: ImportJob) -> bytes:
         return handle.read()
 
 
+# Files sent beside the spreadsheet ------------------------------------------------------
+# An importer's options form may ask for files as well (the PDFs of publications): they are
+# kept in the private media until the job ends, and the options name each of them as
+# {"name": as sent, "path": in the storage, "size": bytes} (a list for a multiple field).
+ATTACHMENTS = "imports/attachments"
+
+
+def _attachment_keep(folder: str, upload: UploadedFile) -> dict:
+    suffix = PurePath(upload.name).suffix.lower()[:10]
+    path = default_storage.save(f"{folder}/{uuid.uuid4().hex}{suffix}", upload)
+    return {"name": upload.name, "path": path, "size": upload.size}
+
+
+def _attachments_keep(options: dict) -> dict:
+    folder = f"{ATTACHMENTS}/{uuid.uuid4().hex}"
+    kept = {}
+    for name, value in options.items():
+        if isinstance(value, UploadedFile):
+            value = _attachment_keep(folder, value)
+        elif isinstance(value, list) and any(isinstance(item, UploadedFile) for item in value):
+            value = [_attachment_keep(folder, item) for item in value]
+        kept[name] = value
+    return kept
+
+
+def attachments(options: dict) -> list[dict]:
+    """Every file kept with these options (see above)."""
+    found = []
+    for value in options.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and str(item.get("path", "")).startswith(ATTACHMENTS):
+                found.append(item)
+    return found
+
+
+def _attachments_delete(job: ImportJob) -> None:
+    """The files go when the job ends: imported, failed or cancelled."""
+    kept = attachments(job.options)
+    for item in kept:
+        default_storage.delete(item["path"])
+    for folder in {str(PurePath(item["path"]).parent) for item in kept}:
+        with contextlib.suppress(NotImplementedError, OSError):
+            os.rmdir(default_storage.path(folder))  # a local storage keeps empty folders
+
+
 def _result(outcome: Outcome) -> dict:
     """What the job page shows: counts, every error, the first lines (a few KB per 1,000
     errors, whatever the size of the file)."""
@@ -86,14 +134,20 @@ def _result(outcome: Outcome) -> dict:
 
 
 def _inline(job: ImportJob) -> bool:
-    return job.file.size <= settings.IMPORT_INLINE_KB * 1024
+    size = job.file.size + sum(item.get("size", 0) for item in attachments(job.options))
+    return size <= settings.IMPORT_INLINE_KB * 1024
 
 
 def import_job_create(*, kind: str, upload: UploadedFile, options: dict, actor) -> ImportJob:
     """Store the file and check it: now if it is small, else in a worker."""
     from portal.core.tasks import import_job_check_task
 
-    job = ImportJob(kind=kind, file_name=upload.name[:200], options=options, created_by=actor)
+    job = ImportJob(
+        kind=kind,
+        file_name=upload.name[:200],
+        options=_attachments_keep(options),
+        created_by=actor,
+    )
     suffix = PurePath(upload.name).suffix.lower()[:10]
     job.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
     job.save()
@@ -109,6 +163,8 @@ def _fail(job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJobStatus.FAILED, error=message, finished_at=timezone.now()
     )
+    for job in ImportJob.objects.filter(pk=job_id).only("options"):
+        _attachments_delete(job)
 
 
 def import_job_check(*, job_id: int) -> None:
@@ -125,6 +181,8 @@ def import_job_check(*, job_id: int) -> None:
     job.result = _result(outcome)
     job.status = ImportJobStatus.FAILED if outcome.file_errors else ImportJobStatus.CHECKED
     job.save(update_fields=["result", "status"])
+    if job.status == ImportJobStatus.FAILED:
+        _attachments_delete(job)
 
 
 def import_job_confirm(*, job_id: int, valid_only: bool, actor) -> ImportJob:
@@ -180,6 +238,7 @@ def import_job_save(*, job_id: int) -> None:
                     action="import.done",
                     changes={"kind": job.kind, "file": job.file_name, **outcome.counts()},
                 )
+                transaction.on_commit(lambda: _attachments_delete(job))
             else:
                 job.status = ImportJobStatus.CHECKED
                 job.error = _(
@@ -207,3 +266,4 @@ def _file_delete(job: ImportJob) -> None:
     """The file goes with the job's data; the job stays as a record of what was sent."""
     job.file.delete(save=False)
     ImportJob.objects.filter(pk=job.pk).update(file="")
+    _attachments_delete(job)
