@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin
 from portal.core.models import (
     AuditEntry,
     Commune,
@@ -83,14 +83,16 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Epci)
-class EpciAdmin(admin.ModelAdmin):
+class EpciAdmin(ImportLinkMixin, admin.ModelAdmin):
+    import_kind = "core.epci"
     list_display = ["name", "siren", "legal_form"]
     list_filter = ["legal_form"]
     search_fields = ["name", "siren"]
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(ImportLinkMixin, admin.ModelAdmin):
+    import_kind = "core.populations"
     list_display = ["name", "insee_code", "department", "epci", "population", "population_year"]
     list_filter = ["department", "population_is_approximate"]
     list_select_related = ["department", "epci"]

@@ -1,7 +1,8 @@
 """French territories: départements, EPCI (inter-municipal bodies) and communes.
 
-Filled from the official INSEE files by `manage.py import_territories`; the demo
-loads a small fixture of the centre's three départements.
+Filled from the official INSEE files (portal.core.imports), from the back office's imports
+or `manage.py import_territories`; the demo loads a small fixture of the centre's three
+départements the same way.
 """
 
 from __future__ import annotations
