@@ -1,7 +1,8 @@
-"""Forms of the publications back office: the publication, scheduling, bulk import."""
+"""Forms of the publications back office: the publication, scheduling, the import's options."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import timedelta
 
 from django import forms
@@ -11,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from publications.models import MEDIA_KINDS, Publication, PublicationStatus
 from publications.services import publication_body_clean
-from publications.validators import publication_max_upload_bytes, validate_cover_image, validate_pdf
+from publications.validators import (
+    archive_entries,
+    publication_max_upload_bytes,
+    validate_cover_image,
+    validate_pdf,
+)
 
 BODY_HELP = _(
     "HTML: paragraphs, subheadings (h2 to h4), bold, italics, links, lists, quotes and line "
@@ -122,19 +128,14 @@ class MultipleFileField(forms.FileField):
         return [single_clean(data, initial)] if data else []
 
 
-class PublicationImportForm(forms.Form):
-    csv_file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_(
-            "UTF-8, separated by semicolons or commas, with the columns: titre, type, date, "
-            "résumé, thèmes, territoires, auteurs, fichier (and optionally lien)."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
+class PublicationImportOptionsForm(forms.Form):
+    """Beside the spreadsheet of the publications import: their PDFs, and whether the new
+    ones wait as drafts."""
+
     archive = forms.FileField(
         label=_("ZIP archive of the PDFs"),
         required=False,
-        help_text=_("The PDF files named in the “fichier” column."),
+        help_text=_("The PDF files named in the « File » column."),
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
     )
     files = MultipleFileField(
@@ -146,16 +147,21 @@ class PublicationImportForm(forms.Form):
         label=_("Import as drafts"),
         required=False,
         help_text=_(
-            "Unticked, a publication dated today or earlier is published and a later one "
-            "is scheduled."
+            "Unticked, a new publication dated today or earlier is published and a later "
+            "one is scheduled."
         ),
     )
 
-    def clean_csv_file(self):
-        upload = self.cleaned_data["csv_file"]
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The CSV file is larger than 5 MB: split it."))
-        return upload
+    def clean_archive(self):
+        archive = self.cleaned_data.get("archive")
+        if archive:
+            try:
+                with zipfile.ZipFile(archive) as bundle:
+                    archive_entries(bundle)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+                raise forms.ValidationError(_("The archive is not a readable ZIP file.")) from None
+            archive.seek(0)
+        return archive
 
     def clean_files(self):
         return self.cleaned_data.get("files") or []

@@ -1,355 +1,361 @@
-"""Bulk import of existing publications: a CSV and their PDFs (a ZIP, or the files).
+"""Spreadsheet imports of the publications (portal.core.sheets): the catalogue's history.
 
-The CSV is UTF-8, separated by semicolons or commas, with the columns titre, type,
-date, résumé, thèmes, territoires, auteurs, fichier (and optionally lien); headers
-are matched whatever their case and accents. `publications_import_check` reads and
-checks everything without writing; `publications_import_run` checks again and then
-creates every publication or none. Problems are reported per line, in words.
+One line per publication: title, type, date, summary, themes, territories (départements),
+authors, the PDF and a link. The PDFs come with the spreadsheet, in a ZIP archive or as
+files (the job keeps them until it ends); the « File » column names one of them, found
+whatever its folder in the archive, its case or its accents, and checked as the
+publication form checks an upload (publications.validators).
+
+A publication is the same one when its title (matched loosely) and the year of its date
+are: the same file imported twice updates, and the yearly « Recueil des fiches
+expériences » of another year is a new publication with its own address. A new
+publication dated today or earlier is published, a later one scheduled, or a draft when
+staff choose so; an updated one keeps its address and its status, and an empty cell
+leaves what it has (a summary, themes or a PDF added in the back office stay).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import URLValidator
-from django.db import DatabaseError, transaction
-from django.utils import timezone, translation
+from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from portal.core.models import Department, Theme
-from publications.import_files import ImportFiles, file_problem
-from publications.models import Publication, PublicationKind, PublicationStatus
+from portal.core.sheets import columns as read
+from portal.core.sheets.columns import CellError, Column
+from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
+from portal.core.sheets.registry import register
+from portal.core.text import loose_key
+from publications.forms import PublicationImportOptionsForm
+from publications.models import MEDIA_KINDS, Publication, PublicationKind, PublicationStatus
 from publications.services import publication_save
+from publications.validators import (
+    archive_entries,
+    pdf_size_check,
+    publication_max_upload_bytes,
+    validate_pdf,
+)
 
-# Canonical (French) header → attribute; English headers are accepted too.
-COLUMNS = {
-    "titre": "title", "type": "kind", "date": "published_on", "résumé": "summary",
-    "thèmes": "themes", "territoires": "departments", "auteurs": "authors",
-    "fichier": "file_name", "lien": "media_url",
-}  # fmt: skip
-ENGLISH_COLUMNS = {
-    "title": "title", "kind": "kind", "summary": "summary", "themes": "themes",
-    "territories": "departments", "departements": "departments", "authors": "authors",
-    "file": "file_name", "link": "media_url", "media": "media_url",
-}  # fmt: skip
-REQUIRED = ("title", "kind", "published_on")
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
-MAX_CSV_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
 # Words staff use for the kinds, besides the codes and the labels (French or English).
 K = PublicationKind
 KIND_WORDS = {
-    "recueil": K.EXPERIENCE_COLLECTION, "recueil de fiches experiences": K.EXPERIENCE_COLLECTION,
-    "fiche": K.EXPERIENCE_SHEET, "fiche experience": K.EXPERIENCE_SHEET, "actes": K.PROCEEDINGS,
-    "synthese": K.SYNTHESIS, "etude": K.STUDY, "dossier": K.DOSSIER,
+    "recueil": K.EXPERIENCE_COLLECTION, "recueil de fiches expériences": K.EXPERIENCE_COLLECTION,
+    "fiche": K.EXPERIENCE_SHEET, "fiche expérience": K.EXPERIENCE_SHEET, "actes": K.PROCEEDINGS,
+    "synthèse": K.SYNTHESIS, "étude": K.STUDY, "dossier": K.DOSSIER,
     "dossier de presse": K.PRESS_KIT, "revue de presse": K.PRESS_KIT, "kit": K.TEACHING_KIT,
-    "kit pedagogique": K.TEACHING_KIT, "livret": K.BOOKLET, "podcast": K.PODCAST,
+    "kit pédagogique": K.TEACHING_KIT, "livret": K.BOOKLET, "podcast": K.PODCAST,
     "replay": K.REPLAY, "webinaire": K.REPLAY, "contribution": K.NETWORK_CONTRIBUTION,
-    "publication du reseau": K.NETWORK_CONTRIBUTION,
+    "publication du réseau": K.NETWORK_CONTRIBUTION,
 }  # fmt: skip
+KIND = read.Choice(PublicationKind, aliases={word: kind.value for word, kind in KIND_WORDS.items()})
+# What an update changes when the cell says something (an empty cell keeps the value).
+TEXTS = ("title", "kind", "published_on", "summary", "authors", "media_url")
 
 
-def text_key(value: str) -> str:
-    """Compare labels by their letters and digits only: « Val-d'Oise » = « val d oise »,
-    « Participation des habitant·es » = « participation-des-habitantes »."""
-    decomposed = unicodedata.normalize("NFKD", str(value))
-    return "".join(c for c in decomposed if c.isalnum()).casefold()
-
-
-def split_values(cell: str) -> list[str]:
-    """« Santé, Jeunesse | 95 » → ["Santé", "Jeunesse", "95"]."""
-    for separator in (";", "|", "\n"):
-        cell = cell.replace(separator, ",")
-    return [value.strip() for value in cell.split(",") if value.strip()]
-
-
-def kind_find(value: str) -> str | None:
-    key = text_key(value)
-    if not key:
-        return None
-    for word, kind in KIND_WORDS.items():
-        if key == text_key(word):
-            return kind.value
-    for kind in PublicationKind:
-        labels = {kind.value, str(kind.label)}
-        with translation.override("en"):
-            labels.add(str(kind.label))
-        if key in {text_key(label) for label in labels}:
-            return kind.value
-    return None
-
-
-@dataclass
-class ImportRow:
-    line: int
-    title: str = ""
-    kind: str = ""
-    published_on: date | None = None
-    summary: str = ""
-    themes: list = field(default_factory=list)
-    departments: list = field(default_factory=list)
-    authors: str = ""
-    file_name: str = ""
-    media_url: str = ""
-    slug: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def kind_label(self) -> str:
-        return str(PublicationKind(self.kind).label) if self.kind else ""
-
-
-@dataclass
-class ImportReport:
-    rows: list[ImportRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # about the whole file
-    created: list[Publication] = field(default_factory=list)
-
-    @property
-    def error_rows(self) -> list[ImportRow]:
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors and bool(self.rows) and not self.error_rows
-
-
-# Reading -----------------------------------------------------------------------------
-
-
-def _decode(csv_data: bytes) -> tuple[str | None, str | None]:
-    if len(csv_data) > MAX_CSV_BYTES:
-        return None, _("The CSV file is larger than 5 MB: split it.")
-    try:
-        text = csv_data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, _(
-            "The CSV file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8” "
-            "and send it again."
-        )
-    if "\x00" in text:
-        return None, _("This file is not a CSV text file.")
-    return text, None
-
-
-def _header_map(headers: list[str]) -> tuple[dict[int, str], list[str]]:
-    """Column index → attribute, and the problems with the header line."""
-    known = {text_key(name): attribute for name, attribute in COLUMNS.items()}
-    known.update({text_key(name): attribute for name, attribute in ENGLISH_COLUMNS.items()})
-    mapping: dict[int, str] = {}
-    unknown: list[str] = []
-    for index, header in enumerate(headers):
-        label = header.strip()
-        if not label:
-            continue
-        attribute = known.get(text_key(label))
-        if attribute is None or attribute in mapping.values():
-            unknown.append(label)
-        else:
-            mapping[index] = attribute
-    missing = [
-        name
-        for name, attribute in COLUMNS.items()
-        if attribute in REQUIRED and attribute not in mapping.values()
-    ]
-    problems = []
-    if missing or unknown:
-        details = []
-        if missing:
-            details.append(_("missing: %(columns)s") % {"columns": ", ".join(missing)})
-        if unknown:
-            details.append(_("unknown or repeated: %(columns)s") % {"columns": ", ".join(unknown)})
-        problems.append(
-            _("The columns of the CSV file do not match (%(details)s). Expected: %(expected)s.")
-            % {"details": "; ".join(details), "expected": ", ".join(COLUMNS)}
-        )
-    return mapping, problems
-
-
-def _date_parse(value: str) -> date | None:
-    text = value.strip().split(" ")[0].split("T")[0]
-    for pattern in DATE_FORMATS:
+def departments(value, lookups) -> list:
+    """« 95, Yvelines | Hauts-de-Seine (92) » → the three départements."""
+    found, unknown = [], []
+    for part in read.split_list(value):
         try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a calendar date
-        except ValueError:
+            department = read.department(part, lookups)
+        except CellError:
+            unknown.append(part)
             continue
-    return None
-
-
-class _Lookups:
-    """Themes and départements by every name staff may type."""
-
-    def __init__(self) -> None:
-        self.themes: dict[str, Theme] = {}
-        for theme in Theme.objects.all():
-            for key in (theme.slug, theme.name, slugify(theme.name)):
-                self.themes[text_key(key)] = theme
-        self.departments: dict[str, Department] = {}
-        for department in Department.objects.all():
-            for key in (department.code, department.name, str(department)):
-                self.departments[text_key(key)] = department
-
-    def department(self, value: str) -> Department | None:
-        code = value.strip()
-        if code.isdigit() and len(code) == 1:
-            code = code.zfill(2)
-        return self.departments.get(text_key(code))
-
-
-def _row_read(cells: dict[str, str], row: ImportRow, lookups: _Lookups, files: ImportFiles):
-    row.title = cells.get("title", "").strip()
-    if not row.title:
-        row.errors.append(_("the title is empty."))
-    elif len(row.title) > 250:
-        row.errors.append(_("the title is longer than 250 characters."))
-    row.slug = slugify(row.title)[:250].strip("-")
-    if row.title and not row.slug:
-        row.errors.append(_("the title gives no web address: add letters or digits."))
-    raw_kind = cells.get("kind", "").strip()
-    row.kind = kind_find(raw_kind) or ""
-    if not row.kind:
-        row.errors.append(_("unknown type “%(value)s”.") % {"value": raw_kind})
-    raw_date = cells.get("published_on", "").strip()
-    row.published_on = _date_parse(raw_date)
-    if row.published_on is None:
-        row.errors.append(
-            _("the date “%(value)s” is not a date (use DD/MM/YYYY).") % {"value": raw_date}
+        if department not in found:
+            found.append(department)
+    if unknown:
+        raise CellError(
+            _("Unknown départements: %(names)s.")
+            % {"names": ", ".join(f"“{name}”" for name in unknown)}
         )
-    row.summary = cells.get("summary", "").strip()
-    if len(row.summary) > 1000:
-        row.errors.append(_("the summary is longer than 1,000 characters."))
-    row.authors = cells.get("authors", "").strip()
-    if len(row.authors) > 300:
-        row.errors.append(_("the authors are longer than 300 characters."))
-    for value in split_values(cells.get("themes", "")):
-        theme = lookups.themes.get(text_key(value))
-        if theme is None:
-            row.errors.append(_("unknown theme “%(value)s”.") % {"value": value})
-        elif theme not in row.themes:
-            row.themes.append(theme)
-    for value in split_values(cells.get("departments", "")):
-        department = lookups.department(value)
-        if department is None:
-            row.errors.append(_("unknown territory “%(value)s”.") % {"value": value})
-        elif department not in row.departments:
-            row.departments.append(department)
-    row.media_url = cells.get("media_url", "").strip()
-    if row.media_url:
-        try:
-            URLValidator(schemes=["http", "https"])(row.media_url)
-        except ValidationError:
-            row.errors.append(
-                _("the link “%(value)s” is not a web address.") % {"value": row.media_url}
+    return found
+
+
+# The PDFs sent with the spreadsheet -------------------------------------------------------
+
+
+def file_key(name: str) -> str:
+    """A file's name without its folders, whatever its case and Unicode form."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return unicodedata.normalize("NFC", base).casefold()
+
+
+@dataclass(frozen=True)
+class Pdf:
+    name: str
+    size: int
+    read: Callable[[int], bytes]  # at most that many bytes
+
+
+def _stored_reader(path: str) -> Callable[[int], bytes]:
+    def read(limit: int) -> bytes:
+        with default_storage.open(path, "rb") as handle:
+            return handle.read(limit)
+
+    return read
+
+
+def _archived_reader(path: str, entry: str) -> Callable[[int], bytes]:
+    def read(limit: int) -> bytes:
+        with (
+            default_storage.open(path, "rb") as handle,
+            zipfile.ZipFile(handle) as bundle,
+            bundle.open(entry) as member,
+        ):
+            return member.read(limit)
+
+    return read
+
+
+class Pdfs:
+    """The PDFs kept with the job (options « archive » and « files »), found by name."""
+
+    def __init__(self, options: dict) -> None:
+        self._found: dict[str, list[Pdf]] = {}
+        archive = options.get("archive")
+        if archive:
+            try:
+                with (
+                    default_storage.open(archive["path"], "rb") as handle,
+                    zipfile.ZipFile(handle) as bundle,
+                ):
+                    for info in archive_entries(bundle):
+                        name = unicodedata.normalize("NFC", info.filename)
+                        reader = _archived_reader(archive["path"], info.filename)
+                        self._add(name, info.file_size, reader)
+            except (zipfile.BadZipFile, ValidationError, OSError, ValueError):
+                pass  # refused by the upload form; gone since: each line says so
+        for item in options.get("files") or []:
+            self._add(item["name"], item["size"], _stored_reader(item["path"]))
+
+    def _add(self, name: str, size: int, reader: Callable[[int], bytes]) -> None:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        self._found.setdefault(file_key(name), []).append(Pdf(base, size, reader))
+
+    def find(self, name: str) -> Pdf:
+        """The one PDF sent under `name`, whatever its folder, case or accents."""
+        found = self._found.get(file_key(name), [])
+        if not found:
+            raise CellError(
+                _("the file “%(name)s” was not sent (neither in the ZIP nor alone).")
+                % {"name": name}
             )
-    row.file_name = cells.get("file_name", "").strip()
-    if row.file_name:
-        _data, problem = file_problem(files, row.file_name)
-        if problem:
-            row.errors.append(problem)
+        if len(found) > 1:
+            raise CellError(_("several files sent are called “%(name)s”.") % {"name": name})
+        return found[0]
+
+    def content(self, name: str) -> bytes:
+        """Its bytes, checked as the publication form checks an upload; CellError says
+        what is wrong with it."""
+        pdf = self.find(name)
+        try:
+            pdf_size_check(name=pdf.name, size=pdf.size)
+            data = pdf.read(publication_max_upload_bytes() + 1)
+            validate_pdf(ContentFile(data, name=pdf.name))
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            raise CellError(
+                _("the file “%(name)s” cannot be read from the archive.") % {"name": name}
+            ) from None
+        return data
 
 
-def publications_import_check(*, csv_data: bytes, files: ImportFiles) -> ImportReport:
-    """Read and check the CSV and the files it names; write nothing."""
-    report = ImportReport()
-    text, problem = _decode(csv_data)
-    if problem:
-        report.errors.append(problem)
-        return report
-    sample = text.split("\n", 1)[0]
-    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        headers = next(reader, None)
-        if not headers:
-            report.errors.append(_("The CSV file is empty."))
-            return report
-        mapping, problems = _header_map(headers)
-        if problems:
-            report.errors.extend(problems)
-            return report
-        lookups = _Lookups()
-        seen: dict[str, int] = {}
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(report.rows) >= MAX_ROWS:
-                report.errors.append(
-                    _("The CSV file has more than %(count)d lines.") % {"count": MAX_ROWS}
-                )
-                return report
-            row = ImportRow(line=reader.line_num)
-            values = {mapping[i]: cell for i, cell in enumerate(cells) if i in mapping}
-            _row_read(values, row, lookups, files)
-            if row.slug in seen:
-                row.errors.append(_("same title as line %(line)d.") % {"line": seen[row.slug]})
-            elif row.slug and Publication.objects.filter(slug=row.slug).exists():
-                row.errors.append(
-                    _("a publication with the web address “%(slug)s” already exists.")
-                    % {"slug": row.slug}
-                )
-            if row.slug:
-                seen.setdefault(row.slug, row.line)
-            report.rows.append(row)
-    except csv.Error as error:
-        report.errors.append(_("The CSV file cannot be read: %(error)s.") % {"error": error})
-        return report
-    if not report.rows and not report.errors:
-        report.errors.append(_("The CSV file has no publication line."))
-    return report
+# The import -------------------------------------------------------------------------------
 
 
-def _status_for(row: ImportRow, *, as_draft: bool) -> str:
-    if as_draft:
-        return PublicationStatus.DRAFT
-    if row.published_on > timezone.localdate():
-        return PublicationStatus.SCHEDULED
-    return PublicationStatus.PUBLISHED
+def _key(title: str, day) -> tuple[str, int]:
+    return loose_key(title), day.year
 
 
-def publications_import_run(
-    *, csv_data: bytes, files: ImportFiles, actor, as_draft: bool = False
-) -> ImportReport:
-    """Check, then create every publication of the file or none (files saved are removed)."""
-    report = publications_import_check(csv_data=csv_data, files=files)
-    if not report.is_valid:
-        return report
-    saved_files: list = []
-    try:
-        with transaction.atomic():
-            for row in report.rows:
-                report.created.append(_row_create(row, files, actor, as_draft, saved_files))
-    except (ValidationError, DatabaseError, OSError) as error:
-        for stored in saved_files:
-            stored.storage.delete(stored.name)
-        report.created = []
-        detail = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        report.errors.append(
-            _("The import failed and nothing was saved: %(error)s") % {"error": detail}
-        )
-    return report
-
-
-def _row_create(row: ImportRow, files: ImportFiles, actor, as_draft: bool, saved: list):
-    publication = Publication(
-        title=row.title, slug=row.slug, kind=row.kind, summary=row.summary, authors=row.authors,
-        published_on=row.published_on, media_url=row.media_url,
-        status=_status_for(row, as_draft=as_draft),
+@register
+class PublicationImporter(Importer):
+    key = "publications.publications"
+    title = gettext_lazy("Publications")
+    help = gettext_lazy(
+        "One line per publication, with its PDF sent beside the spreadsheet in a ZIP archive "
+        "or as files. A publication with the same title in the same year is updated, and an "
+        "empty cell leaves what it has; another year makes a new publication. New "
+        "publications dated today or earlier are published, later ones scheduled, unless "
+        "you import them as drafts."
+    )
+    model = Publication
+    order = 75
+    options_form = PublicationImportOptionsForm
+    columns = (
+        Column("title", gettext_lazy("Title"), read.text(250), required=True,
+               aliases=("titre", "intitulé", "nom"),
+               help=gettext_lazy("With the year of the date, tells the publication apart.")),
+        Column("kind", gettext_lazy("Type"), KIND, required=True,
+               aliases=("kind", "type de publication", "genre"), allowed=KIND.allowed,
+               help=gettext_lazy("Its label, or a word: recueil, fiche, actes, synthèse, "
+                                 "étude, kit, livret, podcast, replay, webinaire…")),
+        Column("published_on", gettext_lazy("Date"), read.date_value, required=True,
+               aliases=("date de publication", "publication date", "publié le", "parution"),
+               help=gettext_lazy("dd/mm/yyyy; the year tells apart two editions.")),
+        Column("summary", gettext_lazy("Summary"), read.text(1000),
+               aliases=("résumé", "description", "présentation"),
+               help=gettext_lazy("At most 1,000 characters.")),
+        Column("themes", gettext_lazy("Themes"), read.themes,
+               aliases=("thèmes", "thématiques", "thème"), allowed=read.themes_allowed,
+               help=gettext_lazy("Separated by commas or semicolons.")),
+        Column("departments", gettext_lazy("Territories"), departments,
+               aliases=("territoires", "départements", "territoire"),
+               allowed=read.departments_allowed,
+               help=gettext_lazy("Départements, by code or name, separated by commas.")),
+        Column("authors", gettext_lazy("Authors"), read.text(300),
+               aliases=("auteurs", "auteur", "autrices"),
+               help=gettext_lazy("Names separated by semicolons.")),
+        Column("file_name", gettext_lazy("File"), read.text(255),
+               aliases=("fichier", "pdf", "fichier pdf", "document"),
+               help=gettext_lazy("The name of the PDF sent with the spreadsheet "
+                                 "(in the ZIP archive or alone).")),
+        Column("media_url", gettext_lazy("Link"), read.url,
+               aliases=("lien", "url", "média", "lien du média", "media link"),
+               help=gettext_lazy("The page of a podcast or a replay.")),
     )  # fmt: skip
-    if row.file_name:
-        data, problem = file_problem(files, row.file_name)
-        if problem:
-            raise ValidationError(problem)
-        name = files.find(row.file_name)[0].name
-        publication.file.save(name, ContentFile(data), save=False)
-        saved.append(publication.file)
-    publication_save(publication=publication, actor=actor)
-    publication.themes.set(row.themes)
-    publication.departments.set(row.departments)
-    return publication
+
+    def row_key(self, row: Row):
+        return _key(row.values["title"], row.values["published_on"])
+
+    def check(self, rows: list[Row]) -> None:
+        self.pdfs = Pdfs(self.options)
+        self.new_files: set[int] = set()  # the lines whose PDF replaces the publication's
+        known = self._known({row.values["published_on"].year for row in rows})
+        for row in rows:
+            values = row.values
+            row.label = f"{values['title']} ({values['published_on']:%d/%m/%Y})"
+            found = known.get(self.row_key(row), [])
+            if len(found) > 1:
+                row.error(
+                    _(
+                        "Several publications of %(year)s are titled “%(title)s”: give one "
+                        "of them another title in the back office first."
+                    )
+                    % {"year": values["published_on"].year, "title": values["title"]}
+                )
+                continue
+            publication = found[0] if found else None
+            if publication is None and not slugify(values["title"]):
+                row.error(_("The title gives no web address: add letters or digits."))
+            if values["file_name"]:
+                self._file_check(row, publication)
+            has_media = values["media_url"] or values["file_name"]
+            if publication is not None:
+                has_media = has_media or publication.media_url or publication.file
+            if values["kind"] in MEDIA_KINDS and not has_media:
+                row.error(_("A podcast or a replay needs the link to its media."))
+            if row.errors:
+                continue
+            row.record = publication
+            if publication is None:
+                row.change = CREATE
+            else:
+                row.change = UPDATE if self._differs(publication, row) else UNCHANGED
+
+    def _known(self, years: set[int]) -> dict[tuple[str, int], list[Publication]]:
+        known: dict[tuple[str, int], list[Publication]] = {}
+        publications = Publication.objects.filter(published_on__year__in=years).prefetch_related(
+            "themes", "departments"
+        )
+        for publication in publications:
+            known.setdefault(_key(publication.title, publication.published_on), []).append(
+                publication
+            )
+        return known
+
+    def _file_check(self, row: Row, publication: Publication | None) -> None:
+        try:
+            data = self.pdfs.content(row.values["file_name"])
+        except CellError as error:
+            row.error(f"« {self.column_label('file_name')} » : {error}")
+            return
+        if publication is None or not self._same_file(publication, data):
+            self.new_files.add(row.line)
+
+    @staticmethod
+    def _same_file(publication: Publication, data: bytes) -> bool:
+        if not publication.file:
+            return False
+        try:
+            if publication.file.size != len(data):
+                return False
+            with publication.file.open("rb") as handle:
+                return hashlib.sha256(handle.read()).digest() == hashlib.sha256(data).digest()
+        except OSError:
+            return False
+
+    def _differs(self, publication: Publication, row: Row) -> bool:
+        values = row.values
+        if row.line in self.new_files:
+            return True
+        if any(
+            values[name] not in (None, "") and getattr(publication, name) != values[name]
+            for name in TEXTS
+        ):
+            return True
+        return any(
+            values[name] and set(values[name]) != set(getattr(publication, name).all())
+            for name in ("themes", "departments")
+        )
+
+    def save(self, rows: list[Row]) -> None:
+        changed = [row for row in rows if row.change != UNCHANGED]
+        taken = set(Publication.objects.values_list("slug", flat=True))
+        written: list[str] = []  # files stored, removed if the import fails after all
+        try:
+            for done, row in enumerate(changed, 1):
+                self._row_save(row, taken, written)
+                self.progress("saving", done, len(changed))
+        except BaseException:
+            for name in written:
+                default_storage.delete(name)
+            raise
+
+    def _status(self, row: Row) -> str:
+        if self.options.get("as_draft"):
+            return PublicationStatus.DRAFT
+        if row.values["published_on"] > timezone.localdate():
+            return PublicationStatus.SCHEDULED
+        return PublicationStatus.PUBLISHED
+
+    @staticmethod
+    def _slug(title: str, year: int, taken: set[str]) -> str:
+        """The title's address; the same title in another year gets the year after it."""
+        base = slugify(title)[:240].strip("-")
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{year}" if number == 2 else f"{base}-{year}-{number - 1}"
+        taken.add(slug)
+        return slug
+
+    def _row_save(self, row: Row, taken: set[str], written: list[str]) -> None:
+        values = row.values
+        publication = row.record
+        if publication is None:
+            publication = Publication(
+                slug=self._slug(values["title"], values["published_on"].year, taken),
+                status=self._status(row),
+            )
+        for name in TEXTS:
+            if values[name] not in (None, ""):
+                setattr(publication, name, values[name])
+        if row.line in self.new_files:
+            data = self.pdfs.content(values["file_name"])
+            name = self.pdfs.find(values["file_name"]).name
+            publication.file.save(name, ContentFile(data), save=False)
+            written.append(publication.file.name)
+        publication_save(publication=publication, actor=self.actor)
+        for name in ("themes", "departments"):
+            if values[name]:
+                getattr(publication, name).set(values[name])

@@ -8,6 +8,7 @@ open. The size limit is ``settings.PUBLICATION_MAX_UPLOAD_MB`` (30 MB when unset
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import IO
 
 from django.conf import settings
@@ -23,6 +24,7 @@ DEFAULT_MAX_UPLOAD_MB = 30
 DEFAULT_MAX_COVER_MB = 5
 COVER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 COVER_MAX_PIXELS = 40_000_000  # well above any cover, far below a decompression bomb
+MAX_ARCHIVE_ENTRIES = 2000
 
 
 def publication_max_upload_bytes() -> int:
@@ -153,3 +155,22 @@ def validate_cover_image(upload) -> None:
         raise invalid from None
     finally:
         _rewound(upload)
+
+
+def archive_entries(bundle: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The files of a ZIP archive of PDFs, without folders and the litter of macOS; an
+    archive with too many files is refused (each PDF is checked when it is read)."""
+    entries = [
+        info
+        for info in bundle.infolist()
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and not info.filename.rsplit("/", 1)[-1].startswith(".")
+    ]
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        raise ValidationError(
+            _("The archive holds more than %(count)d files."),
+            params={"count": MAX_ARCHIVE_ENTRIES},
+            code="archive_too_full",
+        )
+    return entries

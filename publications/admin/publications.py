@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import AuditTrailMixin
-from publications.admin.imports import PublicationImportMixin
+from portal.core.admin_base import ImportLinkMixin
 from publications.forms import PublicationAdminForm, PublicationScheduleForm
 from publications.models import Publication
 from publications.services import (
@@ -49,7 +49,8 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublicationImportMixin, AuditTrailMixin, admin.ModelAdmin):
+class PublicationAdmin(ImportLinkMixin, AuditTrailMixin, admin.ModelAdmin):
+    import_kind = "publications.publications"
     form = PublicationAdminForm
     list_display = ["title", "kind", "status", "published_on", "download_count", "preview_link"]
     list_filter = [

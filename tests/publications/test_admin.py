@@ -47,7 +47,7 @@ def pages(publication: Publication) -> list[str]:
         reverse(CHANGELIST),
         reverse("admin:publications_publication_add"),
         reverse("admin:publications_publication_change", args=[publication.pk]),
-        reverse("admin:publications_publication_import"),
+        reverse("admin:core_importjob_upload", args=["publications.publications"]),
     ]
 
 
@@ -74,7 +74,8 @@ def test_members_and_visitors_are_refused(client, member_user):
 @pytest.mark.django_db
 def test_staff_without_the_publication_rights_cannot_import(client, make_user):
     client.force_login(make_user("stagiaire@example.org", staff=True))
-    assert client.get(reverse("admin:publications_publication_import")).status_code == 403
+    url = reverse("admin:core_importjob_upload", args=["publications.publications"])
+    assert client.get(url).status_code == 403
 
 
 # List, filters, search --------------------------------------------------------------------
