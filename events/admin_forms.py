@@ -1,4 +1,4 @@
-"""Forms of the events back office: sessions, the check-in page and attendance import."""
+"""Forms of the events back office: sessions and the check-in page."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Registration, Session
-from events.resources import expected_columns
 from members.models import ActorType
 from portal.core.models import Department
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class SessionAdminForm(forms.ModelForm):
@@ -102,25 +99,3 @@ class HeadcountForm(forms.Form):
         kwargs.setdefault("prefix", "headcount")
         super().__init__(*args, **kwargs)
         self.fields["count"].widget.attrs["inputmode"] = "numeric"
-
-
-class AttendanceImportForm(forms.Form):
-    import_file = forms.FileField(
-        label=_("File (CSV or XLSX)"),
-        help_text=_("Columns: %(columns)s. The presence column says yes or no."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["import_file"]
-        field.help_text = field.help_text % {"columns": expected_columns()}
-        field.widget.attrs["accept"] = ".csv,.xlsx,text/csv"
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                gettext("The file is too large (%(max)s MB at most).")
-                % {"max": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return upload

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from events.admin.common import ServiceErrorsMixin
 from events.admin.sessions import SessionInline, session_save
 from events.models import Action, Session
+from portal.core.admin_base import ImportLinkMixin
 
 
 @admin.register(Action)
-class ActionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class ActionAdmin(ImportLinkMixin, ServiceErrorsMixin, admin.ModelAdmin):
+    import_kind = "events.actions"
     list_display = [
         "title", "format", "mission", "status", "is_public", "session_count", "first_session",
     ]  # fmt: skip

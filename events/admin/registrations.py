@@ -18,6 +18,7 @@ from events.services.registrations import (
     registration_confirm,
     registration_create,
 )
+from portal.core.admin_base import ImportLinkMixin
 
 PERSON_SEARCH = [
     "person__first_name", "person__last_name", "person__email", "person__organisation__name",
@@ -125,7 +126,8 @@ class RegistrationAdmin(
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(PersonColumnsMixin, ExportFormatsMixin, admin.ModelAdmin):
+class AttendanceAdmin(PersonColumnsMixin, ImportLinkMixin, ExportFormatsMixin, admin.ModelAdmin):
+    import_kind = "events.attendance"
     resource_classes = [AttendanceResource]
     list_display = [
         "person_display", "organisation_display", "session", "present", "is_walk_in",

@@ -1,8 +1,11 @@
 """Back office of sessions: seats and counts at a glance, capacity changed through the
 registration service, headcounts, and the staff pages of the day (check-in, sign-in
-sheet, attendance import) mounted under the session's admin URL."""
+sheet) mounted under the session's admin URL. Sessions are imported with their actions,
+attendance by events.imports (the session's page links to it, the session chosen)."""
 
 from __future__ import annotations
+
+import re
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -19,7 +22,8 @@ from events.admin.common import ServiceErrorsMixin
 from events.admin_forms import SessionAdminForm
 from events.models import Attendance, Headcount, RegistrationStatus, Session
 from events.services.registrations import session_capacity_change
-from events.staff import attendance_import, checkin, signin_sheet
+from events.staff import checkin, signin_sheet
+from portal.core.admin_base import ImportLinkMixin
 
 
 def session_save(*, request, session: Session, form) -> None:
@@ -118,11 +122,12 @@ def sessions_with_counts(queryset):
 
 
 @admin.register(Session)
-class SessionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+class SessionAdmin(ImportLinkMixin, ServiceErrorsMixin, admin.ModelAdmin):
+    import_kind = "events.actions"
     form = SessionAdminForm
     list_display = [
-        "starts_at", "action", "title", "capacity", "confirmed_display", "waitlisted_count",
-        "present_count", "headcount_total", "is_cancelled", "staff_links",
+        "starts_at", "reference", "action", "title", "capacity", "confirmed_display",
+        "waitlisted_count", "present_count", "headcount_total", "is_cancelled", "staff_links",
     ]  # fmt: skip
     list_display_links = ["starts_at"]
     list_filter = [PeriodFilter, "is_cancelled", "mode", "is_online", "action__format"]
@@ -131,8 +136,11 @@ class SessionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["action", "commune"]
     inlines = [HeadcountInline]
+    readonly_fields = ["reference"]
     fieldsets = (
-        (None, {"fields": ("action", "title", ("starts_at", "ends_at"), "half_days_override")}),
+        (None, {"fields": (
+            "reference", "action", "title", ("starts_at", "ends_at"), "half_days_override",
+        )}),
         (_("Place"), {"fields": ("venue", "address", "commune", "is_online", "online_url")}),
         (
             _("Registration"),
@@ -148,6 +156,14 @@ class SessionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return sessions_with_counts(super().get_queryset(request))
 
+    def get_search_results(self, request, queryset, search_term):
+        """« S-000123 » finds that session too."""
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        match = re.fullmatch(r"\s*S-?0*(\d{1,12})\s*", search_term, re.IGNORECASE)
+        if match:
+            queryset |= self.model.objects.filter(pk=int(match.group(1)))
+        return queryset, duplicates
+
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and (obj.registrations.active().exists() or obj.attendances.exists()):
             return False  # cancel it instead: people are attached to it
@@ -157,6 +173,10 @@ class SessionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         session_save(request=request, session=obj, form=form)
 
     # Columns ------------------------------------------------------------------------
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference(self, session: Session) -> str:
+        return session.reference
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed_display(self, session: Session):
@@ -202,8 +222,5 @@ class SessionAdmin(ServiceErrorsMixin, admin.ModelAdmin):
                  name="events_session_headcount"),
             path("<int:object_id>/emargement.pdf", view(signin_sheet.signin_sheet_view),
                  name="events_session_signin_sheet"),
-            path("<int:object_id>/presences/import/",
-                 view(attendance_import.AttendanceImportView.as_view(model_admin=self)),
-                 name="events_session_attendance_import"),
             *super().get_urls(),
         ]  # fmt: skip

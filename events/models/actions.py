@@ -98,6 +98,8 @@ class RegistrationMode(models.TextChoices):
 
 # A session longer than this counts as a full day (two half-days).
 HALF_DAY_MAX = timedelta(hours=5)
+# How staff name a session in spreadsheets and on the phone: « S-000123 » (its id).
+SESSION_REFERENCE = "S-{:06d}"
 
 
 class SessionQuerySet(models.QuerySet):
@@ -163,6 +165,11 @@ class Session(models.Model):
     def __str__(self) -> str:
         label = self.title or self.action.title
         return f"{label} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+
+    @property
+    def reference(self) -> str:
+        """The session's reference, shown in the back office and read by the imports."""
+        return SESSION_REFERENCE.format(self.pk) if self.pk else ""
 
     @property
     def half_days(self) -> int:

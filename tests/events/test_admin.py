@@ -70,7 +70,9 @@ def test_change_pages_link_to_the_staff_pages(staff_client):
     html = response.content.decode()
     assert reverse("admin:events_session_checkin", args=[session.pk]) in html
     assert reverse("admin:events_session_signin_sheet", args=[session.pk]) in html
-    assert reverse("admin:events_session_attendance_import", args=[session.pk]) in html
+    upload = reverse("admin:core_importjob_upload", args=["events.attendance"])
+    assert f"{upload}?session={session.pk}" in html
+    assert session.reference in html
 
 
 @pytest.mark.parametrize("model", CHANGELISTS)

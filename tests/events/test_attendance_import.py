@@ -1,23 +1,44 @@
-"""Attendance imported from a spreadsheet: preview, all or nothing, clear refusals."""
+"""The import of attendance for many sessions at once (events.imports) through the back
+office, and the report's figures that follow from it."""
 
-import csv
-import io
+from __future__ import annotations
 
-import openpyxl
+from datetime import date, datetime, time
+from decimal import Decimal
+
 import pytest
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from events.models import Attendance
-from events.resources import attendance_file_read
-from events.services.attendance_import import AttendanceRow, attendance_import
-from members.models import Person
+from events.models import Attendance, Headcount
+from events.selectors.statistics import participation_figures
+from members.models import ActorType, Person
+from portal.core.erasures import erasure_record
 from portal.core.models import AuditEntry
-from tests.events.factories import RegistrationFactory, SessionFactory
-from tests.members.factories import OrganisationFactory, PersonFactory
+from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
+from tests.members.factories import DepartmentFactory, OrganisationFactory, PersonFactory
+from tests.sheets import (
+    csv_bytes,
+    import_confirm,
+    import_through_pages,
+    import_upload,
+    last_job,
+    ods_bytes,
+    xlsx_bytes,
+)
 
-HEADER = ["Nom", "Prénom", "Courriel", "Structure", "Présent"]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine("2025-06-10 10:00 +02:00", tick=False),
+]
+
+KIND = "events.attendance"
+HEADER = ["Séance", "Action", "Date", "Heure de début", "Nom", "Prénom", "Courriel", "Structure",
+          "Département", "Type d'acteur", "Présent", "Nombre"]  # fmt: skip
+
+
+def moment(day: date, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
 @pytest.fixture
@@ -27,165 +48,222 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
-def session(db):
-    return SessionFactory()
+def year(db):
+    """Two actions of 2024, the directory's départements, an organisation, two people."""
+    departments = {
+        code: DepartmentFactory(code=code, name=name)
+        for code, name in (("95", "Val-d'Oise"), ("78", "Yvelines"), ("92", "Hauts-de-Seine"),
+                           ("75", "Paris"))
+    }  # fmt: skip
+    group = ActionFactory(title="Groupe de travail PRE")
+    meeting = ActionFactory(title="Rencontre départementale")
+
+    def session(action, day, start, end):
+        return SessionFactory(
+            action=action, starts_at=moment(day, *start), ends_at=moment(day, *end)
+        )
+
+    agora = OrganisationFactory(name="Centre social Agora", department=None)
+    return {
+        "departments": departments,
+        "s1": session(group, date(2024, 3, 12), (9, 30), (12, 30)),
+        "s2": session(group, date(2024, 5, 14), (14, 0), (17, 30)),
+        "s2_morning": session(group, date(2024, 5, 14), (9, 0), (12, 0)),
+        "s3": session(meeting, date(2024, 10, 2), (9, 0), (17, 0)),
+        "agora": agora,
+        "awa": PersonFactory(
+            first_name="Awa", last_name="Diallo", email="awa@example.org",
+            department=departments["78"], actor_type=ActorType.OTHER,
+        ),
+        "jean": PersonFactory(
+            first_name="Jean", last_name="Morel", email="", organisation=agora,
+            department=None, actor_type=ActorType.OTHER,
+        ),
+    }  # fmt: skip
 
 
-def import_url(session) -> str:
-    return reverse("admin:events_session_attendance_import", args=[session.pk])
+def year_rows(year) -> list[list]:
+    s1, s2, s3 = year["s1"].reference, year["s2"].pk, year["s3"].reference
+    return [
+        HEADER,
+        [s1, None, None, None, "Diallo", "Awa", "AWA@example.org", None, "Val d\u2019Oise",
+         "Agent de collectivité", "oui", None],
+        [None, "groupe de travail pré", "12/03/2024", None, "MOREL", "Jean", None,
+         "centre social agora", "78", "Élu·e", "x", None],
+        [s1, None, None, None, "Petit", "Léa", "lea@example.org", None, "92", "Associatif",
+         "non", None],
+        [None, "Groupe de travail PRE", "14/05/2024", "14:00", "Diallo", "Awa", "awa@example.org",
+         None, None, None, "présente", None],
+        [s2, None, None, None, "Nouveau", "Paul", None, "Mairie inconnue", "Paris", "Habitant",
+         None, None],
+        [s3, None, None, None, None, None, None, None, "95", "Agent de collectivité", None, 120],
+        [s3, None, None, None, None, None, None, None, None, None, None, 30],
+    ]  # fmt: skip
 
 
-def csv_upload(rows, *, encoding="utf-8", delimiter=";", name="presences.csv"):
-    stream = io.StringIO()
-    csv.writer(stream, delimiter=delimiter).writerows(rows)
-    return SimpleUploadedFile(name, stream.getvalue().encode(encoding), "text/csv")
+def shares(items) -> dict[str, int]:
+    return {share.key: share.count for share in items if share.count}
 
 
-def xlsx_upload(rows, name="presences.xlsx"):
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return SimpleUploadedFile(name, stream.getvalue())
+def test_an_xlsx_for_many_sessions_gives_the_report_its_figures(staff_client, staff_user, year):
+    RegistrationFactory(session=year["s1"], person=year["awa"])
+    job = import_through_pages(staff_client, KIND, xlsx_bytes(year_rows(year)))
+    assert job.result["counts"] == {"create": 7, "update": 0, "unchanged": 0, "error": 0}
+
+    # People: matched by email, then by name and organisation; the others created.
+    assert Person.objects.count() == 4
+    awa, jean = year["awa"], year["jean"]
+    awa.refresh_from_db()
+    jean.refresh_from_db()
+    assert (awa.department.code, awa.actor_type) == ("95", ActorType.COLLECTIVITY_STAFF)
+    assert (jean.department.code, jean.actor_type) == ("78", ActorType.ELECTED)
+    lea = Person.objects.get(email="lea@example.org")
+    assert (lea.department.code, lea.actor_type, lea.organisation) == (
+        "92", ActorType.ASSOCIATION, None,
+    )  # fmt: skip
+    paul = Person.objects.get(first_name="Paul")
+    assert (paul.email, paul.organisation, paul.department.code) == ("", None, "75")
+
+    attendance = {(a.session_id, a.person_id): a for a in Attendance.objects.all()}
+    s1, s2, s3 = year["s1"].pk, year["s2"].pk, year["s3"].pk
+    assert set(attendance) == {(s1, awa.pk), (s1, jean.pk), (s1, lea.pk), (s2, awa.pk),
+                               (s2, paul.pk)}  # fmt: skip
+    assert not attendance[(s1, lea.pk)].present and attendance[(s2, paul.pk)].present
+    assert not attendance[(s1, awa.pk)].is_walk_in and attendance[(s1, jean.pk)].is_walk_in
+    assert attendance[(s1, awa.pk)].checked_by == staff_user
+    counts = {
+        (h.session_id, h.department_id, h.actor_type): h.count for h in Headcount.objects.all()
+    }
+    assert counts == {
+        (s3, year["departments"]["95"].pk, ActorType.COLLECTIVITY_STAFF): 120,
+        (s3, None, ActorType.OTHER): 30,
+    }
+    entry = AuditEntry.objects.for_object(year["s1"]).get(action="attendance.imported")
+    assert entry.changes == {"created": 3, "updated": 0, "new_people": 1}
+
+    figures = participation_figures(year=2024)
+    assert (figures.actions, figures.sessions, figures.half_days) == (2, 4, 5)
+    assert (figures.participations, figures.named_participations) == (154, 4)
+    assert figures.unique_participants == 3
+    assert shares(figures.by_department) == {"95": 122, "78": 1, "other": 31}
+    assert shares(figures.by_actor_type) == {
+        "collectivity_staff": 122, "elected": 1, "resident": 1, "other": 30,
+    }  # fmt: skip
+    assert sum(share.percent for share in figures.by_department) == Decimal(100)
 
 
-def file_errors(response) -> list[str]:
-    return response.context["form"].errors.get("import_file", [])
+def test_the_same_file_twice_updates_and_never_duplicates(staff_client, year):
+    rows = year_rows(year)
+    import_through_pages(staff_client, KIND, xlsx_bytes(rows))
+    again = import_through_pages(staff_client, KIND, xlsx_bytes(rows))
+    assert again.result["counts"] == {"create": 0, "update": 0, "unchanged": 7, "error": 0}
+    rows[3][10] = "oui"  # Léa came after all
+    rows[7][11] = 25
+    job = import_through_pages(staff_client, KIND, xlsx_bytes(rows))
+    assert job.result["counts"] == {"create": 0, "update": 2, "unchanged": 5, "error": 0}
+    assert Person.objects.count() == 4 and Attendance.objects.count() == 5
+    assert Attendance.objects.filter(present=True).count() == 5
+    assert sorted(Headcount.objects.values_list("count", flat=True)) == [25, 120]
+    rows[7][11] = 0  # 0 removes the group
+    import_through_pages(staff_client, KIND, xlsx_bytes(rows))
+    assert list(Headcount.objects.values_list("count", flat=True)) == [120]
 
 
-def test_preview_then_confirm_imports_every_line(staff_client, staff_user, session):
-    registered = RegistrationFactory(session=session, person=PersonFactory(email="ines@ex.org"))
-    OrganisationFactory(name="Centre social Agora")
+def test_a_windows_csv_with_loose_headers_and_values(staff_client, year):
+    rows = [
+        ["Référence", "NOM", "prénom", "E-mail", "Organisme", "Dép.", "Type d'acteur", "Présence"],
+        [year["s3"].reference.lower(), "Éluard", "Hélène", "helene@example.org",
+         "Centre social l'Agora", "Val-d'Oise", "Agent de collectivite", "Présente"],
+    ]  # fmt: skip
+    data = csv_bytes(rows, encoding="cp1252")
+    import_through_pages(staff_client, KIND, data, "presences.csv")
+    helene = Person.objects.get(email="helene@example.org")
+    assert (helene.last_name, helene.department.code, helene.actor_type) == (
+        "Éluard", "95", ActorType.COLLECTIVITY_STAFF,
+    )  # fmt: skip
+    assert Attendance.objects.get(person=helene).session == year["s3"]
+
+
+def test_an_ods_file_without_email_matches_the_same_person_again(staff_client, year):
+    rows = [
+        ["Action", "Date", "Nom", "Prénom", "Structure"],
+        ["Rencontre departementale", date(2024, 10, 2), "Sans", "Courriel", None],
+    ]
+    import_through_pages(staff_client, KIND, ods_bytes(rows), "presences.ods")
+    rows[1][0] = "Groupe de travail PRE"
+    rows[1][1] = date(2024, 3, 12)
+    import_through_pages(staff_client, KIND, ods_bytes(rows), "presences.ods")
+    person = Person.objects.get(last_name="Sans")
+    assert person.attendances.count() == 2
+
+
+def test_errors_name_the_line_and_nothing_is_written(staff_client, year):
+    erasure_record(email="parti@example.org")
+    s1 = year["s1"]
     rows = [
         HEADER,
-        ["Benali", "Inès", "INES@ex.org", "", "oui"],
-        ["Nouveau", "Paul", "paul@ex.org", "centre social agora", "Oui"],
-        ["Sans", "Courriel", "", "", "non"],
-        ["", "", "", "", ""],  # blank lines are skipped
-    ]
-
-    preview = staff_client.post(import_url(session), {"import_file": csv_upload(rows)})
-
-    assert preview.status_code == 200
-    report = preview.context["report"]
-    assert not report.has_errors
-    assert [(o.line, o.new_person, o.present) for o in report.outcomes] == [
-        (2, False, True),
-        (3, True, True),
-        (4, True, False),
-    ]
-    assert not Attendance.objects.exists() and Person.objects.count() == 1  # nothing yet
-    token = preview.context["rows_token"]
-    assert token
-
-    response = staff_client.post(import_url(session), {"rows": token})
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:events_session_checkin", args=[session.pk])
-    attendances = {a.person.last_name: a for a in Attendance.objects.select_related("person")}
-    assert set(attendances) == {registered.person.last_name, "Nouveau", "Sans"}
-    assert attendances[registered.person.last_name].present
-    assert not attendances[registered.person.last_name].is_walk_in
-    paul = attendances["Nouveau"].person
-    assert paul.email == "paul@ex.org" and paul.organisation.name == "Centre social Agora"
-    assert attendances["Nouveau"].is_walk_in and attendances["Nouveau"].checked_by == staff_user
-    assert attendances["Sans"].person.email == "" and not attendances["Sans"].present
-    entry = AuditEntry.objects.get(action="attendance.imported")
-    assert entry.changes["created"] == 3 and entry.changes["new_people"] == 2
-
-    # The same file again changes nothing and creates nobody.
-    preview = staff_client.post(import_url(session), {"import_file": csv_upload(rows)})
-    assert [o.change for o in preview.context["report"].outcomes] == ["unchanged"] * 3
-    staff_client.post(import_url(session), {"rows": preview.context["rows_token"]})
-    assert Person.objects.count() == 3 and Attendance.objects.count() == 3
+        [s1.reference, None, None, None, "Diallo", "Awa", "awa@example.org", None, None,
+         None, None, None],
+        ["S-999999", None, None, None, "Petit", "Léa", None, None, None, None, None, None],
+        [None, "Groupe de travail PRE", "14/05/2024", None, "Petit", "Léa", None, None, None,
+         None, None, None],
+        [None, "Atelier fantôme", "14/05/2024", None, "Petit", "Léa", None, None, None, None,
+         None, None],
+        [s1.pk, None, None, None, "Diallo", "Awa", "AWA@example.org", None, None, None, None,
+         None],
+        [s1.reference, None, None, None, "Parti", "Jean", "parti@example.org", None, None,
+         None, None, None],
+        [s1.reference, None, None, None, "Roux", "Zoé", None, None, None, None, "peut-être",
+         None],
+        [s1.reference, None, None, None, "Roux", "Zoé", None, None, None, None, None, 12],
+        [None, None, None, None, "Roux", "Zoé", None, None, None, None, None, None],
+        [s1.reference, None, None, None, "Blanc", None, None, None, None, None, None, None],
+        [s1.reference, None, None, None, "Blanc", "Max", None, None, "Finistère", None, None,
+         None],
+    ]  # fmt: skip
+    data = xlsx_bytes(rows)
+    response = import_upload(staff_client, KIND, data)
+    errors = dict(last_job().result["errors"])
+    assert set(errors) == set(range(3, 13))
+    assert "S-999999" in errors[3]
+    assert "plusieurs séances" in errors[4]
+    assert "Atelier fantôme" in errors[5]
+    assert "ligne 2" in errors[6]  # the same person and session, written another way
+    assert "effacées" in errors[7]
+    assert "peut-être" in errors[8]
+    assert "sans nom" in errors[9]
+    assert "Quelle séance" in errors[10]
+    assert "Prénom" in errors[11]
+    assert "Département" in errors[12] and "Finistère" in errors[12]
+    assert "None" not in response.content.decode()
+    import_confirm(staff_client, last_job())
+    assert not Attendance.objects.exists() and Person.objects.count() == 2
 
 
-def test_an_xlsx_file_with_english_headers_and_true_false_cells(staff_client, session):
-    rows = [
-        ["First name", "Last name", "Email", "Present"],
-        ["Lucie", "Bernard", "lucie@ex.org", True],
-        ["Marc", "Petit", None, False],
-    ]
-    preview = staff_client.post(import_url(session), {"import_file": xlsx_upload(rows)})
-    report = preview.context["report"]
-    assert not report.has_errors
-    assert [o.present for o in report.outcomes] == [True, False]
-    staff_client.post(import_url(session), {"rows": preview.context["rows_token"]})
-    assert Attendance.objects.filter(present=True).get().person.email == "lucie@ex.org"
+def test_from_a_session_page_the_session_is_chosen_and_the_column_left_out(staff_client, year):
+    s2 = year["s2"]
+    change = staff_client.get(reverse("admin:events_session_change", args=[s2.pk]))
+    upload_url = reverse("admin:core_importjob_upload", args=[KIND])
+    assert f"{upload_url}?session={s2.pk}" in change.content.decode()
+    page = staff_client.get(f"{upload_url}?session={s2.pk}")
+    assert page.context["form"]["session"].value() == str(s2.pk)
+    assert f'value="{s2.pk}" selected' in page.content.decode()
+
+    rows = [["Nom", "Prénom", "Courriel"], ["Diallo", "Awa", "awa@example.org"]]
+    import_through_pages(staff_client, KIND, csv_bytes(rows), "p.csv", session=s2.pk)
+    assert Attendance.objects.get().session == s2
+
+    rows = [["Séance", "Nom", "Prénom"], [year["s1"].reference, "Petit", "Léa"]]
+    import_upload(staff_client, KIND, csv_bytes(rows), "p.csv", session=s2.pk)
+    assert "autre séance" in dict(last_job().result["errors"])[2]
 
 
-def test_one_bad_line_imports_nothing_and_names_the_line(staff_client, session):
-    rows = [
-        HEADER,
-        ["Benali", "Inès", "ines@ex.org", "", "oui"],
-        ["Petit", "Marc", "pas-un-courriel", "", "oui"],
-        ["Bernard", "", "", "", "peut-être"],
-    ]
-    response = staff_client.post(import_url(session), {"import_file": csv_upload(rows)})
-
-    assert response.status_code == 200
-    report = response.context["report"]
-    assert report.has_errors and not response.context["rows_token"]
-    assert len(report.errors) == 2
-    assert (
-        report.errors[0].startswith(("Line 3", "Ligne 3")) and "pas-un-courriel" in report.errors[0]
+def test_the_lists_show_the_reference_and_link_to_the_import(staff_client, year):
+    sessions = staff_client.get(reverse("admin:events_session_changelist"))
+    assert year["s1"].reference in sessions.content.decode()
+    found = staff_client.get(
+        reverse("admin:events_session_changelist"), {"q": year["s3"].reference}
     )
-    assert report.errors[1].startswith(("Line 4", "Ligne 4")) and "peut-être" in report.errors[1]
-    assert not Attendance.objects.exists() and not Person.objects.exists()
-
-
-def test_the_service_rolls_back_every_line_when_one_fails(session, staff_user):
-    rows = [
-        AttendanceRow(line=2, last_name="Benali", first_name="Inès", email="a@ex.org", present="x"),
-        AttendanceRow(line=3, last_name="Benali", first_name="Inès", email="A@ex.org", present="x"),
-    ]
-    report = attendance_import(session=session, rows=rows, actor=staff_user)
-    assert report.has_errors and "2" in report.errors[0]  # the same person as on line 2
-    assert not Attendance.objects.exists() and not Person.objects.exists()
-
-
-def test_a_tampered_confirmation_imports_nothing(staff_client, session):
-    response = staff_client.post(import_url(session), {"rows": "forged:token"})
-    assert response.status_code == 302
-    assert not Attendance.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("upload", "expected"),
-    [
-        (csv_upload([HEADER, ["Éluard", "Paul", "", "", "oui"]], encoding="latin-1"), "UTF-8"),
-        (csv_upload([["Nom", "Courriel", "Signature"], ["Petit", "", ""]]), "Signature"),
-        (SimpleUploadedFile("presences.xlsx", b"PK\x03\x04 not really a workbook"), "XLSX"),
-        (SimpleUploadedFile("presences.xls", b"\xd0\xcf\x11\xe0 old excel"), ".xls"),
-        (SimpleUploadedFile("presences.csv", b"\n\n"), None),
-    ],
-)
-def test_unreadable_files_and_wrong_columns_get_a_clear_message(
-    staff_client, session, upload, expected
-):
-    response = staff_client.post(import_url(session), {"import_file": upload})
-    assert response.status_code == 200
-    errors = file_errors(response)
-    assert len(errors) == 1
-    if expected:
-        assert expected in errors[0]
-    assert "report" not in response.context
-    assert not Attendance.objects.exists()
-
-
-def test_missing_columns_are_named():
-    with pytest.raises(ValidationError) as error:
-        attendance_file_read(b"Nom;Courriel\nPetit;\n", "f.csv")
-    message = " ".join(error.value.messages)
-    assert "Prénom" in message or "First name" in message
-    assert "Courriel" not in message.split("(")[1].split(")")[0]  # a known, optional column
-
-
-def test_the_page_loads_for_staff_only(client, member_user, staff_user, session):
-    client.force_login(member_user)
-    assert client.get(import_url(session)).status_code == 302
-    client.force_login(staff_user)
-    response = client.get(import_url(session))
-    assert response.status_code == 200
-    assert "Nom" in response.content.decode() or "Last name" in response.content.decode()
+    assert list(found.context["cl"].result_list) == [year["s3"]]
+    attendance = staff_client.get(reverse("admin:events_attendance_changelist"))
+    assert reverse("admin:core_importjob_upload", args=[KIND]) in attendance.content.decode()

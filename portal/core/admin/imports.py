@@ -132,7 +132,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
     def upload_view(self, request, kind: str):
         importer = self._importer(request, kind)
         form_class = _upload_form(importer)
-        form = form_class(request.POST or None, request.FILES or None)
+        # Options may come prefilled from a link (« ?session=12 » from a session's page).
+        initial = request.GET.dict() if request.method == "GET" else None
+        form = form_class(request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             job = import_job_create(
                 kind=importer.key,
