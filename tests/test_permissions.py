@@ -554,7 +554,6 @@ MATRIX: dict[str, tuple] = {
     "admin:events_registration_export": staff_only(200),
     "admin:events_attendance_export": staff_only(200),
     "admin:events_evaluation_summary": staff_only(200),
-    "admin:publications_publication_import": staff_only(200),
     "admin:infodoc_inforequest_answer": staff_only(200),
     "admin:infodoc_inforequest_publish": staff_only(200),
     "admin:infodoc_inforequest_unpublish": staff_only(405),
