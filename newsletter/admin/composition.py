@@ -102,7 +102,8 @@ class IssueCompositionMixin:
         }
 
     def _viewable(self, request, object_id) -> Issue:
-        issue = get_object_or_404(Issue, pk=object_id)
+        """An issue with composed pages (an archived one has none to preview or test)."""
+        issue = get_object_or_404(Issue, pk=object_id, is_archived=False)
         if not self.has_view_permission(request, issue):
             raise PermissionDenied
         return issue

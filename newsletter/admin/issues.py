@@ -18,12 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from newsletter.admin.composition import IssueCompositionMixin
 from newsletter.admin.sending import IssueSendingMixin
 from newsletter.models import Block, Issue
+from portal.core.admin_base import ImportLinkMixin
 
 # Set by the sending engine or its buttons, never typed in.
 SENDING_FIELDS = ("status", "scheduled_at", "sending_started_at", "sent_at", "recipients_count")
 CONTENT_FIELDS = (
     "number", "month", "title", "editorial", "sessions", "publications", "initiative", "resources",
 )  # fmt: skip
+# An issue sent before the portal, recorded by an import (newsletter.imports).
+ARCHIVE_FIELDS = ("is_archived", "archive_text", "archive_url")
 
 
 class BlockInline(admin.StackedInline):
@@ -52,10 +55,11 @@ def _next_month(today: date) -> date:
 
 
 @admin.register(Issue)
-class IssueAdmin(IssueSendingMixin, IssueCompositionMixin, admin.ModelAdmin):
+class IssueAdmin(ImportLinkMixin, IssueSendingMixin, IssueCompositionMixin, admin.ModelAdmin):
+    import_kind = "newsletter.issues"
     list_display = ["number", "title", "month_display", "status", "recipients_count", "sent_at"]
     list_display_links = ["number", "title"]
-    list_filter = ["status"]
+    list_filter = ["status", "is_archived"]
     search_fields = ["=number", "title"]
     inlines = [BlockInline]
     autocomplete_fields = ["sessions", "publications", "initiative", "resources"]
@@ -79,8 +83,18 @@ class IssueAdmin(IssueSendingMixin, IssueCompositionMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         """Everything once the issue is being sent: what went out must stay as it was."""
         if obj is not None and not obj.is_editable:
-            return [*CONTENT_FIELDS, *self.readonly_fields]
+            return [*CONTENT_FIELDS, *ARCHIVE_FIELDS, *self.readonly_fields]
         return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        """An archived issue has no composed pages: its text and PDF link instead."""
+        if obj is None or not obj.is_archived:
+            return super().get_fieldsets(request, obj)
+        return (
+            (None, {"fields": CONTENT_FIELDS[:3]}),
+            (_("Archived issue"), {"fields": ARCHIVE_FIELDS}),
+            (_("Sending"), {"fields": (*SENDING_FIELDS, "created_at", "updated_at")}),
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         """A draft may be deleted; an issue that was (or is being) sent is history."""

@@ -74,7 +74,9 @@ class IssueSendingMixin:
 
     def sending_panel_context(self, request, issue: Issue) -> dict:
         """What templates/admin/newsletter/issue/sending_panel.html shows."""
-        shows_progress = issue.status not in (IssueStatus.DRAFT, IssueStatus.READY)
+        shows_progress = not issue.is_archived and issue.status not in (
+            IssueStatus.DRAFT, IssueStatus.READY,
+        )  # fmt: skip
         progress = issue_progress(issue=issue) if shows_progress else None
         can_move = self.has_change_permission(request, issue)
         return {

@@ -57,14 +57,26 @@ class Issue(models.Model):
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     recipients_count = models.PositiveIntegerField(_("recipients"), default=0, editable=False)
-    # Outcomes of the delivery rows that retention deleted (newsletter.services.retention):
-    # the annual figures add them to the rows still there.
+    # Outcomes of the delivery rows that retention deleted (newsletter.services.retention),
+    # or of an archived issue's sending: the annual figures add them to the rows still there.
     delivered_archived = models.PositiveIntegerField(
         _("delivered, rows deleted"), default=0, editable=False
     )
     failed_archived = models.PositiveIntegerField(
         _("failed, rows deleted"), default=0, editable=False
     )
+    # An issue sent before the portal, recorded from a spreadsheet (newsletter.imports): no
+    # composed pages, no delivery rows; its web text and PDF link stand for them.
+    is_archived = models.BooleanField(
+        _("archived issue"), default=False, editable=False,
+        help_text=_("Sent before the portal and recorded from a spreadsheet."),
+    )  # fmt: skip
+    archive_text = models.TextField(
+        _("text of the issue"),
+        blank=True,
+        help_text=_("Plain text; a blank line starts a paragraph."),
+    )
+    archive_url = models.URLField(_("link to the PDF"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -73,6 +85,12 @@ class Issue(models.Model):
         verbose_name = _("issue")
         verbose_name_plural = _("issues")
         indexes = [models.Index(fields=["status", "scheduled_at"], name="issue_status_sched_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_archived=False) | models.Q(status="sent"),
+                name="issue_archived_is_sent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Résonances n° {self.number} — {self.title}"
@@ -84,6 +102,13 @@ class Issue(models.Model):
     def is_public(self) -> bool:
         """Only sent issues are in the public archive."""
         return self.status == IssueStatus.SENT
+
+    @property
+    def pdf_url(self) -> str:
+        """Where its PDF is read: printed by the portal, or an archived issue's link ("")."""
+        if self.is_archived:
+            return self.archive_url
+        return reverse("newsletter:issue_pdf", args=[self.number, self.number])
 
     @property
     def is_editable(self) -> bool:

@@ -8,7 +8,10 @@ from django.http import Http404
 from newsletter.models import Issue, IssueStatus
 
 # The columns a list of issues shows (the editorial is read only on an issue's page).
-LISTED_FIELDS = ("pk", "number", "month", "title", "status", "sent_at", "updated_at")
+LISTED_FIELDS = (
+    "pk", "number", "month", "title", "status", "sent_at", "updated_at", "is_archived",
+    "archive_url",
+)  # fmt: skip
 
 
 def archive_issues() -> QuerySet[Issue]:

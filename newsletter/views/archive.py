@@ -1,12 +1,14 @@
 """Public pages of « Résonances »: the archive, the web version of an issue, its PDF.
 
-Thin: selectors read, rendering.issue_pdf prints. Only sent issues are public.
+Thin: selectors read, rendering.issue_pdf prints. Only sent issues are public. An issue
+archived from a spreadsheet (sent before the portal) has no composed pages: its page shows
+its text and the link to its PDF, and its PDF address leads to that link.
 """
 
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView
@@ -45,8 +47,9 @@ class IssueView(DetailView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
-        context["content"] = issue_content(issue=self.object)
-        context["pdf_url"] = rendering.issue_pdf_url(self.object)
+        if not self.object.is_archived:
+            context["content"] = issue_content(issue=self.object)
+        context["pdf_url"] = self.object.pdf_url
         return context
 
 
@@ -60,6 +63,10 @@ def issue_pdf(request, number: int, pdf_number: int):
     if pdf_number != number:
         raise Http404
     issue = issue_public_get(number=number)
+    if issue.is_archived:
+        if not issue.archive_url:
+            raise Http404
+        return HttpResponseRedirect(issue.archive_url)
     key = pdf_cache_key(issue)
     data = cache.get(key)
     if data is None:
