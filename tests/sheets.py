@@ -21,9 +21,15 @@ from django.urls import reverse
 from portal.core.models import ImportJob, ImportJobStatus
 
 
-def xlsx_bytes(rows: list[list], *, title: str = "Feuille1") -> bytes:
+def xlsx_bytes(rows: list[list], *, title: str = "Feuille1", before: list[list] = ()) -> bytes:
+    """A workbook whose sheet `title` holds `rows`, after a sheet of `before` if given."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    if before:
+        sheet.title = "Notes"
+        for row in before:
+            sheet.append(row)
+        sheet = workbook.create_sheet()
     sheet.title = title
     for row in rows:
         sheet.append(row)
@@ -72,25 +78,32 @@ def _ods_cell(cell) -> str:
     )
 
 
-def ods_bytes(rows: list[list]) -> bytes:
-    """An OpenDocument spreadsheet as LibreOffice writes it: the sheet's unused rest as
-    repeated empty rows and cells."""
+def _ods_table(name: str, rows: list[list]) -> str:
     body = "".join(
         "<table:table-row>"
         + "".join(_ods_cell(cell) for cell in row)
         + '<table:table-cell table:number-columns-repeated="1020"/></table:table-row>'
         for row in rows
     )
+    return (
+        f'<table:table table:name="{name}">{body}'
+        '<table:table-row table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table>"
+    )
+
+
+def ods_bytes(rows: list[list], *, before: list[list] = ()) -> bytes:
+    """An OpenDocument spreadsheet as LibreOffice writes it: the sheet's unused rest as
+    repeated empty rows and cells; a first sheet of `before` if given."""
+    tables = (_ods_table("Notes", before) if before else "") + _ods_table("Feuille1", rows)
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
         ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
-        '<office:body><office:spreadsheet><table:table table:name="Feuille1">'
-        f"{body}"
-        '<table:table-row table:number-rows-repeated="1048000">'
-        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
+        f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+        "</office:document-content>"
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Inclusive writing: a middle dot (or a bullet) always, a full stop only before the usual
-# feminine or plural endings, so that « St.Denis » keeps its second word.
+# Inclusive writing: a middle dot (or a bullet) always; a full stop, or a hyphen, only
+# before the usual feminine or plural endings, so that « St.Denis » and « Villiers-le-Bel »
+# keep their words.
 _INCLUSIVE = re.compile(
-    r"(?<=[^\W\d_])(?:[·•∙⋅‧][^\W\d_]+|\.(?:e|es|s|ne|nes|le|les|rice|rices|trice|trices|euse"
-    r"|euses|fe|fes|ve|ves|te|tes)\b)+",
+    r"(?<=[^\W\d_])(?:[·•∙⋅‧][^\W\d_]+"
+    r"|\.(?:e|es|s|ne|nes|le|les|rice|rices|trice|trices|euse|euses|fe|fes|ve|ves|te|tes)\b"
+    r"|-(?:e|es|s|rice|rices|trice|trices|euse|euses)\b)+",
     re.IGNORECASE,
 )
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -61,6 +61,8 @@ def refusal(data: bytes) -> str:
         ("Élu·es", "élu"),
         ("Chercheur·se ou expert·e", "Chercheur ou expert"),
         ("  Date  du consentement * ", "date du consentement"),
+        ("habitant-es", "habitants"),
+        ("élu-e-s", "élus"),
     ],
 )
 def test_spellings_of_the_same_label_match(typed, expected):
@@ -69,6 +71,7 @@ def test_spellings_of_the_same_label_match(typed, expected):
 
 def test_different_labels_stay_apart():
     assert loose_key("St.Denis") == loose_key("St Denis") != loose_key("St")
+    assert loose_key("Villiers-le-Bel") == loose_key("Villiers le Bel") != loose_key("Villiers")
     assert loose_key("Yvelines") != loose_key("Hauts-de-Seine")
 
 
@@ -249,6 +252,16 @@ def test_a_title_line_above_the_header_and_unknown_columns_are_fine(staff_client
     assert job.result["counts"]["create"] == 1
     assert job.result["ignored_columns"] == ["Remarques"]
     assert "Remarques" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("write", [xlsx_bytes, ods_bytes])
+def test_of_a_workbook_s_sheets_the_one_with_the_columns_is_read(staff_client, write):
+    notes = [["Source : liste reprise en 2019"], ["Nom", "Remarque"], ["A", "rien"]]
+    data = write([HEADER, ["a@example.org", "A", "Salon"]], before=notes)
+    import_upload(staff_client, KIND, data, "liste.ods")
+    job = last_job()
+    assert job.result["counts"]["create"] == 1, job.result
 
 
 @pytest.mark.django_db

@@ -163,6 +163,11 @@ def header_find(
     return best_index, best
 
 
+def sheet_rows(columns: tuple[Column, ...], data: bytes) -> list[SheetRow]:
+    """The rows of the file's sheet whose header names the most of `columns`."""
+    return rows_read(data, score=lambda head: len(header_find(head, columns)[1]))
+
+
 def _columns_problems(positions: dict[int, Column], columns, headers: list[str]) -> list[str]:
     problems = []
     seen: dict[str, int] = {}
@@ -196,7 +201,7 @@ def _row_read(sheet_row: SheetRow, positions: dict[int, Column], columns, lookup
     unreadable = set()
     for position, column in positions.items():
         value = cells[position] if position < len(cells) else None
-        if value is None or (isinstance(value, str) and not cell_text(value)):
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
             row.values[column.key] = column.read(value, lookups)
@@ -212,7 +217,7 @@ def _row_read(sheet_row: SheetRow, positions: dict[int, Column], columns, lookup
 
 def _read(importer: Importer, data: bytes, outcome: Outcome) -> None:
     try:
-        sheet = rows_read(data)
+        sheet = sheet_rows(importer.columns, data)
     except ValidationError as error:
         outcome.file_errors.extend(error.messages)
         return

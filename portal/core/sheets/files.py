@@ -12,8 +12,7 @@ from itertools import zip_longest
 
 from django.utils.translation import gettext as _
 
-from portal.core.sheets.engine import Importer, header_find
-from portal.core.sheets.reading import rows_read
+from portal.core.sheets.engine import Importer, header_find, sheet_rows
 from portal.core.sheets.writing import Column, Sheet, Table, xlsx_build
 
 REQUIRED_MARK = " *"
@@ -50,7 +49,7 @@ def template_xlsx(importer: type[Importer]) -> bytes:
 
 def rejected_xlsx(importer: type[Importer], data: bytes, errors: dict[int, str]) -> bytes:
     """The lines of `data` whose number is in `errors`, as typed, with their error."""
-    sheet = rows_read(data)
+    sheet = sheet_rows(importer.columns, data)
     header_index, _positions = header_find(sheet, importer.columns)
     header = sheet[header_index].cells
     width = max([len(header), *(len(row.cells) for row in sheet if row.line in errors)])

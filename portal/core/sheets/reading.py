@@ -6,7 +6,9 @@ semicolons, commas or tabs, whichever the first line uses. Every refusal is a
 ValidationError with a message for the person who sent the file; nothing here writes.
 
 Workbooks are ZIP archives: their declared size is checked before anything is unpacked,
-so a small file that would unpack into gigabytes (a « zip bomb ») is refused.
+so a small file that would unpack into gigabytes (a « zip bomb ») is refused. Of a
+workbook's sheets, the one whose first lines `score` best is read (INSEE's EPCI file has
+its communes on the second sheet); the first one on a tie.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import csv
 import io
 import logging
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -35,6 +38,8 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 
 Cell = str | int | float | bool | date | datetime | None
+# The lines a sheet is scored on: its header is among them.
+HEAD_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,10 @@ class SheetRow:
 
     line: int
     cells: tuple[Cell, ...]
+
+
+# How well a sheet's first non-empty lines match what the import expects.
+Score = Callable[[list[SheetRow]], int]
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -57,8 +66,8 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
 
 
-def rows_read(data: bytes) -> list[SheetRow]:
-    """Every non-empty row of the file's first sheet, in order."""
+def rows_read(data: bytes, *, score: Score | None = None) -> list[SheetRow]:
+    """Every non-empty row of the file's sheet (the best scored), in order."""
     if len(data) > max_file_bytes():
         raise _refuse(
             _("This file is larger than %(size)s MB: split it into several files.")
@@ -68,7 +77,7 @@ def rows_read(data: bytes) -> list[SheetRow]:
     if not data.strip():
         raise _refuse(_("The file is empty."), "empty")
     if data.startswith(b"PK\x03\x04"):
-        rows = _workbook_rows(data)
+        rows = _workbook_rows(data, score)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(
             _(
@@ -193,7 +202,7 @@ def _unreadable() -> ValidationError:
     )
 
 
-def _workbook_rows(data: bytes) -> list[SheetRow]:
+def _workbook_rows(data: bytes, score: Score | None) -> list[SheetRow]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -208,9 +217,9 @@ def _workbook_rows(data: bytes) -> list[SheetRow]:
     names = {member.filename for member in members}
     try:
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
-            return _ods_rows(archive)
+            return _best(_ods_tables(archive), score)
         if "xl/workbook.xml" in names:
-            return _xlsx_rows(data)
+            return _xlsx_rows(data, score)
     except ValidationError:
         raise
     except Exception:  # a damaged workbook fails in many ways inside the libraries
@@ -221,19 +230,35 @@ def _workbook_rows(data: bytes) -> list[SheetRow]:
     )
 
 
-def _xlsx_rows(data: bytes) -> list[SheetRow]:
+def _best(sheets: list[list[SheetRow]], score: Score | None) -> list[SheetRow]:
+    if not sheets:
+        return []
+    if score is None:
+        return sheets[0]
+    return max(sheets, key=lambda rows: score(rows[:HEAD_ROWS]))  # the first of the best
+
+
+def _xlsx_lines(sheet, max_row: int | None = None):
+    rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=max_row)
+    return enumerate(rows, 1)
+
+
+def _xlsx_rows(data: bytes, score: Score | None) -> list[SheetRow]:
     import openpyxl
 
     # data_only: a formula gives the value the spreadsheet computed, never the formula.
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        return _collect(
-            (line, values)
-            for line, values in enumerate(
-                sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1
-            )
-        )
+        sheets = workbook.worksheets
+        if score is not None and len(sheets) > 1:
+            heads = [
+                [row for line, values in _xlsx_lines(sheet, 100) if (row := _kept(line, values))]
+                for sheet in sheets
+            ]
+            sheet = sheets[heads.index(_best(heads, score))]
+        else:
+            sheet = sheets[0]
+        return _collect(_xlsx_lines(sheet))
     finally:
         workbook.close()
 
@@ -268,20 +293,22 @@ def _ods_cell(element) -> Cell:
     return "\n".join(paragraphs) or None
 
 
-def _ods_rows(archive: zipfile.ZipFile) -> list[SheetRow]:
-    """The first table of content.xml, streamed; repeated empty rows and cells (how ODS
-    stores the rest of the sheet) are skipped without being expanded."""
+def _ods_tables(archive: zipfile.ZipFile) -> list[list[SheetRow]]:
+    """The tables of content.xml, streamed; repeated empty rows and cells (how ODS stores
+    the rest of a sheet) are skipped without being expanded."""
+    tables: list[list[SheetRow]] = []
     rows: list[SheetRow] = []
     line = 0
-    depth = 0
     with archive.open("content.xml") as content:
         for event, element in ElementTree.iterparse(content, events=("start", "end")):
             if element.tag == f"{{{_TABLE}}}table":
                 if event == "start":
-                    depth += 1
-                    continue
-                break  # the first sheet only
-            if depth != 1 or event != "end" or element.tag != f"{{{_TABLE}}}table-row":
+                    rows, line = [], 0
+                else:
+                    tables.append(rows)
+                    element.clear()
+                continue
+            if event != "end" or element.tag != f"{{{_TABLE}}}table-row":
                 continue
             repeat = int(element.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
             values: list[Cell] = []
@@ -292,12 +319,10 @@ def _ods_rows(archive: zipfile.ZipFile) -> list[SheetRow]:
                 values.extend([_ods_cell(cell)] * min(times, MAX_COLUMNS + 1))
             element.clear()
             row = _kept(line + 1, values)
-            if row is None:
-                line += repeat
-                continue
-            for copy in range(min(repeat, max_rows() + 2)):
-                rows.append(SheetRow(line=line + 1 + copy, cells=row.cells))
-                if len(rows) > max_rows() + 1:
-                    raise _too_long()
+            if row is not None:
+                for copy in range(min(repeat, max_rows() + 2)):
+                    rows.append(SheetRow(line=line + 1 + copy, cells=row.cells))
+                    if len(rows) > max_rows() + 1:
+                        raise _too_long()
             line += repeat
-    return rows
+    return tables
