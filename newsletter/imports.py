@@ -159,7 +159,8 @@ class SubscriberImporter(Importer):
                 subscriber.confirmed_at = _moment(row.values["confirmed_at"]) or consent_at
                 subscriber.unsubscribed_at = None
                 subscriber.soft_bounces = 0
-                audited.append((subscriber, before))
+                if subscriber.pk:  # a new one is recorded by the import job's own entry
+                    audited.append((subscriber, before))
             subscriber.updated_at = now
             (updated if subscriber.pk else created).append(subscriber)
         for start in range(0, len(created), BATCH):
@@ -174,7 +175,8 @@ class SubscriberImporter(Importer):
         self._audit(audited)
 
     def _audit(self, audited: list[tuple[Subscriber, str]]) -> None:
-        """One entry per status change, as newsletter.services.subscribers writes them."""
+        """One entry per known subscriber made active again, as newsletter.services.
+        subscribers writes status changes (the import job's entry names the new ones)."""
         content_type = ContentType.objects.get_for_model(Subscriber)
         actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
         AuditEntry.objects.bulk_create(

@@ -74,8 +74,8 @@ def test_a_windows_csv_creates_confirmed_subscribers_that_count(
     # Both count: Awa at the end of 2024, Jean from 2025 on.
     assert newsletter_figures(year=2024).subscribers == 1
     assert newsletter_figures(year=2025).subscribers == 2
-    entry = AuditEntry.objects.for_object(jean).get()
-    assert (entry.action, entry.actor) == ("newsletter.subscriber_imported", staff_user)
+    entry = AuditEntry.objects.for_object(job).get(action="import.done")
+    assert (entry.actor, entry.changes["create"]) == (staff_user, 2)
 
 
 def test_the_same_file_twice_updates_and_never_duplicates(staff_client, val_d_oise):
@@ -87,6 +87,18 @@ def test_the_same_file_twice_updates_and_never_duplicates(staff_client, val_d_oi
     again = import_through_pages(staff_client, KIND, csv_bytes(rows), "a.csv")
     assert again.result["counts"]["unchanged"] == 1
     assert Subscriber.objects.get().last_name == "Diallo-Sow"
+
+
+def test_a_known_address_waiting_for_confirmation_becomes_active(staff_client, staff_user):
+    pending = SubscriberFactory(email="Awa@Example.org", status=SubscriberStatus.PENDING)
+    rows = [HEADER, ["awa@example.org", "Awa", "Diallo", "", "", "Formulaire", "", ""]]
+    job = import_through_pages(staff_client, KIND, csv_bytes(rows), "a.csv")
+    assert job.result["counts"]["update"] == 1
+    pending.refresh_from_db()
+    assert (pending.status, pending.consent_source) == ("active", ConsentSource.IMPORT)
+    entry = AuditEntry.objects.for_object(pending).get()
+    assert (entry.action, entry.actor) == ("newsletter.subscriber_imported", staff_user)
+    assert entry.changes["status"] == ["pending", "active"]
 
 
 def test_errors_name_the_spreadsheet_line_and_nothing_is_written(staff_client, val_d_oise):
