@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -75,14 +75,11 @@ MAY_BE_UPCOMING: dict[str, Q | None] = {
 }
 
 
-def _date_fields(*, with_table: bool = False) -> list[tuple[type[models.Model], models.DateField]]:
-    """Every date and datetime field; with_table: of the models whose table exists (a
-    model whose migration is still being written holds no demo data)."""
-    tables = set(connection.introspection.table_names()) if with_table else None
+def _date_fields() -> list[tuple[type[models.Model], models.DateField]]:
+    """Every date and datetime field of every model."""
     return [
         (model, field)
         for model in apps.get_models()
-        if tables is None or model._meta.db_table in tables
         for field in model._meta.concrete_fields
         if isinstance(field, models.DateField)  # DateTimeField is a DateField too
     ]
@@ -92,7 +89,7 @@ def _in_the_future(now: datetime) -> list[str]:
     """One line per field holding a value after `now` where it may not, with examples."""
     today = timezone.localdate(now)
     found = []
-    for model, field in _date_fields(with_table=True):
+    for model, field in _date_fields():
         key = f"{model._meta.label}.{field.name}"
         must_be_past = MAY_BE_UPCOMING.get(key, Q())
         if must_be_past is None:
