@@ -267,3 +267,36 @@ def test_the_lists_show_the_reference_and_link_to_the_import(staff_client, year)
     assert list(found.context["cl"].result_list) == [year["s3"]]
     attendance = staff_client.get(reverse("admin:events_attendance_changelist"))
     assert reverse("admin:core_importjob_upload", args=[KIND]) in attendance.content.decode()
+
+
+def test_a_year_loaded_only_through_the_two_imports_gives_its_figures(staff_client, db):
+    DepartmentFactory(code="95", name="Val-d'Oise")
+    DepartmentFactory(code="78", name="Yvelines")
+    actions = [
+        ["Action", "Format", "Date", "Début", "Fin", "Demi-journées"],
+        ["Petit-déjeuner emploi", "Petit-déjeuner", "07/02/2023", "08:30", "10:30", None],
+        ["Petit-déjeuner emploi", "Petit-déjeuner", "07/02/2024", "08:30", "10:30", None],
+        ["Formation animation", "Formation", "11/04/2024", "09:00", "17:00", None],
+        ["Formation animation", "Formation", "12/04/2024", "09:00", "12:00", 2],
+    ]
+    import_through_pages(staff_client, "events.actions", xlsx_bytes(actions))
+    attendance = [
+        ["Action", "Date", "Nom", "Prénom", "Courriel", "Département", "Type d'acteur", "Nombre"],
+        ["Petit-déjeuner emploi", "07/02/2024", "Diallo", "Awa", "awa@example.org", "95",
+         "Élu·e", None],
+        ["Petit-dejeuner emploi", "07/02/2023", "Diallo", "Awa", "awa@example.org", "95",
+         "Élu·e", None],
+        ["Formation animation", "11/04/2024", "Morel", "Jean", None, "Yvelines", "Association",
+         None],
+        ["Formation animation", "12/04/2024", "Morel", "Jean", None, "78", "Association", None],
+        ["Formation animation", "12/04/2024", None, None, None, "95", None, 10],
+    ]  # fmt: skip
+    import_through_pages(staff_client, KIND, csv_bytes(attendance, encoding="cp1252"), "p.csv")
+
+    figures = participation_figures(year=2024)
+    assert (figures.actions, figures.sessions, figures.half_days) == (2, 3, 5)
+    assert (figures.participations, figures.headcount_participations) == (13, 10)
+    assert shares(figures.by_department) == {"95": 11, "78": 2}
+    assert shares(figures.by_actor_type) == {"elected": 1, "association": 2, "other": 10}
+    assert figures.previous.participations == 1 and figures.participations_change == 1200
+    assert Person.objects.count() == 2
