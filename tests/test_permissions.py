@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -164,6 +165,7 @@ def _build_world() -> World:
     from newsletter.models import IssueStatus
     from newsletter.tokens import confirm_token_make, manage_token_make
     from portal.core.models import AuditEntry, Commune, Department, Epci, SiteSettings
+    from portal.core.sheets.jobs import import_job_create
     from tests.events.factories import ActionFactory, SessionFactory
     from tests.infodoc.factories import ResourceFactory
     from tests.members.factories import (
@@ -215,6 +217,14 @@ def _build_world() -> World:
     erasure, retention_run, consent = _privacy_world(world.a["colleague"], staff)
     EpciFactory()
     CommuneFactory()
+    import_job = import_job_create(
+        kind="newsletter.subscribers",
+        upload=SimpleUploadedFile(
+            "abonnes.csv", b"Courriel;Base du consentement\nnot-an-address;x\n"
+        ),
+        options={},
+        actor=staff,
+    )
     world.objects = {
         "auth.group": Group.objects.get(name=STAFF_GROUP),
         "account.emailaddress": EmailAddress.objects.get(user=member_a),
@@ -224,6 +234,7 @@ def _build_world() -> World:
         "core.epci": Epci.objects.first(),
         "core.commune": Commune.objects.first(),
         "core.auditentry": AuditEntry.objects.first(),
+        "core.importjob": import_job,
         "members.invoice": world.a["invoice"],
         "members.creditnote": world.a["credit_note"],
         "members.payment": world.a["payment"],
@@ -370,6 +381,12 @@ def _kwargs(world: World) -> dict:
             "move": "pause",
         },
         "account_confirm_email": {"key": "not-a-real-key"},
+        "admin:core_importjob_upload": {"kind": "newsletter.subscribers"},
+        "admin:core_importjob_template": {"kind": "newsletter.subscribers"},
+        **{
+            f"admin:core_importjob_{page}": {"job_id": objects["core.importjob"].pk}
+            for page in ("progress", "confirm", "cancel", "rejected")
+        },
         "reports:build": {"year": objects["reports.reportbuild"].year},
         "reports:progress": {"year": objects["reports.reportbuild"].year},
         "reports:download": {"year": objects["reports.reportbuild"].year},
@@ -534,16 +551,19 @@ MATRIX: dict[str, tuple] = {
     "admin:app_list": staff_only(200),
     "admin/(?P<url>.*)$": staff_only(404),
     "admin:auth_user_password_change": staff_only(403),
+    # Imports of spreadsheets: one page per kind, then one per file sent.
+    "admin:core_importjob_upload": staff_only(200),
+    "admin:core_importjob_template": staff_only(200),
+    "admin:core_importjob_progress": staff_only(200),
+    "admin:core_importjob_confirm": staff_only(405),
+    "admin:core_importjob_cancel": staff_only(405),
+    "admin:core_importjob_rejected": staff_only(200),
     "admin:members_invoice_record_payment": staff_only(200),
     "admin:members_invoice_credit_note": staff_only(200),
     "admin:members_invoice_reminder": staff_only(405),
     "admin:members_duescampaign_start": staff_only(200),
     "admin:members_duescampaign_progress": staff_only(200),
-    "admin:members_organisation_process_import": staff_only(405),
-    "admin:members_organisation_import": staff_only(200),
     "admin:members_organisation_export": staff_only(200),
-    "admin:members_person_process_import": staff_only(405),
-    "admin:members_person_import": staff_only(200),
     "admin:members_person_export": staff_only(200),
     "admin:members_membership_export": staff_only(200),
     "admin:events_session_checkin": staff_only(200),
@@ -566,8 +586,6 @@ MATRIX: dict[str, tuple] = {
     "admin:newsletter_issue_proof": staff_only(200),
     # Erasure goes through « Personal data of a person » (asked, then confirmed).
     "admin:newsletter_subscriber_delete": staff_only(403),
-    "admin:newsletter_subscriber_process_import": staff_only(405),
-    "admin:newsletter_subscriber_import": staff_only(200),
     "admin:newsletter_subscriber_export": staff_only(200),
     # Accounts (allauth); self sign-up is closed (the page says so).
     "account_login": (200, ELSEWHERE, ELSEWHERE, ELSEWHERE, ELSEWHERE),

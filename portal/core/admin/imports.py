@@ -9,7 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -190,7 +196,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
     def confirm_view(self, request, job_id: int):
         job = self._job(request, job_id)
-        if request.method != "POST" or not importer_for(job.kind).allowed(request.user):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not importer_for(job.kind).allowed(request.user):
             raise PermissionDenied
         try:
             job = import_job_confirm(
@@ -224,7 +232,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
     def cancel_view(self, request, job_id: int):
         job = self._job(request, job_id)
         if request.method != "POST":
-            raise PermissionDenied
+            return HttpResponseNotAllowed(["POST"])
         try:
             import_job_cancel(job_id=job.pk, actor=request.user)
         except ImportRefused as refusal:
