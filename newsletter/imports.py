@@ -148,9 +148,7 @@ class SubscriberImporter(Importer):
             for name in DETAILS:
                 setattr(subscriber, name, self._detail(row, name))
             if subscriber.status != SubscriberStatus.ACTIVE or subscriber.pk is None:
-                consent_at = (
-                    _moment(row.values["consent_at"] or row.values["confirmed_at"]) or now
-                )
+                consent_at = _moment(row.values["consent_at"] or row.values["confirmed_at"]) or now
                 subscriber.status = SubscriberStatus.ACTIVE
                 subscriber.consent_source = ConsentSource.IMPORT
                 subscriber.consent_basis = row.values["consent_basis"]
