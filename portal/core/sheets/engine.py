@@ -163,9 +163,15 @@ def header_find(
     return best_index, best
 
 
-def sheet_rows(columns: tuple[Column, ...], data: bytes) -> list[SheetRow]:
+def sheet_rows(
+    columns: tuple[Column, ...], data: bytes, progress: Progress = _no_progress
+) -> list[SheetRow]:
     """The rows of the file's sheet whose header names the most of `columns`."""
-    return rows_read(data, score=lambda head: len(header_find(head, columns)[1]))
+    return rows_read(
+        data,
+        score=lambda head: len(header_find(head, columns)[1]),
+        progress=lambda done, total: progress("reading", done, total),
+    )
 
 
 def _columns_problems(positions: dict[int, Column], columns, headers: list[str]) -> list[str]:
@@ -217,7 +223,7 @@ def _row_read(sheet_row: SheetRow, positions: dict[int, Column], columns, lookup
 
 def _read(importer: Importer, data: bytes, outcome: Outcome) -> None:
     try:
-        sheet = sheet_rows(importer.columns, data)
+        sheet = sheet_rows(importer.columns, data, importer.progress)
     except ValidationError as error:
         outcome.file_errors.extend(error.messages)
         return
@@ -238,7 +244,7 @@ def _read(importer: Importer, data: bytes, outcome: Outcome) -> None:
     for count, sheet_row in enumerate(body, 1):
         outcome.rows.append(_row_read(sheet_row, positions, columns, importer.lookups))
         if count % PROGRESS_EVERY == 0:
-            importer.progress("reading", count, len(body))
+            importer.progress("checking", count, len(body))
 
 
 def _refuse_erased(importer: Importer, rows: list[Row]) -> None:

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.models import ImportJob, ImportJobStatus
 from portal.core.services import audit_log
@@ -32,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 50
 PROGRESS_SECONDS = 3600
-PHASES = {"reading": 0, "checking": 1, "saving": 2}
+PHASES = {
+    "reading": gettext_lazy("Reading the file"),
+    "checking": gettext_lazy("Checking the lines"),
+    "saving": gettext_lazy("Saving"),
+}
 
 
 class ImportRefused(Exception):
@@ -44,11 +49,16 @@ def _progress_key(job_id: int) -> str:
 
 
 def job_progress(job: ImportJob) -> dict:
-    """{"phase", "done", "total", "percent", "finished"} for the job page's progress bar."""
+    """{"phase", "phase_label", "done", "total", "percent", "finished"} for the job page's
+    progress bar (a total of 0: not known yet)."""
     progress = cache.get(_progress_key(job.pk)) or {"phase": "reading", "done": 0, "total": 0}
-    total = progress["total"] or 1
-    percent = min(100, int(100 * progress["done"] / total))
-    return {**progress, "percent": percent, "finished": not job.is_running}
+    percent = min(100, 100 * progress["done"] // progress["total"]) if progress["total"] else 0
+    return {
+        **progress,
+        "phase_label": str(PHASES.get(progress["phase"], "")),
+        "percent": percent,
+        "finished": not job.is_running,
+    }
 
 
 def _reporter(job_id: int):

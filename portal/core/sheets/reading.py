@@ -52,6 +52,13 @@ class SheetRow:
 
 # How well a sheet's first non-empty lines match what the import expects.
 Score = Callable[[list[SheetRow]], int]
+# Told (lines read, lines in all, 0 when unknown) as a big file is read.
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 2000
+
+
+def _silent(done: int, total: int) -> None:
+    return None
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -66,7 +73,9 @@ def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
 
 
-def rows_read(data: bytes, *, score: Score | None = None) -> list[SheetRow]:
+def rows_read(
+    data: bytes, *, score: Score | None = None, progress: Progress = _silent
+) -> list[SheetRow]:
     """Every non-empty row of the file's sheet (the best scored), in order."""
     if len(data) > max_file_bytes():
         raise _refuse(
@@ -77,7 +86,7 @@ def rows_read(data: bytes, *, score: Score | None = None) -> list[SheetRow]:
     if not data.strip():
         raise _refuse(_("The file is empty."), "empty")
     if data.startswith(b"PK\x03\x04"):
-        rows = _workbook_rows(data, score)
+        rows = _workbook_rows(data, score, progress)
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(
             _(
@@ -92,7 +101,7 @@ def rows_read(data: bytes, *, score: Score | None = None) -> list[SheetRow]:
             "format",
         )
     else:
-        rows = _csv_rows(data)
+        rows = _csv_rows(data, progress)
     if not rows:
         raise _refuse(_("The file is empty."), "empty")
     return rows
@@ -125,9 +134,11 @@ def _too_long() -> ValidationError:
     )
 
 
-def _collect(numbered) -> list[SheetRow]:
+def _collect(numbered, progress: Progress = _silent, total: int = 0) -> list[SheetRow]:
     rows = []
     for line, values in numbered:
+        if line % PROGRESS_EVERY == 0:
+            progress(line, total)
         row = _kept(line, values)
         if row is not None:
             rows.append(row)
@@ -166,7 +177,7 @@ def _delimiter(text: str) -> str:
     return ";"
 
 
-def _csv_rows(data: bytes) -> list[SheetRow]:
+def _csv_rows(data: bytes, progress: Progress) -> list[SheetRow]:
     text = _decode(data)
     if "\x00" in text:
         raise _refuse(
@@ -178,7 +189,9 @@ def _csv_rows(data: bytes) -> list[SheetRow]:
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        return _collect((reader.line_num, values) for values in reader)
+        return _collect(
+            ((reader.line_num, values) for values in reader), progress, text.count("\n")
+        )
     except csv.Error:
         raise _refuse(
             _(
@@ -202,7 +215,7 @@ def _unreadable() -> ValidationError:
     )
 
 
-def _workbook_rows(data: bytes, score: Score | None) -> list[SheetRow]:
+def _workbook_rows(data: bytes, score: Score | None, progress: Progress) -> list[SheetRow]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -219,7 +232,7 @@ def _workbook_rows(data: bytes, score: Score | None) -> list[SheetRow]:
         if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
             return _best(_ods_tables(archive), score)
         if "xl/workbook.xml" in names:
-            return _xlsx_rows(data, score)
+            return _xlsx_rows(data, score, progress)
     except ValidationError:
         raise
     except Exception:  # a damaged workbook fails in many ways inside the libraries
@@ -243,7 +256,7 @@ def _xlsx_lines(sheet, max_row: int | None = None):
     return enumerate(rows, 1)
 
 
-def _xlsx_rows(data: bytes, score: Score | None) -> list[SheetRow]:
+def _xlsx_rows(data: bytes, score: Score | None, progress: Progress) -> list[SheetRow]:
     import openpyxl
 
     # data_only: a formula gives the value the spreadsheet computed, never the formula.
@@ -258,7 +271,7 @@ def _xlsx_rows(data: bytes, score: Score | None) -> list[SheetRow]:
             sheet = sheets[heads.index(_best(heads, score))]
         else:
             sheet = sheets[0]
-        return _collect(_xlsx_lines(sheet))
+        return _collect(_xlsx_lines(sheet), progress, sheet.max_row or 0)
     finally:
         workbook.close()
 
