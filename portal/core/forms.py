@@ -52,12 +52,12 @@ class ImportFileForm(forms.Form):
 
     file = forms.FileField(
         label=_("Spreadsheet"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv,.txt"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("XLSX, ODS or CSV, at most %(size)s MB.") % {
+        self.fields["file"].help_text = _("XLSX, XLS, ODS or CSV, at most %(size)s MB.") % {
             "size": settings.IMPORT_MAX_MB
         }
 

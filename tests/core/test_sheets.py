@@ -10,6 +10,7 @@ import zipfile
 from datetime import date, datetime
 from datetime import time as clock
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -33,6 +34,7 @@ from tests.sheets import (
     xlsx_bytes,
 )
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 KIND = "newsletter.subscribers"
 HEADER = ["Courriel", "Nom", "Base du consentement"]
 
@@ -105,17 +107,27 @@ def test_row_numbers_are_the_spreadsheet_s_and_blank_rows_are_skipped():
 
 def test_xlsx_and_ods_give_the_same_cells():
     rows = [["Nom", "Date", "Nombre"], ["Agnès", date(2023, 3, 12), 42]]
-    assert cells(ods_bytes(rows)) == [("Nom", "Date", "Nombre"), ("Agnès", date(2023, 3, 12), 42)]
-    assert cells(xlsx_bytes(rows)) == [
-        ("Nom", "Date", "Nombre"), ("Agnès", datetime(2023, 3, 12), 42),  # noqa: DTZ001 (a spreadsheet's)
-    ]  # fmt: skip
+    expected = [("Nom", "Date", "Nombre"), ("Agnès", date(2023, 3, 12), 42)]
+    assert cells(ods_bytes(rows)) == cells(xlsx_bytes(rows)) == expected
+
+
+def test_an_old_excel_97_workbook_is_read():
+    data = (DATA / "abonnes-excel-97.xls").read_bytes()
+    assert cells(data)[1] == (
+        "agnes.eloi@exemple.fr", "Éloi", "Élu·e", "Fiche papier", date(2019, 3, 15),
+    )  # fmt: skip
+
+
+def test_a_workbook_s_rows_keep_their_numbers_below_empty_ones():
+    rows = [[], [], ["Nom", "Date"], ["Agnès", date(2023, 3, 12)]]
+    assert [row.line for row in rows_read(xlsx_bytes(rows))] == [3, 4]
 
 
 @pytest.mark.parametrize(
     ("data", "words"),
     [
         (b"Nom;Ville\x00\n", "caractères nuls"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "ne peut pas être lu"),
         (b"%PDF-1.7\n", "PDF"),
         (b"PK\x03\x04garbage", "ne peut pas être lu"),
         (b"  \n", "vide"),
