@@ -3,12 +3,15 @@
 The imports are members.imports (portal.core.sheets); an export's columns carry the
 import's labels, so that a file exported, corrected and imported back updates the same
 records. References use what staff know: the département code, the commune's INSEE
-code, the organisation's name. Names may come from public forms: a cell that a
-spreadsheet would run as a formula gets a leading apostrophe (the import removes it).
+code, the organisation's name.
+
+Names may come from public forms: the formats guard every text a spreadsheet would run as
+a formula (portal.core.sheets.writing), for every export of the back office.
 """
 
 from __future__ import annotations
 
+import tablib
 from django.db.models import TextChoices
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,16 +20,14 @@ from import_export.formats import base_formats
 
 from members.models import ActorType, Membership, Organisation, OrganisationKind, Person
 from members.selectors import membership_status
-from portal.core.sheets.writing import guard
+from portal.core.sheets.writing import Column, Sheet, Table, guard, xlsx_build
 
 # Widgets -------------------------------------------------------------------------
 
 
 class TextWidget(widgets.CharWidget):
-    """Text that a spreadsheet must never run as a formula."""
-
     def render(self, value, obj=None, **kwargs):
-        return guard("" if value is None else str(value))
+        return "" if value is None else str(value)
 
 
 class YesNoWidget(widgets.Widget):
@@ -48,16 +49,29 @@ class ChoiceLabelWidget(widgets.Widget):
 # Formats -----------------------------------------------------------------------
 
 
+def _guarded(dataset: tablib.Dataset) -> tablib.Dataset:
+    return tablib.Dataset(
+        *([guard(cell) if isinstance(cell, str) else cell for cell in row] for row in dataset),
+        headers=dataset.headers,
+    )
+
+
 class CSV(base_formats.CSV):
-    """CSV separated by semicolons, as French spreadsheets read them."""
+    """CSV separated by semicolons, as French spreadsheets read them; a text that would run
+    as a formula gets a leading apostrophe (which the imports remove)."""
 
     def export_data(self, dataset, **kwargs):
         kwargs.setdefault("delimiter", ";")
-        return super().export_data(dataset, **kwargs)
+        return super().export_data(_guarded(dataset), **kwargs)
 
 
 class XLSX(base_formats.XLSX):
-    pass
+    """Written by the portal's own writer: text never runs as a formula."""
+
+    def export_data(self, dataset, **kwargs):
+        title = str(dataset.title or _("Export"))
+        columns = tuple(Column(str(header)) for header in dataset.headers or ())
+        return xlsx_build([Sheet(title, (Table(title, columns, tuple(dataset)),))])
 
 
 FORMATS = [CSV, XLSX]
@@ -143,7 +157,7 @@ class PersonResource(DirectoryResource):
         return Person.objects.select_related("organisation", "department")
 
     def dehydrate_organisation(self, person: Person) -> str:
-        return guard(person.organisation.name) if person.organisation_id else ""
+        return person.organisation.name if person.organisation_id else ""
 
     def dehydrate_department(self, person: Person) -> str:
         return person.department.code if person.department_id else ""
@@ -189,7 +203,7 @@ class MembershipResource(DirectoryResource):
         )
 
     def dehydrate_member(self, membership: Membership) -> str:
-        return guard(str(membership.member))
+        return str(membership.member)
 
     def dehydrate_siret(self, membership: Membership) -> str:
         return membership.organisation.siret if membership.organisation_id else ""

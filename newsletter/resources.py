@@ -1,8 +1,8 @@
 """Spreadsheet export of the subscribers (django-import-export); the import is
 newsletter.imports. The columns are the import's, so that an export imports back.
 
-Names and organisations come from a public form: a cell that a spreadsheet would run as
-a formula gets a leading apostrophe.
+Names and organisations come from a public form: the formats (members.resources) guard
+every text a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -12,16 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from members.models import ActorType
-from members.resources import ChoiceLabelWidget, DirectoryResource
+from members.resources import ChoiceLabelWidget, DirectoryResource, TextWidget
 from newsletter.models import Subscriber, SubscriberStatus
-from portal.core.sheets.writing import guard
-
-
-class SafeTextWidget(widgets.CharWidget):
-    """Text that a spreadsheet must never run as a formula."""
-
-    def render(self, value, obj=None, **kwargs):
-        return guard("" if value is None else str(value))
 
 
 class DateWidget(widgets.Widget):
@@ -30,13 +22,13 @@ class DateWidget(widgets.Widget):
 
 
 class SubscriberResource(DirectoryResource):
-    email = fields.Field("email", _("Email"), SafeTextWidget())
-    first_name = fields.Field("first_name", _("First name"), SafeTextWidget())
-    last_name = fields.Field("last_name", _("Last name"), SafeTextWidget())
-    organisation = fields.Field("organisation", _("Organisation"), SafeTextWidget())
+    email = fields.Field("email", _("Email"), TextWidget())
+    first_name = fields.Field("first_name", _("First name"), TextWidget())
+    last_name = fields.Field("last_name", _("Last name"), TextWidget())
+    organisation = fields.Field("organisation", _("Organisation"), TextWidget())
     actor_type = fields.Field("actor_type", _("Type of actor"), ChoiceLabelWidget(ActorType))
     department = fields.Field(column_name=_("Département"), readonly=True)
-    consent_basis = fields.Field("consent_basis", _("Consent basis"), SafeTextWidget())
+    consent_basis = fields.Field("consent_basis", _("Consent basis"), TextWidget())
     consent_at = fields.Field("consent_at", _("Consent date"), DateWidget())
     confirmed_at = fields.Field("confirmed_at", _("Confirmation date"), DateWidget())
     status = fields.Field("status", _("Status"), ChoiceLabelWidget(SubscriberStatus), readonly=True)
