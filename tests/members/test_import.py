@@ -383,8 +383,8 @@ def test_exports_import_back_unchanged(staff_client, val_d_oise):
     PersonFactory(email="", organisation=None)
 
     organisations = export_post(staff_client, "organisation", OrganisationResource, XLSX_FORMAT)
-    cells = [cell for row in read_xlsx(organisations)[1:] for cell in row if cell]
-    assert not any(str(cell).startswith(("=", "+", "-", "@")) for cell in cells)
+    sheet = openpyxl.load_workbook(io.BytesIO(organisations.content)).active
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
     job = import_through_pages(staff_client, ORGANISATIONS, organisations.content)
     assert job.result["counts"] == {"create": 0, "update": 0, "unchanged": 2, "error": 0}
     assert job.result["ignored_columns"] == []
