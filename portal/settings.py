@@ -267,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.deliveries_sweep",
         "schedule": crontab(),
     },
+    "import-files-purge": {
+        "task": "portal.core.tasks.import_files_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "privacy-retention": {
         "task": "portal.privacy.tasks.retention_apply_task",
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
@@ -283,11 +287,13 @@ CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
 DUES_REMINDER_DELAYS = env_int_list("DUES_REMINDER_DELAYS", "30,60")
 # Largest PDF accepted for a publication, in megabytes.
 PUBLICATION_MAX_UPLOAD_MB = env_int("PUBLICATION_MAX_UPLOAD_MB", 30)
-# Spreadsheet imports: the largest file (MB) and the most lines accepted, and the size
-# (KB) above which a file is checked and imported by a worker, behind a progress bar.
+# Spreadsheet imports: the largest file (MB) and the most lines accepted, the size (KB)
+# above which a file is checked and imported by a worker, behind a progress bar.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 20)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_INLINE_KB = env_int("IMPORT_INLINE_KB", 200)
+# Days an imported spreadsheet (and the files sent with it) is kept, for its rejected lines.
+IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 # The newsletter: rows claimed per batch, how long a claim holds, a global rate across
 # all workers (messages per second, 0: none), chains of batches per campaign, attempts
 # for an address the server refuses for now, soft bounces before suspension.

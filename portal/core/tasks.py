@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
-from portal.core.sheets.jobs import import_job_check, import_job_save
+from portal.core.sheets.jobs import import_files_purge, import_job_check, import_job_save
 
 
 @shared_task
@@ -28,3 +28,8 @@ def import_job_check_task(job_id: int) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, **IMPORT_LIMITS)
 def import_job_save_task(job_id: int) -> None:
     import_job_save(job_id=job_id)
+
+
+@shared_task
+def import_files_purge_task() -> int:
+    return import_files_purge()

@@ -7,7 +7,7 @@ import io
 import threading
 import time
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
@@ -371,3 +371,32 @@ def test_a_large_file_is_checked_and_imported_by_the_worker(
     assert "en cours" in response.content.decode()
     assert settled().status == ImportJobStatus.DONE
     assert Subscriber.objects.count() == 3000
+
+
+@pytest.mark.django_db
+def test_old_spreadsheets_are_deleted_and_their_jobs_kept(staff_user, settings):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from portal.core.sheets.jobs import import_files_purge, import_job_create
+
+    def sent(days_ago: int, status: str) -> ImportJob:
+        job = import_job_create(
+            kind=KIND,
+            upload=SimpleUploadedFile("a.csv", subscribers_file(2)),
+            options={},
+            actor=staff_user,
+        )
+        created = timezone.now() - timedelta(days=days_ago)
+        ImportJob.objects.filter(pk=job.pk).update(created_at=created, status=status)
+        return job
+
+    old, recent, running = sent(31, "done"), sent(29, "checked"), sent(40, "importing")
+    stored = old.file.name
+    assert import_files_purge() == 1
+    for job in (old, recent, running):
+        job.refresh_from_db()
+    assert not old.file and recent.file and running.file
+    assert not default_storage.exists(stored)
+    assert old.result["counts"]  # what it imported stays on record

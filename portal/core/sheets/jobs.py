@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -277,3 +278,20 @@ def _file_delete(job: ImportJob) -> None:
     job.file.delete(save=False)
     ImportJob.objects.filter(pk=job.pk).update(file="")
     _attachments_delete(job)
+
+
+def import_files_purge(*, now=None) -> int:
+    """Delete the files of the jobs sent more than IMPORT_FILE_DAYS ago (the spreadsheets
+    hold people's data; the rows they brought are in the database); the jobs stay, as a
+    record of what was imported. Jobs still running keep theirs. The number purged."""
+    before = (now or timezone.now()) - timedelta(days=settings.IMPORT_FILE_DAYS)
+    old = (
+        ImportJob.objects.filter(created_at__lt=before)
+        .exclude(file="")
+        .exclude(status__in=(ImportJobStatus.CHECKING, ImportJobStatus.IMPORTING))
+    )
+    purged = 0
+    for job in old.iterator():
+        _file_delete(job)
+        purged += 1
+    return purged
