@@ -45,9 +45,15 @@ MODELS: tuple[str, ...] = (
     "admin.logentry",
     "core.consentrecord",
     "core.sitesettings",
+    "core.importjob",
 )
 KEPT: dict[str, str] = {
     "core.sitesettings": _("The centre's own contact details, not a person's."),
+    "core.importjob": _(
+        "Which staff member imported which spreadsheet, and its counts: the back office's "
+        "record, as the audit trail; the spreadsheet itself is deleted after "
+        "IMPORT_FILE_DAYS days."
+    ),
 }
 
 # Accounts that cannot be deleted are renamed to an address of this reserved domain.
