@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -26,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from members.imports import ACTOR_TYPE
 from newsletter.models import ConsentSource, Issue, IssueStatus, Subscriber, SubscriberStatus
 from newsletter.selectors.subscribers import email_normalise
-from portal.core.models import AuditEntry
 from portal.core.pagecache import page_cache_invalidate
+from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import CellError, Column, cell_text
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -175,21 +174,16 @@ class SubscriberImporter(Importer):
     def _audit(self, audited: list[tuple[Subscriber, str]]) -> None:
         """One entry per known subscriber made active again, as newsletter.services.
         subscribers writes status changes (the import job's entry names the new ones)."""
-        content_type = ContentType.objects.get_for_model(Subscriber)
-        actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    actor=actor,
-                    content_type=content_type,
-                    object_id=str(subscriber.pk),
-                    object_repr=str(subscriber)[:200],
-                    action="newsletter.subscriber_imported",
-                    changes={"status": [before, subscriber.status], "source": ConsentSource.IMPORT},
+        audit_log_many(
+            actor=self.actor,
+            action="newsletter.subscriber_imported",
+            entries=(
+                (
+                    subscriber,
+                    {"status": [before, subscriber.status], "source": ConsentSource.IMPORT},
                 )
                 for subscriber, before in audited
-            ],
-            batch_size=BATCH,
+            ),
         )
 
 
@@ -368,22 +362,18 @@ class IssueImporter(Importer):
 
     def _audit(self, audited: list[tuple[Issue, str]]) -> None:
         """One entry per issue recorded as sent, as the campaign services log a send."""
-        content_type = ContentType.objects.get_for_model(Issue)
-        actor = self.actor if getattr(self.actor, "is_authenticated", False) else None
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    actor=actor,
-                    content_type=content_type,
-                    object_id=str(issue.pk),
-                    object_repr=str(issue)[:200],
-                    action="newsletter.issue_archived",
-                    changes={
+        audit_log_many(
+            actor=self.actor,
+            action="newsletter.issue_archived",
+            entries=(
+                (
+                    issue,
+                    {
                         "status": [before, IssueStatus.SENT],
                         "sent_at": issue.sent_at,
                         "recipients": issue.recipients_count,
                     },
                 )
                 for issue, before in audited
-            ]
+            ),
         )

@@ -23,9 +23,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.imports.common import BATCH, EventLookups, audit_entries
+from events.imports.common import BATCH, EventLookups
 from events.models import Action, ActionFormat, ActionStatus, Session
 from portal.core.pagecache import page_cache_invalidate
+from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import CellError, Choice, Column
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -367,7 +368,7 @@ class ActionImporter(Importer):
         Session.objects.bulk_create(created, batch_size=BATCH)
         Session.objects.bulk_update(updated, SESSION_FIELDS, batch_size=BATCH)
         self.progress("saving", len(rows), len(rows))
-        audit_entries(actor=self.actor, action="action.imported", changes=actions)
+        audit_log_many(actor=self.actor, action="action.imported", entries=actions)
         transaction.on_commit(page_cache_invalidate)
 
     def _actions_save(self, plans: list[ActionPlan]) -> list[tuple[Action, dict]]:

@@ -24,12 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.imports.common import BATCH, CHUNK, EventLookups, actor_or_none, audit_entries
+from events.imports.common import BATCH, CHUNK, EventLookups, actor_or_none
 from events.imports.people import PERSON_FIELDS, PeopleFinder
 from events.models import Attendance, Headcount, Registration, RegistrationStatus, Session
 from events.models.actions import SESSION_REFERENCE
 from members.imports import ACTOR_TYPE
 from members.models import ActorType, Person
+from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import CellError, Column, cell_text
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -410,10 +411,10 @@ class AttendanceImporter(Importer):
             counter = counts.setdefault(n.session.pk, Counter())
             counter[n.attendance_change] += 1
             counter["new_people"] += id(n.person) in new_people
-        audit_entries(
+        audit_log_many(
             actor=self.actor,
             action="attendance.imported",
-            changes=[
+            entries=[
                 (
                     sessions[pk],
                     {
@@ -454,4 +455,4 @@ class AttendanceImporter(Importer):
         Headcount.objects.bulk_create(created)
         Headcount.objects.bulk_update(updated, ["count"])
         Headcount.objects.filter(pk__in=removed).delete()
-        audit_entries(actor=self.actor, action="session.headcount", changes=audited)
+        audit_log_many(actor=self.actor, action="session.headcount", entries=audited)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +19,7 @@ from infodoc.models import InfoRequest, StatusChange
 from infodoc.services.intake import ACTOR_TYPES
 from infodoc.services.requests import references_take
 from members.models import ActorType, Organisation, OrganisationKind, Person
-from portal.core.models import AuditEntry
+from portal.core.services import audit_log_many
 from portal.core.sheets.engine import Row
 
 BATCH = 1000
@@ -201,8 +200,6 @@ def _history_save(requests, now: datetime) -> None:
 
 def _audit(actor, requests) -> None:
     """One entry per request, as the services log a creation or a change of status."""
-    content_type = ContentType.objects.get_for_model(InfoRequest)
-    actor = actor if getattr(actor, "is_authenticated", False) else None
     entries = []
     for request, plan in requests:
         changes = {"status": [plan.before, request.status], "source": "import"}
@@ -210,14 +207,5 @@ def _audit(actor, requests) -> None:
             changes["fields"] = plan.changed
         else:
             changes["reference"] = request.reference
-        entries.append(
-            AuditEntry(
-                actor=actor,
-                content_type=content_type,
-                object_id=str(request.pk),
-                object_repr=str(request)[:200],
-                action="info_request.imported",
-                changes=changes,
-            )
-        )
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+        entries.append((request, changes))
+    audit_log_many(actor=actor, action="info_request.imported", entries=entries)

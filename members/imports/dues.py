@@ -19,11 +19,11 @@ from members.imports.readers import (
     YEAR,
     YEAR_ALIASES,
     YEAR_HELP,
-    audit_bulk,
     changes_of,
     public_pages_changed,
 )
 from members.models import DuesMode, DuesRule, MembershipCategory
+from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import Column
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -118,14 +118,13 @@ class DuesRuleImporter(Importer):
         updated = [row for row in rows if row.change == UPDATE]
         DuesRule.objects.bulk_create(created)
         DuesRule.objects.bulk_update([row.record for row in updated], RULE_FIELDS)
-        audit_bulk(
-            self.actor,
-            [*created, *(row.record for row in updated)],
-            [
-                *({name: getattr(rule, name) for name in RULE_FIELDS} for rule in created),
-                *(self.before[row.line] for row in updated),
+        audit_log_many(
+            actor=self.actor,
+            action="dues_rule.imported",
+            entries=[
+                *((rule, {name: getattr(rule, name) for name in RULE_FIELDS}) for rule in created),
+                *((row.record, self.before[row.line]) for row in updated),
             ],
-            "dues_rule.imported",
         )
         if created or updated:
             public_pages_changed()

@@ -26,7 +26,6 @@ from members.imports.readers import (
     YEAR_HELP,
     OrganisationIndex,
     PersonIndex,
-    audit_bulk,
     changes_of,
     duplicate_of,
     public_pages_changed,
@@ -43,6 +42,7 @@ from members.models import (
 from members.selectors import membership_status, memberships_with_amounts
 from members.services.memberships import membership_category_for
 from portal.core.formats import format_euros
+from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import Column
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -363,23 +363,25 @@ class MembershipImporter(Importer):
             [row.record for row in updated], MEMBERSHIP_FIELDS, batch_size=BATCH
         )
         self.progress("saving", len(created) + len(updated), len(created) + len(updated))
-        audit_bulk(
-            self.actor,
-            [*created, *(row.record for row in updated)],
-            [
+        audit_log_many(
+            actor=self.actor,
+            action="membership.imported",
+            entries=[
                 *(
-                    {
-                        "amount": membership.amount,
-                        "population": membership.population_used,
-                        "rate": membership.rate_used,
-                        "status": membership.recorded_status,
-                        "source": "import",
-                    }
+                    (
+                        membership,
+                        {
+                            "amount": membership.amount,
+                            "population": membership.population_used,
+                            "rate": membership.rate_used,
+                            "status": membership.recorded_status,
+                            "source": "import",
+                        },
+                    )
                     for membership in created
                 ),
-                *(self.before[row.line] | {"source": "import"} for row in updated),
+                *((row.record, self.before[row.line] | {"source": "import"}) for row in updated),
             ],
-            "membership.imported",
         )
         if created or updated:
             public_pages_changed()

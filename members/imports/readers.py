@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
@@ -28,7 +27,6 @@ from members.models import (
     OrganisationKind,
     Person,
 )
-from portal.core.models import AuditEntry
 from portal.core.pagecache import page_cache_invalidate
 from portal.core.sheets.columns import CellError, Choice, cell_text, integer
 from portal.core.text import loose_key
@@ -251,28 +249,6 @@ def assign(record: Model, values: dict[str, object]) -> bool:
             setattr(record, name, value)
             changed = True
     return changed
-
-
-def audit_bulk(actor, records: list, changes: list[dict], action: str) -> None:
-    """One entry per record, bulk-written (a file is one transaction)."""
-    if not records:
-        return
-    content_type = ContentType.objects.get_for_model(records[0])
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor,
-                content_type=content_type,
-                object_id=str(record.pk),
-                object_repr=str(record)[:200],
-                action=action,
-                changes=change,
-            )
-            for record, change in zip(records, changes, strict=True)
-        ],
-        batch_size=BATCH,
-    )
 
 
 def changes_of(record, target: dict) -> dict[str, list]:
