@@ -61,23 +61,8 @@ KIND = read.Choice(PublicationKind, aliases={word: kind.value for word, kind in 
 TEXTS = ("title", "kind", "published_on", "summary", "authors", "media_url")
 
 
-def departments(value, lookups) -> list:
-    """« 95, Yvelines | Hauts-de-Seine (92) » → the three départements."""
-    found, unknown = [], []
-    for part in read.split_list(value):
-        try:
-            department = read.department(part, lookups)
-        except CellError:
-            unknown.append(part)
-            continue
-        if department not in found:
-            found.append(department)
-    if unknown:
-        raise CellError(
-            _("Unknown départements: %(names)s.")
-            % {"names": ", ".join(f"“{name}”" for name in unknown)}
-        )
-    return found
+# « 95, Yvelines | Hauts-de-Seine (92) » → the three départements.
+departments = read.several(read.department, gettext_lazy("Unknown départements: %(names)s."))
 
 
 # The PDFs sent with the spreadsheet -------------------------------------------------------

@@ -78,24 +78,21 @@ SESSION_FIELDS = (
 )  # fmt: skip
 
 
-def partners(value, lookups: EventLookups) -> list[int]:
-    """Organisations of the directory, by name (loosely), separated by « ; »."""
-    found, unknown = [], []
-    for name in read.split_list(value):
-        pk = lookups.organisations.get(loose_key(name))
-        if pk is None:
-            unknown.append(name)
-        elif pk not in found:
-            found.append(pk)
-    if unknown:
-        raise CellError(
-            _(
-                "Unknown organisations: %(names)s. Add them to the directory first, or "
-                "correct their spelling."
-            )
-            % {"names": ", ".join(f"« {name} »" for name in unknown)}
-        )
-    return found
+def partner(value, lookups: EventLookups) -> int:
+    """An organisation of the directory, by its name (loosely): its id."""
+    pk = lookups.organisations.get(loose_key(read.cell_text(value)))
+    if pk is None:
+        raise CellError(value)
+    return pk
+
+
+partners = read.several(
+    partner,
+    gettext_lazy(
+        "Unknown organisations: %(names)s. Add them to the directory first, or correct "
+        "their spelling."
+    ),
+)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from functools import cached_property
 from django.contrib.auth import get_user_model
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from infodoc.models import (
     TRANSITIONS,
@@ -22,7 +23,7 @@ from infodoc.models import (
 )
 from members.models import OrganisationKind
 from portal.core.sheets import columns as read
-from portal.core.sheets.columns import CellError, Choice, Lookups, cell_text, split_list
+from portal.core.sheets.columns import CellError, Choice, Lookups, cell_text
 from portal.core.text import loose_key
 
 K, S, C, R = RequesterKind, RequestStatus, Channel, ResponseType
@@ -119,22 +120,11 @@ def reference(value, lookups) -> str:
     return read.text(20)(value, lookups)
 
 
-def response_types(value, lookups) -> list[str]:
-    chosen, unknown = set(), []
-    for part in split_list(value):
-        try:
-            chosen.add(RESPONSE_TYPE(part, lookups))
-        except CellError:
-            unknown.append(part)
-    if unknown:
-        raise CellError(
-            _("Unknown response types: %(names)s. Allowed: %(allowed)s.")
-            % {
-                "names": ", ".join(f"“{name}”" for name in unknown),
-                "allowed": ", ".join(RESPONSE_TYPE.allowed()),
-            }
-        )
-    return [value for value in ResponseType.values if value in chosen]
+response_types = read.several(
+    RESPONSE_TYPE,
+    gettext_lazy("Unknown response types: %(names)s. Allowed: %(allowed)s."),
+    allowed=RESPONSE_TYPE.allowed,
+)
 
 
 def subject_from(question: str) -> str:

@@ -23,6 +23,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.models import Commune, Department, Epci, Theme
 from portal.core.sheets.writing import FORMULA_START
@@ -381,19 +382,39 @@ def split_list(value) -> list[str]:
     return [part for part in LIST_SEPARATORS.split(cell_text(value)) if part]
 
 
-def themes(value, lookups) -> list[Theme]:
-    found, unknown = [], []
-    for name in split_list(value):
-        theme = lookups.themes.get(loose_key(name))
-        if theme is None:
-            unknown.append(name)
-        elif theme not in found:
-            found.append(theme)
-    if unknown:
-        raise CellError(
-            _("Unknown themes: %(names)s.") % {"names": ", ".join(f"“{name}”" for name in unknown)}
-        )
+def several(reader: Reader, refusal: str, *, allowed: Callable[[], list[str]] | None = None):
+    """A cell of several values (« Santé ; Jeunesse »), each read by `reader`; those it
+    cannot read are named at once by `refusal` (with %(names)s, and %(allowed)s when
+    `allowed` is given). Each value is kept once, in the cell's order."""
+
+    def read(value, lookups) -> list:
+        found, unknown = [], []
+        for part in split_list(value):
+            try:
+                item = reader(part, lookups)
+            except CellError:
+                unknown.append(part)
+                continue
+            if item not in found:
+                found.append(item)
+        if unknown:
+            names = ", ".join(f"« {name} »" for name in unknown)
+            raise CellError(
+                str(refusal) % {"names": names, "allowed": ", ".join(allowed() if allowed else [])}
+            )
+        return found
+
+    return read
+
+
+def theme(value, lookups) -> Theme:
+    found = lookups.themes.get(loose_key(cell_text(value)))
+    if found is None:
+        raise CellError(_("“%(value)s” is not a theme.") % {"value": cell_text(value)})
     return found
+
+
+themes = several(theme, gettext_lazy("Unknown themes: %(names)s."))
 
 
 def themes_allowed() -> list[str]:
