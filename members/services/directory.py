@@ -26,9 +26,10 @@ def person_match_or_create(
     """The person with this email (case-insensitive), or a new one with what they typed.
 
     An existing person keeps their record: a form filled by anyone must not overwrite
-    it; only empty fields are completed. Safe under concurrency (unique email). When a
-    signed-in `user` with the same email fills the form, the person is linked to the
-    account (if neither is linked yet), so it shows in their member space.
+    it; only empty fields are completed (a type of actor « other » counts as empty, so
+    the report counts what the person said they are). Safe under concurrency (unique
+    email). When a signed-in `user` with the same email fills the form, the person is
+    linked to the account (if neither is linked yet), so it shows in their member space.
     """
     email = email.strip().lower()
     person = Person.objects.filter(email__iexact=email).first()
@@ -68,6 +69,9 @@ def person_match_or_create(
         if value and not getattr(person, field):
             setattr(person, field, value)
             changed.append(field)
+    if actor_type and actor_type != ActorType.OTHER and person.actor_type == ActorType.OTHER:
+        person.actor_type = actor_type
+        changed.append("actor_type")
     if changed:
         person.save(update_fields=[*changed, "updated_at"])
     return person
