@@ -68,6 +68,13 @@ def staff_user(make_user):
 
 
 @pytest.fixture
+def staff_client(client, staff_user):
+    """The test client, signed in as a member of the team."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
 def director_user(make_user):
     return make_user("direction@example.org", staff=True, groups=(DIRECTOR_GROUP, STAFF_GROUP))
 

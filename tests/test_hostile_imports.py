@@ -62,12 +62,6 @@ def hostile_files(kind: str) -> dict[str, tuple[bytes, str]]:
     }
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_hostile_files_get_a_french_message_and_write_nothing(staff_client, kind, settings):
     settings.IMPORT_INLINE_KB = 10_000  # checked in the request, as a small file is

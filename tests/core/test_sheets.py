@@ -235,12 +235,6 @@ def test_places_by_code_or_name_whatever_their_spelling():
 # The job ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def subscribers_file(count: int, *, bad: int = 0) -> bytes:
     rows = [HEADER]
     rows += [[f"abonne{n}@example.org", f"Nom {n}", "Fichier 2019"] for n in range(count)]

@@ -45,12 +45,6 @@ EPCI_ROWS = [
 ]
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def write(tmp_path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)

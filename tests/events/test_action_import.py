@@ -34,12 +34,6 @@ HEADER = ["Action", "Format", "Thèmes", "Date", "Heure de début", "Heure de fi
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def places(db):
     val_d_oise = DepartmentFactory(code="95", name="Val-d'Oise")
     return {

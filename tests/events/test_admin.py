@@ -28,12 +28,6 @@ from tests.members.factories import DepartmentFactory, OrganisationFactory, Pers
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 

@@ -42,12 +42,6 @@ def moment(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def year(db):
     """Two actions of 2024, the directory's départements, an organisation, two people."""
     departments = {

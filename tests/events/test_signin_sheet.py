@@ -2,19 +2,12 @@
 
 import io
 
-import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from events.models import Attendance, RegistrationStatus
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.members.factories import OrganisationFactory, PersonFactory
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
 
 
 def pdf_text(response) -> str:

@@ -52,12 +52,6 @@ ING, EG, JEU = "Ingénierie territoriale", "Égalité et justice sociale", "Jeun
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def places(db):
     val_d_oise = DepartmentFactory(code="95", name="Val-d'Oise")
     seine_st_denis = DepartmentFactory(code="93", name="Seine-Saint-Denis")

@@ -35,12 +35,6 @@ SELECTED = "_selected_action"
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def invoice(staff_user):
     membership = MembershipFactory(amount=Decimal("150.00"))
     return invoice_issue(membership=membership, issued_by=staff_user)

@@ -52,12 +52,6 @@ GARGES_SIRET, SARCELLES_SIRET = "21950002200013", "21950585600019"
 YEAR = 2023
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def errors_of(job) -> dict[int, str]:
     return dict(job.result["errors"])
 

@@ -45,12 +45,6 @@ SARCELLES_SIRET = "21950585600019"
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def val_d_oise(db):
     return DepartmentFactory(code="95", name="Val-d'Oise")
 

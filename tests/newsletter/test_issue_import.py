@@ -38,12 +38,6 @@ HEADER = ["N°", "Titre", "Date d'envoi", "Mois", "Destinataires", "Échecs", "L
 PDF = "https://www.centre.example.org/resonances/resonances-58.pdf"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def lines() -> list[list]:
     return [
         HEADER,

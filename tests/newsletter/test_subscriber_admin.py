@@ -30,12 +30,6 @@ CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def val_d_oise(db):
     return DepartmentFactory(code="95", name="Val-d'Oise")
 

@@ -30,12 +30,6 @@ HEADER = ["Courriel", "Prénom", "Nom", "Département", "Type d'acteur", "Base d
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def val_d_oise(db):
     return DepartmentFactory(code="95", name="Val-d'Oise")
 

@@ -21,12 +21,6 @@ pytestmark = pytest.mark.usefixtures("media_root")
 CHANGELIST = "admin:publications_publication_changelist"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def messages_of(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 

@@ -49,12 +49,6 @@ ROWS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 @pytest.fixture(autouse=True)
 def departments(db):
     return [

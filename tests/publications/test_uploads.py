@@ -76,12 +76,6 @@ def test_a_content_file_without_a_size_attribute_is_checked_too(settings):
     assert error.code == "file_too_large"
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def add_form(**overrides) -> dict:
     data = {
         "title": "Synthèse de la journée des adultes-relais",

@@ -121,12 +121,6 @@ def territories(db):
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def director_client(director_user):
     director = Client()
     director.force_login(director_user)

@@ -316,12 +316,6 @@ def expected(made: History, year: int) -> dict:
 # The test --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
 def test_two_years_of_spreadsheets_give_the_report_s_figures(staff_client):
     made = history()
     populations, composition = territories_files()
