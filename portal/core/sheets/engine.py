@@ -174,7 +174,7 @@ def sheet_rows(
     )
 
 
-def _columns_problems(positions: dict[int, Column], columns, headers: list[str]) -> list[str]:
+def _columns_problems(positions: dict[int, Column], columns) -> list[str]:
     problems = []
     seen: dict[str, int] = {}
     for position, column in positions.items():
@@ -230,7 +230,7 @@ def _read(importer: Importer, data: bytes, outcome: Outcome) -> None:
     columns = importer.columns
     header_index, positions = header_find(sheet, columns)
     headers = [cell_text(cell) for cell in sheet[header_index].cells]
-    problems = _columns_problems(positions, columns, headers)
+    problems = _columns_problems(positions, columns)
     if problems:
         outcome.file_errors.extend(problems)
         return
@@ -273,7 +273,8 @@ def _refuse_duplicates(importer: Importer, rows: list[Row]) -> None:
             first_line[key] = row.line
 
 
-def _checked(importer: Importer, data: bytes) -> Outcome:
+def import_check(importer: Importer, data: bytes) -> Outcome:
+    """What importing `data` would do, row by row; writes nothing."""
     outcome = Outcome()
     _read(importer, data, outcome)
     if outcome.file_errors:
@@ -282,11 +283,6 @@ def _checked(importer: Importer, data: bytes) -> Outcome:
     _refuse_duplicates(importer, outcome.rows)
     importer.check([row for row in outcome.rows if row.valid])
     return outcome
-
-
-def import_check(importer: Importer, data: bytes) -> Outcome:
-    """What importing `data` would do, row by row; writes nothing."""
-    return _checked(importer, data)
 
 
 def _lock(importer: Importer) -> None:
@@ -301,7 +297,7 @@ def import_save(importer: Importer, data: bytes, *, valid_only: bool = False) ->
     `valid_only`). `outcome.saved` tells whether anything was written."""
     with transaction.atomic():
         _lock(importer)
-        outcome = _checked(importer, data)
+        outcome = import_check(importer, data)
         if outcome.file_errors or (outcome.error_rows and not valid_only):
             return outcome
         valid = [row for row in outcome.rows if row.valid]
