@@ -74,12 +74,31 @@ class IssuedDocument(models.Model):
         raise ImmutableDocumentError(self)
 
 
+# Deposited on Chorus Pro rather than mailed: see Invoice.is_for_chorus.
+FOR_CHORUS = Q(is_facturx=True) & (~Q(payer_siret="") | ~Q(payer_service_code=""))
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def for_chorus(self) -> InvoiceQuerySet:
+        return self.filter(FOR_CHORUS)
+
+    def to_mail(self) -> InvoiceQuerySet:
+        return self.exclude(FOR_CHORUS)
+
+
 class Invoice(IssuedDocument):
     """An « appel de cotisation » for one membership, with a snapshot of the payer."""
 
     membership = models.ForeignKey(
         Membership, models.PROTECT, related_name="invoices", verbose_name=_("membership")
     )
+    campaign = models.ForeignKey(
+        "members.DuesCampaign", models.PROTECT, null=True, blank=True, related_name="invoices",
+        verbose_name=_("dues campaign"),
+    )  # fmt: skip
+    # Set when the dues call is claimed for mailing (members.services.dues_calls), so
+    # that a retried task never mails it twice; set with a queryset update, not save().
+    sent_at = models.DateTimeField(_("dues call mailed"), null=True, blank=True)
     due_on = models.DateField(_("due on"))
     payer_name = models.CharField(_("payer"), max_length=200)
     payer_address = models.TextField(_("payer address"), blank=True)
@@ -87,6 +106,8 @@ class Invoice(IssuedDocument):
     payer_service_code = models.CharField(_("Chorus Pro service code"), max_length=100, blank=True)
     commitment_number = models.CharField(_("commitment number"), max_length=50, blank=True)
     is_facturx = models.BooleanField(_("Factur-X"), default=False)
+
+    objects = InvoiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -97,6 +118,13 @@ class Invoice(IssuedDocument):
             models.CheckConstraint(condition=Q(amount__gt=0), name="members_invoice_amount"),
         ]
         indexes = [models.Index(fields=["membership", "year"])]
+
+    @property
+    def is_for_chorus(self) -> bool:
+        """A public body's Factur-X invoice that Chorus Pro can route: by the payer's SIRET
+        (how Chorus identifies a recipient) or the service code it asked us to use. Staff
+        deposit such a call on Chorus Pro, so it is not mailed as well."""
+        return self.is_facturx and bool(self.payer_siret or self.payer_service_code)
 
 
 class CreditNote(IssuedDocument):
