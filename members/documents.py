@@ -40,12 +40,12 @@ def _logo_data_uri(site: SiteSettings) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _iban_display(iban: str) -> str:
+def iban_display(iban: str) -> str:
     """FR7630006000011234567890189 → FR76 3000 6000 0112 3456 7890 189."""
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
-def _rate_display(rate: Decimal) -> str:
+def rate_display(rate: Decimal) -> str:
     """0.0400 → '0,04 €', 0.035 → '0,035 €': cents at least, no trailing zero beyond."""
     decimals = max(2, -rate.normalize().as_tuple().exponent)
     return f"{format_number(rate, decimals)}{NBSP}€"
@@ -57,7 +57,7 @@ def _context(title: str, **extra) -> dict:
         "site": site,
         "title": title,
         "logo": _logo_data_uri(site),
-        "iban": _iban_display(site.iban),
+        "iban": iban_display(site.iban),
         **extra,
     }
 
@@ -67,7 +67,7 @@ def _dues_line(membership: Membership) -> dict:
     line = {"year": str(membership.year), "category": membership.get_category_display()}
     if membership.population_used is not None and membership.rate_used is not None:
         line["population"] = format_number(membership.population_used)
-        line["rate"] = _rate_display(membership.rate_used)
+        line["rate"] = rate_display(membership.rate_used)
     return line
 
 

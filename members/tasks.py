@@ -36,3 +36,18 @@ def invoice_reminders_send() -> None:
     from members.services.reminders import invoice_reminders_send as send
 
     send()
+
+
+# The invoice is claimed (sent_at, under its row lock) before its message goes, so a
+# retry or a re-delivery mails nothing twice; a refused message gives its claim back.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    max_retries=5,
+    retry_backoff=True,
+)
+def invoice_call_send(invoice_id: int) -> None:
+    """Mail a dues call issued by a campaign to its payer, with its PDF attached."""
+    from members.services.dues_calls import invoice_call_send as send
+
+    send(invoice_id=invoice_id)

@@ -563,6 +563,8 @@ MATRIX: dict[str, tuple] = {
     "admin:members_invoice_reminder": staff_only(405),
     "admin:members_duescampaign_start": staff_only(200),
     "admin:members_duescampaign_progress": staff_only(200),
+    # The world's campaign has no call for Chorus Pro: back to its page, with a message.
+    "admin:members_duescampaign_chorus_zip": staff_only(ELSEWHERE),
     "admin:members_organisation_export": staff_only(200),
     "admin:members_person_export": staff_only(200),
     "admin:members_membership_export": staff_only(200),

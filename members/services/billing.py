@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from members.models import (
     CreditNote,
     DocumentKind,
+    DuesCampaign,
     Invoice,
     Membership,
     Payment,
@@ -41,8 +42,15 @@ def _payer_address(membership: Membership) -> str:
 
 
 @transaction.atomic
-def invoice_issue(*, membership: Membership, issued_by, issued_on: date | None = None) -> Invoice:
-    """Issue the dues call of a membership, numbered in the year it is issued."""
+def invoice_issue(
+    *,
+    membership: Membership,
+    issued_by,
+    issued_on: date | None = None,
+    campaign: DuesCampaign | None = None,
+) -> Invoice:
+    """Issue the dues call of a membership, numbered in the year it is issued; `campaign`
+    is the dues campaign issuing it, if any (its page lists and mails its calls)."""
     membership = (
         Membership.objects.select_for_update(of=("self",))
         .select_related("organisation", "person__organisation")
@@ -72,6 +80,7 @@ def invoice_issue(*, membership: Membership, issued_by, issued_on: date | None =
         payer_service_code=organisation.chorus_service_code if organisation else "",
         commitment_number=membership.commitment_number,
         is_facturx=bool(organisation and organisation.is_public_body),
+        campaign=campaign,
     )
     invoice.save()
     audit_log(

@@ -1,0 +1,120 @@
+"""Mailing a dues call to its payer with its PDF attached, at most once.
+
+Run by a task per invoice, enqueued when a campaign issues the call. The PDF is rendered
+first if the task that renders it has not run yet (both are idempotent and lock the row),
+so the message never leaves without it. The invoice is then claimed: under its row lock,
+`sent_at` is set if it was empty. The message is sent outside any transaction; if the
+server refuses it, the claim is given back and the task retries later. A retried or
+re-delivered task finds the invoice claimed and sends nothing; a process killed between
+the claim and the send loses that one message rather than risking a second one.
+
+The recipients are the payer's, as for reminders (members.services.reminders): the
+organisation's address and its member contacts', or the individual member's, so whoever
+is reminded later has received the call. Calls deposited on Chorus Pro are not mailed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from datetime import datetime
+from io import BytesIO
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from members.documents import document_attach_pdf, iban_display
+from members.models import CreditNote, DuesCampaign, Invoice
+from members.selectors_campaigns import campaign_chorus_invoices
+from members.services.reminders import invoice_recipients
+from portal.core.formats import format_euros
+from portal.core.mail import email_build
+from portal.core.models import SiteSettings
+from portal.core.services import audit_log
+
+logger = logging.getLogger(__name__)
+
+
+def _message_build(*, invoice: Invoice, recipients: list[str]) -> EmailMultiAlternatives:
+    site = SiteSettings.load()
+    context = {
+        "invoice": invoice,
+        "year": invoice.membership.year,
+        "payer": invoice.payer_name,
+        "amount": format_euros(invoice.amount),
+        "issued_on": date_format(invoice.issued_on, "DATE_FORMAT"),
+        "due_on": date_format(invoice.due_on, "DATE_FORMAT"),
+        "iban": iban_display(site.iban),
+        "bic": site.bic,
+    }
+    message = email_build(
+        template="members/emails/dues_call",
+        context=context,
+        to=recipients,
+        reply_to=[site.email] if site.email else None,
+    )
+    with invoice.pdf.open("rb") as pdf:
+        message.attach(os.path.basename(invoice.pdf.name), pdf.read(), "application/pdf")
+    return message
+
+
+def _call_claim(*, invoice_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        if invoice.sent_at is not None:
+            return False
+        Invoice.objects.filter(pk=invoice_id).update(sent_at=now)
+    return True
+
+
+def _call_release(*, invoice_id: int, claimed_at: datetime) -> None:
+    Invoice.objects.filter(pk=invoice_id, sent_at=claimed_at).update(sent_at=None)
+
+
+def invoice_call_send(*, invoice_id: int) -> list[str]:
+    """Mail the dues call with its PDF to the payer, unless mailed already, cancelled, for
+    Chorus Pro, or without any address; returns the recipients it was sent to."""
+    invoice = Invoice.objects.select_related("membership__organisation", "membership__person").get(
+        pk=invoice_id
+    )
+    if invoice.sent_at is not None or invoice.is_for_chorus:
+        return []
+    if CreditNote.objects.filter(invoice=invoice).exists():
+        return []  # cancelled before it could be mailed
+    recipients = invoice_recipients(invoice)
+    if not recipients:
+        logger.warning("Dues call %s: the payer has no email address, it is not mailed.", invoice)
+        return []
+    document_attach_pdf(kind="invoice", pk=invoice.pk)
+    invoice.refresh_from_db(fields=["pdf"])
+    message = _message_build(invoice=invoice, recipients=recipients)
+    now = timezone.now()
+    if not _call_claim(invoice_id=invoice.pk, now=now):
+        return []
+    try:
+        message.send()
+    except Exception:  # the server did not take it: give the claim back, the task retries
+        logger.exception("Dues call %s could not be mailed.", invoice)
+        _call_release(invoice_id=invoice.pk, claimed_at=now)
+        raise
+    audit_log(actor=None, obj=invoice, action="invoice.sent", changes={"recipients": recipients})
+    return recipients
+
+
+def campaign_chorus_zip_build(*, campaign: DuesCampaign) -> tuple[bytes, int]:
+    """The Factur-X PDFs of the campaign's calls to deposit on Chorus Pro, in one zip, and
+    how many. Complete: a PDF the worker has not rendered yet is rendered here."""
+    buffer = BytesIO()
+    count = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for invoice in campaign_chorus_invoices(campaign):
+            if not invoice.pdf:
+                document_attach_pdf(kind="invoice", pk=invoice.pk)
+                invoice.refresh_from_db(fields=["pdf"])
+            with invoice.pdf.open("rb") as pdf:
+                archive.writestr(os.path.basename(invoice.pdf.name), pdf.read())
+            count += 1
+    return buffer.getvalue(), count
