@@ -1,4 +1,7 @@
-"""The « feuille d'émargement » of a session: a PDF to print and sign at the door."""
+"""The « feuille d'émargement » of a session: a PDF to print and sign at the door.
+
+A full-day session (two half-days or more) is signed twice, morning and afternoon, as
+funders of training ask: a column each; a half-day or an evening keeps one."""
 
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ def signin_sheet_pdf(*, session: Session, blank_rows: int = BLANK_ROWS) -> bytes
             "ends": timezone.localtime(session.ends_at),
             "people": people,
             "blank_rows": range(len(people) + 1, len(people) + 1 + blank_rows),
+            "full_day": session.half_days >= 2,
         },
     )
 

@@ -1,8 +1,10 @@
 """The sign-in sheet (« feuille d'émargement ») of a session, as a PDF."""
 
 import io
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from events.models import Attendance, RegistrationStatus
@@ -69,3 +71,34 @@ def test_a_bad_blank_rows_value_falls_back_and_members_are_refused(client, membe
     assert client.get(url).status_code == 302
     client.force_login(staff_user)
     assert client.get(url, {"lignes": "beaucoup"}).status_code == 200
+
+
+def _sheet_text(staff_client, session) -> str:
+    response = staff_client.get(reverse("admin:events_session_signin_sheet", args=[session.pk]))
+    assert response.status_code == 200
+    return pdf_text(response)
+
+
+def test_a_full_day_is_signed_morning_and_afternoon(staff_client):
+    start = timezone.now() + timedelta(days=5)
+    full_day = SessionFactory(starts_at=start, ends_at=start + timedelta(hours=7))
+    RegistrationFactory(session=full_day, person=PersonFactory(last_name="Benali"))
+
+    text = _sheet_text(staff_client, full_day)
+
+    assert full_day.half_days == 2
+    headers = text.upper().replace("-\n", "-").replace("- ", "-")  # a header may wrap
+    assert "SIGNATURE MATIN" in headers and "SIGNATURE APRÈS-MIDI" in headers
+    assert "BENALI" in text
+
+
+def test_a_half_day_or_a_long_session_counted_as_one_keeps_one_column(staff_client):
+    start = timezone.now() + timedelta(days=5)
+    morning = SessionFactory(starts_at=start, ends_at=start + timedelta(hours=3))
+    overridden = SessionFactory(
+        starts_at=start, ends_at=start + timedelta(hours=7), half_days_override=1
+    )
+    for session in (morning, overridden):
+        text = _sheet_text(staff_client, session).upper()
+        assert "SIGNATURE" in text
+        assert "MATIN" not in text and "APRÈS-MIDI" not in text
