@@ -1,9 +1,11 @@
-"""A person's registrations, attendances and evaluations, exported and erased on request.
+"""A person's registrations, attendances, evaluations and certificates mailed, exported
+and erased on request.
 
 Erasure keeps every row the annual report counts: a registration, an attendance (a
 participation) and an evaluation's scores stay, pointing to the person that members
 anonymises last (same département and actor type). Only the evaluation's comments, free
-text written by the person, are replaced.
+text written by the person, are replaced. The certificates mailed to the person (which
+hold their address and count nothing) are deleted.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from events.models import Attendance, Evaluation, Registration, Session
+from events.models import Attendance, CertificateMailing, Evaluation, Registration, Session
 from members.privacy import changes_apply, label, row_from
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject
 
-MODELS: tuple[str, ...] = ("events.registration", "events.attendance", "events.evaluation")
+MODELS: tuple[str, ...] = (
+    "events.registration",
+    "events.attendance",
+    "events.evaluation",
+    "events.certificatemailing",
+)
 KEPT: dict[str, str] = {
     "events.registration": gettext_lazy(
         "Counted by the activity figures; it holds no name itself and points to the "
@@ -105,15 +112,30 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
             )
             for e in evaluations.order_by("session__starts_at", "pk")
         ],
+        _("Attendance certificates mailed"): [
+            row_from(
+                m,
+                ["recipient", "status", "requested_at", "sent_at"],
+                **{
+                    label(CertificateMailing, "action"): m.action.title,
+                },
+            )
+            for m in CertificateMailing.objects.filter(person=person)
+            .select_related("action")
+            .order_by("requested_at", "pk")
+        ],
     }
     return {title: rows for title, rows in data.items() if rows}
 
 
 def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
-    """Replace the evaluations' comments; registrations and attendances stay as they are."""
-    counts = {"events.evaluation": 0}
+    """Replace the evaluations' comments and delete the certificates mailed; registrations
+    and attendances stay as they are."""
+    counts = {"events.evaluation": 0, "events.certificatemailing": 0}
     if subject.person is None:
         return counts
     for evaluation in Evaluation.objects.filter(person=subject.person).exclude(comments=""):
         counts["events.evaluation"] += changes_apply(evaluation, {"comments": placeholder})
+    deleted, _by_model = CertificateMailing.objects.filter(person=subject.person).delete()
+    counts["events.certificatemailing"] = deleted
     return counts

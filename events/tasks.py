@@ -55,3 +55,15 @@ def evaluations_send() -> None:
     from events.services.evaluations import evaluations_send as send
 
     send()
+
+
+@shared_task(bind=True, max_retries=5)
+def certificate_mailing_send(self, mailing_id: int) -> None:
+    """Mail an attendance certificate asked for by staff (see events.services.certificates);
+    passing SMTP errors are retried with backoff, the last try marks the request failed."""
+    from events.services.certificates import certificate_mailing_send as send
+
+    try:
+        send(mailing_id=mailing_id, last_try=self.request.retries >= self.max_retries)
+    except (SMTPException, ConnectionError, TimeoutError) as error:
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error

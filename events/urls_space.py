@@ -14,4 +14,5 @@ urlpatterns = [
         name="registration_cancel",
     ),
     path("participations/", views_space.participation, name="participation"),
+    path("attestations/<int:action_id>.pdf", views_space.certificate_pdf, name="certificate"),
 ]

@@ -1,8 +1,10 @@
-"""The events pages of the member space: my registrations, my organisation's participation.
+"""The events pages of the member space: my registrations (with my attendance
+certificates), my organisation's participation.
 
 Every read is scoped by the signed-in user's Person: a registration is looked up among
-that person's own, so another person's registration answers 404; the participation page
-shows only the user's organisation, and counts rather than names.
+that person's own, so another person's registration answers 404; a certificate is always
+the signed-in person's own (the URL names only the action); the participation page shows
+only the user's organisation, and counts rather than names.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from events.models import Attendance, Registration, RegistrationStatus
+from events.selectors.certificates import certificate_get, person_attended_actions
 from events.selectors.space import organisation_participation, organisation_sessions
 from events.services.registrations import registration_cancel
 from members.selectors import person_for_user
@@ -91,8 +94,24 @@ def registrations(request, *, person):
         "organisation": person.organisation,
         "upcoming": upcoming,
         "past": past,
+        "certificates": person_attended_actions(person_id=person.pk),
     }
     return render(request, "events/space_registrations.html", context)
+
+
+@require_GET
+@never_cache
+@member_required
+def certificate_pdf(request, action_id: int):
+    """The signed-in person's own certificate for an action they attended; 404 otherwise
+    (an account without a Person, an action they did not attend)."""
+    from events.documents import certificate_response  # WeasyPrint: loaded when needed
+
+    person = person_for_user(request.user)
+    certificate = person and certificate_get(action_id=action_id, person_id=person.pk)
+    if not certificate:
+        raise Http404
+    return certificate_response(certificate)
 
 
 @require_POST

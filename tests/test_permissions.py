@@ -361,6 +361,15 @@ def _kwargs(world: World) -> dict:
         "members:space_receipt_pdf": {"number": a["payment"].number},
         "members:space_person": {"pk": a["colleague"].pk},
         "events_space:registration_cancel": {"pk": a["registration"].pk},
+        "events_space:certificate": {"action_id": objects["events.action"].pk},
+        "admin:events_action_certificate": {
+            "object_id": objects["events.action"].pk,
+            "person_id": a["person"].pk,
+        },
+        "admin:events_action_certificate_mail": {
+            "object_id": objects["events.action"].pk,
+            "person_id": a["person"].pk,
+        },
         "infodoc_space:request": {"reference": a["info_request"].reference},
         "admin:view_on_site": {
             "content_type_id": _content_type_id(objects["publications.publication"]),
@@ -522,6 +531,7 @@ MATRIX: dict[str, tuple] = {
     "events_space:registrations": MEMBER_PAGE,
     "events_space:registration_cancel": POST_ONLY,
     "events_space:participation": MEMBER_PAGE,
+    "events_space:certificate": MEMBER_A_FILE,  # A's person attended the world's action
     "infodoc_space:requests": MEMBER_PAGE,
     "infodoc_space:request": MEMBER_A_PAGE,
     "reports:dashboard": DIRECTOR_PAGE,
@@ -573,6 +583,9 @@ MATRIX: dict[str, tuple] = {
     "admin:events_session_walk_in": staff_only(405),
     "admin:events_session_headcount": staff_only(405),
     "admin:events_session_signin_sheet": staff_only(200),
+    "admin:events_action_certificate": staff_only(200),
+    "admin:events_action_certificates": staff_only(200),
+    "admin:events_action_certificate_mail": staff_only(200),  # a confirmation; POST sends
     "admin:events_registration_export": staff_only(200),
     "admin:events_attendance_export": staff_only(200),
     "admin:events_evaluation_summary": staff_only(200),

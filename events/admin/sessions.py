@@ -58,17 +58,29 @@ class SessionInlineFormSet(BaseInlineFormSet):
                 )
 
 
+def _half_days_counted(session: Session | None) -> str | int:
+    """Session.half_days: the override, else 1 up to five hours and 2 beyond (a full day)."""
+    if session is None or session.starts_at is None or session.ends_at is None:
+        return "—"
+    return session.half_days
+
+
 class SessionInline(admin.StackedInline):
     model = Session
     form = SessionAdminForm
     formset = SessionInlineFormSet
     fields = [
-        ("starts_at", "ends_at"), "title", ("venue", "commune"), "address",
+        ("starts_at", "ends_at", "half_days"), "title", ("venue", "commune"), "address",
         ("is_online", "online_url"), ("capacity", "mode"), "is_cancelled",
     ]  # fmt: skip
+    readonly_fields = ["half_days"]
     autocomplete_fields = ["commune"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description=_("half-days counted"))
+    def half_days(self, session: Session):
+        return _half_days_counted(session)
 
 
 class HeadcountInline(admin.TabularInline):
@@ -126,7 +138,7 @@ class SessionAdmin(ImportLinkMixin, ServiceErrorsMixin, admin.ModelAdmin):
     import_kind = "events.actions"
     form = SessionAdminForm
     list_display = [
-        "starts_at", "reference", "action", "title", "capacity", "confirmed_display",
+        "starts_at", "reference", "action", "title", "half_days", "capacity", "confirmed_display",
         "waitlisted_count", "present_count", "headcount_total", "is_cancelled", "staff_links",
     ]  # fmt: skip
     list_display_links = ["starts_at"]
@@ -136,10 +148,11 @@ class SessionAdmin(ImportLinkMixin, ServiceErrorsMixin, admin.ModelAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["action", "commune"]
     inlines = [HeadcountInline]
-    readonly_fields = ["reference"]
+    readonly_fields = ["reference", "half_days_counted"]
     fieldsets = (
         (None, {"fields": (
-            "reference", "action", "title", ("starts_at", "ends_at"), "half_days_override",
+            "reference", "action", "title", ("starts_at", "ends_at"),
+            ("half_days_override", "half_days_counted"),
         )}),
         (_("Place"), {"fields": ("venue", "address", "commune", "is_online", "online_url")}),
         (
@@ -177,6 +190,14 @@ class SessionAdmin(ImportLinkMixin, ServiceErrorsMixin, admin.ModelAdmin):
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, session: Session) -> str:
         return session.reference
+
+    @admin.display(description=_("half-days"))
+    def half_days(self, session: Session) -> int:
+        return session.half_days
+
+    @admin.display(description=_("half-days counted"))
+    def half_days_counted(self, session: Session):
+        return _half_days_counted(session)
 
     @admin.display(description=_("confirmed"), ordering="confirmed_count")
     def confirmed_display(self, session: Session):

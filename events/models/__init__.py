@@ -6,6 +6,7 @@ from events.models.actions import (
     RegistrationMode,
     Session,
 )
+from events.models.certificates import CertificateMailing, CertificateMailingStatus
 from events.models.participation import (
     Attendance,
     Evaluation,
@@ -20,6 +21,8 @@ __all__ = [
     "ActionFormat",
     "ActionStatus",
     "Attendance",
+    "CertificateMailing",
+    "CertificateMailingStatus",
     "Evaluation",
     "Headcount",
     "Mission",

@@ -347,3 +347,46 @@ def test_the_evaluation_summary_page(staff_client):
     assert response.status_code == 200
     assert "Petit-déjeuner santé" in response.content.decode()
     assert response.context["total"].answers == 1
+
+
+# Half-days ------------------------------------------------------------------------------
+
+
+def test_half_days_are_shown_for_sessions_and_totalled_for_actions(staff_client):
+    action = ActionFactory(title="Formation animation participative")
+    start = timezone.now() + timedelta(days=20)
+    full_day = SessionFactory(action=action, starts_at=start, ends_at=start + timedelta(hours=7))
+    evening = SessionFactory(
+        action=action, starts_at=start + timedelta(days=1),
+        ends_at=start + timedelta(days=1, hours=2),
+    )  # fmt: skip
+    SessionFactory(
+        action=action, starts_at=start + timedelta(days=2),
+        ends_at=start + timedelta(days=2, hours=7), is_cancelled=True,
+    )  # fmt: skip
+    SessionFactory(action=ActionFactory(), half_days_override=4)
+
+    actions = staff_client.get(reverse("admin:events_action_changelist"))
+    row = next(a for a in actions.context["cl"].result_list if a.pk == action.pk)
+    assert row.half_days_total == 3  # 2 + 1; the cancelled session does not count
+    assert "Demi-journées" in actions.content.decode()
+
+    change = staff_client.get(reverse("admin:events_action_change", args=[action.pk]))
+    html = change.content.decode()
+    assert "Demi-journées comptées" in html  # the sessions inline
+    assert "Chiffres" in html
+    fieldsets = [fieldset.name for fieldset in change.context["adminform"]]
+    assert "Chiffres" in fieldsets
+    assert change.context["original"].half_days_total == 3
+
+    sessions = staff_client.get(reverse("admin:events_session_changelist"))
+    by_pk = {s.pk: s for s in sessions.context["cl"].result_list}
+    assert (by_pk[full_day.pk].half_days, by_pk[evening.pk].half_days) == (2, 1)
+    page = staff_client.get(reverse("admin:events_session_change", args=[full_day.pk]))
+    field = page.context["adminform"].form.fields  # the override stays editable
+    assert "half_days_override" in field
+    text = page.content.decode()
+    assert "Demi-journées comptées" in text
+    assert '<div class="readonly">2</div>' in text
+    assert staff_client.get(reverse("admin:events_session_add")).status_code == 200
+    assert staff_client.get(reverse("admin:events_action_add")).status_code == 200

@@ -1,8 +1,10 @@
-"""A person's registrations, attendances and evaluations: export and erasure."""
+"""A person's registrations, attendances, evaluations and certificates mailed: export and
+erasure."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone, translation
 
 from events import privacy
-from events.models import Attendance, Evaluation, Headcount, Registration
+from events.models import Attendance, CertificateMailing, Evaluation, Headcount, Registration
 from events.selectors.statistics import participation_figures
 from members import privacy as members_privacy
 from members.models import ActorType, Person
@@ -111,7 +113,8 @@ def test_a_subject_without_a_directory_record_has_nothing_here(people, sessions)
     subject = DataSubject(email="inconnu@exemple.fr", person=None)
     assert privacy.subject_data(subject=subject) == {}
     assert privacy.subject_erase(subject=subject, placeholder=PLACEHOLDER) == {
-        "events.evaluation": 0
+        "events.evaluation": 0,
+        "events.certificatemailing": 0,
     }
 
 
@@ -126,7 +129,7 @@ def test_erasure_keeps_the_figures_and_leaves_no_trace(people, sessions):
     counts = privacy.subject_erase(subject=subject, placeholder=PLACEHOLDER)
     members_privacy.subject_erase(subject=subject, placeholder=PLACEHOLDER)
 
-    assert counts == {"events.evaluation": 1}
+    assert counts == {"events.evaluation": 1, "events.certificatemailing": 0}
     assert traces("events", needles) == {}
     assert traces("members", needles) == {}
     assert figures() == before
@@ -143,6 +146,28 @@ def test_erasure_is_safe_to_run_twice(people, sessions):
     state = privacy.subject_data(subject=subject)
 
     assert privacy.subject_erase(subject=subject, placeholder=PLACEHOLDER) == {
-        "events.evaluation": 0
+        "events.evaluation": 0,
+        "events.certificatemailing": 0,
     }
     assert privacy.subject_data(subject=subject) == state
+
+
+def test_the_certificates_mailed_are_exported_then_deleted(people, sessions):
+    subject_person, other = people
+    for person in (subject_person, other):
+        CertificateMailing.objects.create(
+            action=sessions[0].action, person=person, recipient=person.email,
+            request_key=uuid.uuid4(), status="sent",
+        )  # fmt: skip
+    subject = subject_of(subject_person)
+
+    [row] = privacy.subject_data(subject=subject)["Attendance certificates mailed"]
+    assert (row["Recipient"], row["Action"], row["Status"]) == (
+        "leonie.vq@exemple.fr", "Groupe d'échanges santé", "Sent",
+    )  # fmt: skip
+
+    counts = privacy.subject_erase(subject=subject, placeholder=PLACEHOLDER)
+
+    assert counts["events.certificatemailing"] == 1
+    assert not CertificateMailing.objects.filter(person=subject_person).exists()
+    assert CertificateMailing.objects.filter(person=other).exists()

@@ -250,7 +250,7 @@ def test_participation_query_count_is_fixed(member, django_assert_num_queries):
     assert len(response.context["summary"]) == 3
 
 
-# user + person (with organisation) + upcoming + past + attended
-REGISTRATION_QUERIES = 5
+# user + person (with organisation) + upcoming + past + attended + attendance certificates
+REGISTRATION_QUERIES = 6
 # user + person + the years + their half-days + the sessions of the year
 PARTICIPATION_QUERIES = 5
