@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+import unicodedata
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -201,14 +208,44 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status history")
 
     def __str__(self) -> str:
-        return f"{self.request.reference}: {self.from_status} → {self.to_status}"
+        before, after = self.get_from_status_display(), self.get_to_status_display()
+        return f"{self.request.reference}\u00a0: {before} → {after}"
+
+
+# Characters a stored name may not carry (the storage's rule, get_valid_filename): slashes,
+# quotes, colons, control characters... Letters with accents stay.
+_NOT_IN_NAME = re.compile(r"[^-\w. ]")
+NAME_MAX = 120
+
+
+def file_name_from_title(title: str, *, extension: str) -> str:
+    """A title as a file name a person recognises: accents kept, spaces as underscores
+    and other characters that systems or the storage refuse left out (the storage's own
+    rule, so the name stored is this one), at most NAME_MAX characters, `extension`
+    added once."""
+    name = _NOT_IN_NAME.sub(" ", unicodedata.normalize("NFC", title))
+    name = " ".join(name.split()).strip(". ")
+    extension = extension.lower()
+    if extension and name.lower().endswith(extension):
+        name = name[: -len(extension)].rstrip(". ")
+    name = name[: NAME_MAX - len(extension)].rstrip(" .")
+    return get_valid_filename(f"{name}{extension}") if name else ""
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """`infodoc/<year>/<random folder>/<title>.<ext>`: the stored file carries the title
+    staff gave it, so it is downloaded under that name wherever it is served; the folder
+    of its own keeps two files of the same title apart without altering their names."""
+    stored = PurePosixPath(filename)
+    name = file_name_from_title(instance.title, extension=stored.suffix) or stored.name
+    return f"infodoc/{timezone.localdate():%Y}/{secrets.token_hex(4)}/{name}"
 
 
 class Attachment(models.Model):
     request = models.ForeignKey(
         InfoRequest, models.CASCADE, related_name="attachments", verbose_name=_("request")
     )
-    file = models.FileField(_("file"), upload_to="infodoc/%Y/")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=250)
     title = models.CharField(_("title"), max_length=200, blank=True)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
@@ -218,6 +255,13 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    @property
+    def download_name(self) -> str:
+        """The name the file carries in the answer email and when downloaded: its title,
+        with the stored file's extension; the stored name when it has no title."""
+        stored = PurePosixPath(self.file.name).name
+        return file_name_from_title(self.title, extension=PurePosixPath(stored).suffix) or stored
 
 
 class Loan(models.Model):

@@ -15,6 +15,8 @@ from infodoc.admin_forms import InfoRequestPublishForm
 from infodoc.models import TRANSITIONS, InfoRequest, RequestStatus
 from infodoc.services.answers import (
     PUBLISHABLE,
+    answer_body,
+    info_request_answer_preview,
     info_request_answer_send,
     info_request_publish,
 )
@@ -88,7 +90,7 @@ class InfoRequestPagesMixin:
                 gettext("Only a request in progress can be answered; this one is « %(status)s ».")
                 % {"status": obj.get_status_display()}
             )
-        if not obj.answer.strip():
+        if not answer_body(request=obj):
             problems.append(gettext("Write the answer before sending it."))
         if not obj.person.email:
             problems.append(
@@ -100,6 +102,7 @@ class InfoRequestPagesMixin:
             "answer_confirm.html",
             gettext("Send the answer to %(reference)s") % {"reference": obj.reference},
             problems=problems,
+            email_text=info_request_answer_preview(request=obj, actor=request.user),
             attachments=obj.attachments.order_by("pk"),
             publications=obj.publications.order_by("title"),
             resources=obj.resources.order_by("title"),
@@ -126,7 +129,7 @@ class InfoRequestPagesMixin:
             form = InfoRequestPublishForm(
                 initial={
                     "public_question": obj.public_question or obj.question,
-                    "public_answer": obj.public_answer or obj.answer,
+                    "public_answer": obj.public_answer or answer_body(request=obj),
                 }
             )
         problems = []

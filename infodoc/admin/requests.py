@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +25,7 @@ from infodoc.admin.pages import InfoRequestPagesMixin
 from infodoc.admin_forms import InfoRequestAdminForm
 from infodoc.models import Attachment, InfoRequest, RequestStatus, StatusChange
 from infodoc.services.answers import info_request_unpublish
+from infodoc.services.attachments import attachment_rename_to_title
 from infodoc.services.requests import info_request_assign, info_request_transition, reference_next
 from members.admin.common import AuditTrailMixin
 from portal.core.admin_base import ImportLinkMixin
@@ -37,10 +41,20 @@ def error_text(error: ValidationError) -> str:
 
 
 class AttachmentInline(admin.TabularInline):
+    """Files are opened under their title (download_name), as the requester receives them;
+    the storage path is never linked."""
+
     model = Attachment
     extra = 0
-    fields = ["file", "title", "added_at"]
-    readonly_fields = ["added_at"]
+    fields = ["file", "title", "download_link", "added_at"]
+    readonly_fields = ["download_link", "added_at"]
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput}}
+
+    @admin.display(description=_("download"))
+    def download_link(self, obj: Attachment) -> str:
+        if obj.pk is None or not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.file.url, obj.download_name)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -111,6 +125,20 @@ class InfoRequestAdmin(ImportLinkMixin, InfoRequestPagesMixin, AuditTrailMixin, 
                 (_("History"), {"fields": ["created_at", "updated_at", "audit_trail"]}),
             ]
         return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The answer is prefilled with the signature of the staff member writing it."""
+        form = super().get_form(request, obj, change, **kwargs)
+        form.signer = request.user
+        return form
+
+    def save_formset(self, request, form, formset, change) -> None:
+        """An attachment whose title changed is stored again under it (its file name)."""
+        super().save_formset(request, form, formset, change)
+        if formset.model is Attachment:
+            for attachment, changed in formset.changed_objects:
+                if "title" in changed:
+                    attachment_rename_to_title(attachment=attachment)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from pathlib import PurePosixPath
+from dataclasses import dataclass
 from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from infodoc.models import InfoRequest, RequestStatus
 from infodoc.services.requests import info_request_transition
 from portal.core.mail import email_build
+from portal.core.models import SiteSettings
 from portal.core.services import audit_log
 
 ANSWER_TEMPLATE = "infodoc/emails/answer"
@@ -23,6 +25,8 @@ SEND_LOCK_SECONDS = 300
 PUBLISHABLE = (RequestStatus.ANSWERED, RequestStatus.CLOSED)
 REDACTED = "[…]"
 
+# More than one empty line in a row (the prefilled answer leaves room to write).
+BLANK_LINES = re.compile(r"\n(?:[ \t]*\n){2,}")
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # French numbers (01 23 45 67 89, +33 1 23 45 67 89, 01.23.45.67.89) and other
 # international ones (+44 20 7946 0958).
@@ -43,33 +47,88 @@ def _lock_key(request: InfoRequest) -> str:
     return f"infodoc:answer-send:{request.pk}"
 
 
-def _answer_message(request: InfoRequest, *, actor):
+# The letter staff write in -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnswerFrame:
+    """The lines around what staff write: the answer form is prefilled with them, and the
+    email adds none of its own, so the requester reads one greeting and one closing."""
+
+    greeting: str
+    opening: str
+    reply_hint: str
+    closing: str
+    signature: tuple[str, ...]
+
+    def skeleton(self) -> str:
+        """The prefilled answer: staff write between the opening and the reply hint."""
+        return "\n".join(
+            [self.greeting, "", self.opening, "", "", "", self.reply_hint, "", self.closing,
+             *self.signature]
+        )  # fmt: skip
+
+
+def answer_frame(*, request: InfoRequest, signer=None) -> AnswerFrame:
+    name = request.person.first_name.strip() if request.person_id else ""
+    signer_name = signer.get_full_name().strip() if signer is not None else ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return AnswerFrame(
+            greeting=_("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
+            opening=_("Here is our answer to your information request %(reference)s (%(subject)s).")
+            % {"reference": request.reference, "subject": request.subject},
+            reply_hint=_("Do not hesitate to reply to this message if you need more."),
+            closing=_("Kind regards,"),
+            signature=tuple(line for line in (signer_name, SiteSettings.load().name) if line),
+        )
+
+
+def answer_body(*, request: InfoRequest, text: str | None = None) -> str:
+    """What staff wrote themselves: the answer without the prefilled greeting, opening,
+    reply hint, closing and signature. Empty when only the frame is there."""
+    frame = answer_frame(request=request)
+    text = request.answer if text is None else text
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    if frame.closing in lines:
+        lines = lines[: len(lines) - lines[::-1].index(frame.closing) - 1]
+    framing = {frame.greeting, frame.opening, frame.reply_hint}
+    return "\n".join(line for line in lines if line not in framing).strip()
+
+
+def _answer_message(request: InfoRequest, *, actor, with_files: bool = True):
     publications = [
         {"title": publication.title, "url": settings.SITE_URL + publication.get_absolute_url()}
         for publication in request.publications.order_by("title")
     ]
     resources = list(request.resources.order_by("title"))
+    attachments = list(request.attachments.order_by("pk"))
     reply_to = [actor.email] if getattr(actor, "email", "") else None
     message = email_build(
         template=ANSWER_TEMPLATE,
         context={
             "request": request,
             "person": request.person,
-            "answer": request.answer,
+            "answer": BLANK_LINES.sub("\n\n", request.answer.replace("\r\n", "\n").strip()),
             "publications": publications,
             "resources": resources,
-            "attachments_count": request.attachments.count(),
+            "attachments": attachments,
         },
         to=[request.person.email],
         reply_to=reply_to,
     )
-    for attachment in request.attachments.order_by("pk"):
-        name = PurePosixPath(attachment.file.name).name
+    for attachment in attachments if with_files else ():
+        name = attachment.download_name
         with attachment.file.open("rb") as handle:
             data = handle.read()
         mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         message.attach(name, data, mimetype)
     return message
+
+
+def info_request_answer_preview(*, request: InfoRequest, actor) -> str:
+    """The plain-text body of the answer email exactly as it will leave, for the
+    confirmation page (attachments are listed in it by name, not read)."""
+    return _answer_message(request, actor=actor, with_files=False).body
 
 
 def info_request_answer_send(*, request: InfoRequest, actor) -> None:
@@ -90,7 +149,7 @@ def info_request_answer_send(*, request: InfoRequest, actor) -> None:
                 % {"status": RequestStatus(request.status).label},
                 code="status",
             )
-        if not request.answer.strip():
+        if not answer_body(request=request):
             raise ValidationError(_("Write the answer before sending it."), code="no_answer")
         if not request.person.email:
             raise ValidationError(

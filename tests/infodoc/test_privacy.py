@@ -119,7 +119,7 @@ def test_the_export_holds_the_subjects_requests_and_loans_only(people, requests)
     ]  # fmt: skip
     [attachment] = data["Information request attachments"]
     assert attachment["Title"] == "Diagnostic envoyé par Léonie"
-    assert attachment["File"].startswith("dossier")
+    assert attachment["File"] == "Diagnostic_envoyé_par_Léonie.pdf"  # stored under its title
     [loan] = data["Loans"]
     assert (loan["Resource"], loan["Lent on"]) == ("Guide des CLSM", f"{YEAR}-04-10")
 
