@@ -11,7 +11,7 @@ from members.models import ActorType
 from newsletter.models import MailFormat, Subscriber
 from portal.core.erasures import ERASED_REFUSAL, address_erased
 from portal.core.forms import HoneypotForm, name_fields
-from portal.core.models import Department
+from portal.core.models import Department, Theme
 from portal.core.widgets import Select
 
 
@@ -98,9 +98,20 @@ class PreferencesForm(SubscriberDetailsForm):
         choices=MailFormat.choices,
         widget=forms.RadioSelect,
     )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes that interest you"),
+        queryset=Theme.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Some issues are sent only to the readers of a theme. Without a theme you receive "
+            "the issues sent to everyone."
+        ),
+    )
 
     field_order = [
-        "mail_format", "first_name", "last_name", "organisation", "actor_type", "department",
+        "mail_format", "themes", "first_name", "last_name", "organisation", "actor_type",
+        "department",
     ]  # fmt: skip
 
     @classmethod
@@ -112,6 +123,7 @@ class PreferencesForm(SubscriberDetailsForm):
             "organisation": subscriber.organisation,
             "actor_type": subscriber.actor_type,
             "department": subscriber.department.code if subscriber.department_id else None,
+            "themes": list(subscriber.themes.all()),
         }
         return cls(data, initial=initial)
 
@@ -123,7 +135,7 @@ class SubscriberAdminForm(forms.ModelForm):
         model = Subscriber
         fields = [
             "email", "first_name", "last_name", "organisation", "actor_type", "department",
-            "mail_format", "consent_basis", "consent_at",
+            "mail_format", "themes", "consent_basis", "consent_at",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):

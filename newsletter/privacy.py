@@ -74,6 +74,11 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
             row_from(
                 subscriber,
                 SUBSCRIBER_FIELDS,
+                **{
+                    label(Subscriber, "themes"): ", ".join(
+                        subscriber.themes.order_by("name").values_list("name", flat=True)
+                    )
+                },
             )
         ],
         _("Newsletter deliveries"): [
@@ -112,6 +117,7 @@ def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
         "consent_ip": None,
         "last_event": "",
     }
+    subscriber.themes.clear()  # a preference, counted nowhere
     if subscriber.status in RECEIVING:
         # Never sent anything again; gone from the figures from now on, not before.
         changes["status"] = SubscriberStatus.UNSUBSCRIBED

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from members.models import ActorType
 from newsletter.admin.composition import IssueCompositionMixin
 from newsletter.admin.sending import IssueSendingMixin
 from newsletter.models import Block, Issue
+from newsletter.selectors.segments import segment_describe
 from portal.core.admin_base import ImportLinkMixin
 
 # Set by the sending engine or its buttons, never typed in.
@@ -27,6 +30,28 @@ CONTENT_FIELDS = (
 )  # fmt: skip
 # An issue sent before the portal, recorded by an import (newsletter.imports).
 ARCHIVE_FIELDS = ("is_archived", "archive_text", "archive_url")
+# Who receives the issue (newsletter.selectors.segments).
+SEGMENT_FIELDS = ("segment_departments", "segment_actor_types", "segment_themes")
+
+
+class IssueAdminForm(forms.ModelForm):
+    """The types of actor of the segment as boxes to tick."""
+
+    segment_actor_types = forms.MultipleChoiceField(
+        label=_("types of actor"),
+        choices=ActorType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only subscribers of one of these types; none: all."),
+    )
+
+    class Meta:
+        model = Issue
+        fields = [*CONTENT_FIELDS, *SEGMENT_FIELDS, "archive_text", "archive_url"]
+
+    def clean_segment_actor_types(self) -> list[str]:
+        chosen = set(self.cleaned_data["segment_actor_types"])
+        return [value for value in ActorType.values if value in chosen]
 
 
 class BlockInline(admin.StackedInline):
@@ -57,13 +82,17 @@ def _next_month(today: date) -> date:
 @admin.register(Issue)
 class IssueAdmin(ImportLinkMixin, IssueSendingMixin, IssueCompositionMixin, admin.ModelAdmin):
     import_kind = "newsletter.issues"
+    form = IssueAdminForm
     list_display = ["number", "title", "month_display", "status", "recipients_count", "sent_at"]
     list_display_links = ["number", "title"]
     list_filter = ["status", "is_archived"]
     search_fields = ["=number", "title"]
     inlines = [BlockInline]
     autocomplete_fields = ["sessions", "publications", "initiative", "resources"]
-    readonly_fields = [*SENDING_FIELDS, "suggestions_display", "created_at", "updated_at"]
+    filter_horizontal = ["segment_departments", "segment_themes"]
+    readonly_fields = [
+        *SENDING_FIELDS, "suggestions_display", "segment_display", "created_at", "updated_at",
+    ]  # fmt: skip
     fieldsets = (
         (None, {"fields": CONTENT_FIELDS[:4]}),
         (_("Page 1 — the centre's activity"), {
@@ -73,12 +102,23 @@ class IssueAdmin(ImportLinkMixin, IssueSendingMixin, IssueCompositionMixin, admi
         (_("Page 3 — a local initiative"), {"fields": ("initiative",)}),
         (_("Page 4 — resources spotted"), {"fields": ("resources",)}),
         (_("Suggestions"), {"fields": ("suggestions_display",), "classes": ("collapse",)}),
+        (_("Recipients"), {
+            "fields": SEGMENT_FIELDS,
+            "description": _(
+                "Leave empty to send to every active subscriber. A subscriber must match "
+                "each criterion filled in."
+            ),
+        }),
         (_("Sending"), {"fields": (*SENDING_FIELDS, "created_at", "updated_at")}),
     )  # fmt: skip
 
     @admin.display(description=_("month"), ordering="month")
     def month_display(self, issue: Issue) -> str:
         return date_format(issue.month, "F Y")
+
+    @admin.display(description=_("recipients"))
+    def segment_display(self, issue: Issue) -> str:
+        return segment_describe(issue=issue) if issue.pk else "—"
 
     def get_readonly_fields(self, request, obj=None):
         """Everything once the issue is being sent: what went out must stay as it was."""
@@ -87,9 +127,18 @@ class IssueAdmin(ImportLinkMixin, IssueSendingMixin, IssueCompositionMixin, admi
         return self.readonly_fields
 
     def get_fieldsets(self, request, obj=None):
-        """An archived issue has no composed pages: its text and PDF link instead."""
+        """An archived issue has no composed pages: its text and PDF link instead. Once
+        sent, the segment it went to is shown in words."""
         if obj is None or not obj.is_archived:
-            return super().get_fieldsets(request, obj)
+            fieldsets = super().get_fieldsets(request, obj)
+            if obj is not None and not obj.is_editable:
+                fieldsets = [
+                    (name, {**options, "fields": ("segment_display",)})
+                    if options["fields"] == SEGMENT_FIELDS
+                    else (name, options)
+                    for name, options in fieldsets
+                ]
+            return fieldsets
         return (
             (None, {"fields": CONTENT_FIELDS[:3]}),
             (_("Archived issue"), {"fields": ARCHIVE_FIELDS}),

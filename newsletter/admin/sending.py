@@ -19,8 +19,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from newsletter.models import Issue, IssueStatus, Subscriber, SubscriberStatus
+from newsletter.models import Issue, IssueStatus
 from newsletter.selectors.progress import issue_progress
+from newsletter.selectors.segments import issue_recipients, segment_describe
 from newsletter.services import campaigns
 
 
@@ -79,7 +80,10 @@ class IssueSendingMixin:
         )  # fmt: skip
         progress = issue_progress(issue=issue) if shows_progress else None
         can_move = self.has_change_permission(request, issue)
+        before_sending = issue.is_editable and not issue.is_archived
         return {
+            "segment": segment_describe(issue=issue) if before_sending else "",
+            "segment_size": issue_recipients(issue=issue).count() if before_sending else None,
             "sending_moves": moves_allowed(issue) if can_move else [],
             "progress": progress,
             "progress_eta": _eta_label(progress.eta_seconds) if progress else "",
@@ -123,7 +127,8 @@ class IssueSendingMixin:
             "move": move,
             "submit_label": label,
             "form": form,
-            "active_subscribers": Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).count(),
+            "segment": segment_describe(issue=issue),
+            "segment_size": issue_recipients(issue=issue).count(),
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/newsletter/issue/move_confirm.html", context)

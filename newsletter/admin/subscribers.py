@@ -9,8 +9,10 @@ so they are audited; the consent recorded at subscription is read only.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.db import models
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -44,7 +46,7 @@ class SubscriberAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admi
     list_display = [
         "email", "name", "organisation", "status", "department", "actor_type", "consent_at",
     ]  # fmt: skip
-    list_filter = ["status", "department", "actor_type", "consent_source"]
+    list_filter = ["status", "department", "actor_type", "themes", "consent_source"]
     list_select_related = ["department"]
     search_fields = ["email", "last_name", "organisation"]
     search_help_text = _("Email address, last name or organisation.")
@@ -53,6 +55,7 @@ class SubscriberAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admi
     list_per_page = 100
     ordering = ["email"]
     autocomplete_fields = ["department"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["unsubscribe_selected", "export_selected"]
     change_form_template = "admin/newsletter/subscriber/change_form.html"
 
@@ -68,7 +71,7 @@ class SubscriberAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admi
             {
                 "fields": (
                     "email", "first_name", "last_name", "organisation", "actor_type",
-                    "department", "mail_format",
+                    "department", "mail_format", "themes",
                 )
             },
         )  # fmt: skip

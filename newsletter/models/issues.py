@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Session
 from infodoc.models import Resource
+from members.models import ActorType
+from portal.core.models import Department, Theme
 from publications.models import Publication, PublicationKind
 
 
@@ -53,6 +56,24 @@ class Issue(models.Model):
     resources = models.ManyToManyField(
         Resource, blank=True, related_name="newsletter_issues", verbose_name=_("resources")
     )
+    # The segment: who receives the issue. Each criterion left empty lets everyone through;
+    # a subscriber must match every criterion set (newsletter.selectors.segments).
+    segment_departments = models.ManyToManyField(
+        Department, blank=True, related_name="newsletter_issues", verbose_name=_("départements"),
+        help_text=_("Only subscribers working in one of these départements; none: all."),
+    )  # fmt: skip
+    segment_actor_types = ArrayField(
+        models.CharField(max_length=20, choices=ActorType.choices),
+        blank=True, default=list, verbose_name=_("types of actor"),
+        help_text=_("Only subscribers of one of these types; none: all."),
+    )  # fmt: skip
+    segment_themes = models.ManyToManyField(
+        Theme, blank=True, related_name="newsletter_issues", verbose_name=_("themes"),
+        help_text=_(
+            "Only subscribers who chose one of these themes in their preferences; none: all, "
+            "including subscribers who chose no theme."
+        ),
+    )  # fmt: skip
     scheduled_at = models.DateTimeField(_("sending scheduled for"), null=True, blank=True)
     sending_started_at = models.DateTimeField(_("sending started"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

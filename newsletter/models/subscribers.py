@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import ActorType
-from portal.core.models import Department
+from portal.core.models import Department, Theme
 
 
 class SubscriberStatus(models.TextChoices):
@@ -20,7 +21,7 @@ class SubscriberStatus(models.TextChoices):
 
 class ConsentSource(models.TextChoices):
     WEB_FORM = "web_form", _("Subscription form (double opt-in)")
-    IMPORT = "import", _("Import")
+    IMPORT = "import", pgettext_lazy("consent source", "Import")
     STAFF = "staff", _("Entered by staff")
 
 
@@ -40,6 +41,10 @@ class Subscriber(models.Model):
     department = models.ForeignKey(
         Department, models.SET_NULL, null=True, blank=True, related_name="subscribers",
         verbose_name=_("département"),
+    )  # fmt: skip
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="subscribers", verbose_name=_("themes of interest"),
+        help_text=_("Chosen by the subscriber; an issue sent to some themes reaches only them."),
     )  # fmt: skip
     status = models.CharField(
         _("status"), max_length=12, choices=SubscriberStatus.choices,

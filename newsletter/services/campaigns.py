@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus
+from newsletter.selectors.segments import segment_describe
 from newsletter.services import sending
 from portal.core.services import audit_log
 
@@ -41,13 +42,18 @@ def _locked(issue: Issue, move: str) -> Issue:
     return locked
 
 
-def _set_status(issue: Issue, status: str, *, actor, action: str, **fields) -> Issue:
+def _set_status(
+    issue: Issue, status: str, *, actor, action: str, changes: dict | None = None, **fields
+) -> Issue:
     before = issue.status
     issue.status = status
     for name, value in fields.items():
         setattr(issue, name, value)
     issue.save(update_fields=["status", "updated_at", *fields])
-    audit_log(actor=actor, obj=issue, action=action, changes={"status": [before, status]})
+    audit_log(
+        actor=actor, obj=issue, action=action,
+        changes={"status": [before, status], **(changes or {})},
+    )  # fmt: skip
     return issue
 
 
@@ -77,8 +83,9 @@ def issue_schedule(*, issue: Issue, when: datetime, actor) -> Issue:
         raise ValidationError(_("Choose a date and time in the future."))
     issue = _locked(issue, "schedule")
     return _set_status(
-        issue, IssueStatus.SCHEDULED, actor=actor, action="newsletter.scheduled", scheduled_at=when
-    )
+        issue, IssueStatus.SCHEDULED, actor=actor, action="newsletter.scheduled",
+        changes={"segment": segment_describe(issue=issue)}, scheduled_at=when,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -91,13 +98,15 @@ def issue_unschedule(*, issue: Issue, actor) -> Issue:
 
 @transaction.atomic
 def issue_send_start(*, issue: Issue, actor) -> Issue:
-    """Start sending now; deliveries are created by the campaign task after commit."""
+    """Start sending now; deliveries are created by the campaign task after commit, for the
+    issue's segment only. The audit entry keeps the segment the issue went to."""
     from newsletter.tasks import campaign_start
 
     issue = _locked(issue, "start")
+    now = timezone.now()
     issue = _set_status(
         issue, IssueStatus.SENDING, actor=actor, action="newsletter.sending",
-        sending_started_at=timezone.now(),
+        changes={"segment": segment_describe(issue=issue)}, sending_started_at=now,
     )  # fmt: skip
     sending.activity_touch(issue.pk)  # the sweeper leaves it to the campaign task
     campaign_start.delay_on_commit(issue.pk)

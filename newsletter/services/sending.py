@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from newsletter import rendering
 from newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus, SubscriberStatus
+from newsletter.selectors.segments import issue_recipients
 from newsletter.services.messages import newsletter_mailer
 from newsletter.services.outbox import Outbox
 from newsletter.services.throttle import throttle_wait
@@ -72,22 +73,26 @@ def activity_alive(issue_id: int) -> bool:
 
 
 def deliveries_create(*, issue_id: int) -> int:
-    """One queued delivery per active subscriber, in a single statement; safe to repeat.
+    """One queued delivery per active subscriber of the issue's segment, in a single
+    statement; safe to repeat.
 
     Returns the issue's number of deliveries. Subscribers who join while the issue
     is sending are not added (they get the next one).
     """
     table = Delivery._meta.db_table
-    subscribers = Delivery._meta.get_field("subscriber").related_model._meta.db_table
+    issue = Issue.objects.get(pk=issue_id)
+    recipients = issue_recipients(issue=issue).order_by().values("id")
+    subquery, params = recipients.query.sql_with_params()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {table} (issue_id, subscriber_id, status, attempts, message_id, error)
-                SELECT %s, id, %s, 0, '', '' FROM {subscribers} WHERE status = %s ORDER BY id
+                SELECT %s, recipient.id, %s, 0, '', '' FROM ({subquery}) AS recipient
+                ORDER BY recipient.id
                 ON CONFLICT (issue_id, subscriber_id) DO NOTHING
-                """,  # noqa: S608 (table names come from the models)
-                [issue_id, DeliveryStatus.QUEUED, SubscriberStatus.ACTIVE],
+                """,  # noqa: S608 (the table comes from the model, the subquery from the ORM)
+                [issue_id, DeliveryStatus.QUEUED, *params],
             )
         total = Delivery.objects.filter(issue_id=issue_id).count()
         Issue.objects.filter(pk=issue_id).update(recipients_count=total)

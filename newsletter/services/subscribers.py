@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
@@ -26,7 +27,7 @@ from newsletter.selectors.subscribers import subscribers_by_email
 from newsletter.services.messages import subscriber_links
 from newsletter.tokens import CONFIRMATION_MAX_AGE, confirm_token_make
 from portal.core.mail import email_send
-from portal.core.models import Department
+from portal.core.models import Department, Theme
 from portal.core.ratelimit import rate_allow, rate_limits
 from portal.core.services import audit_log
 
@@ -226,6 +227,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, source: str, actor=None) -
     return locked
 
 
+@transaction.atomic
 def subscriber_preferences_update(
     *,
     subscriber: Subscriber,
@@ -235,8 +237,10 @@ def subscriber_preferences_update(
     organisation: str,
     actor_type: str,
     department: Department | None,
+    themes: Iterable[Theme] | None = None,
 ) -> Subscriber:
-    """What the subscriber changes on their preferences page (no status change here)."""
+    """What the subscriber changes on their preferences page (no status change here);
+    `themes` replaces their themes of interest (None keeps them)."""
     subscriber.mail_format = mail_format
     subscriber.first_name = first_name.strip()
     subscriber.last_name = last_name.strip()
@@ -250,6 +254,8 @@ def subscriber_preferences_update(
             "department", "updated_at",
         ]
     )  # fmt: skip
+    if themes is not None:
+        subscriber.themes.set(themes)
     return subscriber
 
 

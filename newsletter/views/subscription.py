@@ -160,7 +160,10 @@ def preferences(request, token: str):
     )
     if request.method == "POST" and active and form.is_valid():
         subscriber_preferences_update(
-            subscriber=subscriber, mail_format=form.cleaned_data["mail_format"], **form.details()
+            subscriber=subscriber,
+            mail_format=form.cleaned_data["mail_format"],
+            themes=form.cleaned_data["themes"],
+            **form.details(),
         )
         messages.success(request, _("Your preferences are saved."))
         return redirect("newsletter:preferences", token=token)
