@@ -27,9 +27,11 @@ from django.views.decorators.csp import csp_override
 from newsletter import rendering
 from newsletter.models import Issue
 from newsletter.selectors.content import issue_suggestions
+from newsletter.selectors.links import issue_dead_links_at
 from newsletter.services.proofs import PROOF_MAX_ADDRESSES, issue_proof_send
 
 _SEPARATORS = re.compile(r"[\s,;]+")
+_BODY_OPEN = re.compile(r"<body[^>]*>", re.IGNORECASE)
 
 
 def preview_csp() -> dict:
@@ -109,17 +111,32 @@ class IssueCompositionMixin:
         return issue
 
     def preview_view(self, request, object_id):
-        """The email's HTML; the subscriber's own links lead nowhere (#)."""
-        rendered = rendering.issue_render(self._viewable(request, object_id))
+        """The email's HTML; the subscriber's own links lead nowhere (#). Above it, for
+        staff only, the links a visitor could not open (at the scheduled time, or now)."""
+        issue = self._viewable(request, object_id)
+        rendered = rendering.issue_render(issue)
         html = rendered.html.replace(rendering.UNSUBSCRIBE_URL, "#")
-        return HttpResponse(html.replace(rendering.PREFERENCES_URL, "#"))
+        html = html.replace(rendering.PREFERENCES_URL, "#")
+        dead = issue_dead_links_at(issue=issue) if issue.is_editable else []
+        if dead:
+            banner = render_to_string(
+                "admin/newsletter/issue/preview_dead_links.html", {"dead_links": dead}
+            )
+            html = _BODY_OPEN.sub(lambda match: match.group(0) + banner, html, count=1)
+        return HttpResponse(html)
 
     def preview_text_view(self, request, object_id):
-        """The plain-text part, as a mail client without HTML shows it."""
-        rendered = rendering.issue_render(self._viewable(request, object_id))
+        """The plain-text part, as a mail client without HTML shows it, after the list of
+        the links a visitor could not open."""
+        issue = self._viewable(request, object_id)
+        rendered = rendering.issue_render(issue)
         marker = gettext("[link personal to each subscriber]")
         text = rendered.text.replace(rendering.UNSUBSCRIBE_URL, marker)
         text = text.replace(rendering.PREFERENCES_URL, marker)
+        dead = issue_dead_links_at(issue=issue) if issue.is_editable else []
+        if dead:
+            lines = [gettext("Links a visitor cannot see:"), *(f"- {link}" for link in dead)]
+            text = "\n".join([*lines, "", "-" * 40, "", text])
         return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
     def proof_view(self, request, object_id):

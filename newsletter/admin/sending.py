@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from newsletter.models import Issue, IssueStatus
+from newsletter.selectors.links import issue_dead_links, issue_dead_links_at
 from newsletter.selectors.progress import issue_progress
 from newsletter.selectors.segments import issue_recipients, segment_describe
 from newsletter.services import campaigns
@@ -84,6 +85,7 @@ class IssueSendingMixin:
         return {
             "segment": segment_describe(issue=issue) if before_sending else "",
             "segment_size": issue_recipients(issue=issue).count() if before_sending else None,
+            "dead_links": issue_dead_links_at(issue=issue) if before_sending else [],
             "sending_moves": moves_allowed(issue) if can_move else [],
             "progress": progress,
             "progress_eta": _eta_label(progress.eta_seconds) if progress else "",
@@ -129,6 +131,12 @@ class IssueSendingMixin:
             "form": form,
             "segment": segment_describe(issue=issue),
             "segment_size": issue_recipients(issue=issue).count(),
+            # What will refuse the move (a schedule is checked again at the time chosen).
+            "dead_links": issue_dead_links(
+                issue=issue, at=timezone.now() if move == "start" else None
+            )
+            if move in ("ready", "schedule", "start")
+            else [],
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/newsletter/issue/move_confirm.html", context)

@@ -6,6 +6,7 @@ staff members pressing "send" at once start one campaign, not two.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -15,9 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus
+from newsletter.selectors.links import issue_dead_links
 from newsletter.selectors.segments import segment_describe
 from newsletter.services import sending
 from portal.core.services import audit_log
+
+logger = logging.getLogger(__name__)
+
+
+class IssueLinksDead(ValidationError):
+    """The refusal of a move while the issue links to content a visitor cannot see."""
+
 
 # Where each move may start from.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -40,6 +49,17 @@ def _locked(issue: Issue, move: str) -> Issue:
             % {"number": locked.number, "status": locked.get_status_display()}
         )
     return locked
+
+
+def _links_check(issue: Issue, *, at: datetime | None) -> None:
+    """Refuse, naming each one, while the issue links to content a visitor cannot see."""
+    dead = issue_dead_links(issue=issue, at=at)
+    if dead:
+        intro = _(
+            "Résonances n° %(number)s links to content a visitor cannot see; remove it from "
+            "the issue or put it online first:"
+        ) % {"number": issue.number}
+        raise IssueLinksDead([intro, *(str(link) for link in dead)])
 
 
 def _set_status(
@@ -68,6 +88,7 @@ def _chains_start(issue_id: int) -> None:
 @transaction.atomic
 def issue_mark_ready(*, issue: Issue, actor) -> Issue:
     issue = _locked(issue, "ready")
+    _links_check(issue, at=None)
     return _set_status(issue, IssueStatus.READY, actor=actor, action="newsletter.ready")
 
 
@@ -82,6 +103,7 @@ def issue_schedule(*, issue: Issue, when: datetime, actor) -> Issue:
     if when <= timezone.now():
         raise ValidationError(_("Choose a date and time in the future."))
     issue = _locked(issue, "schedule")
+    _links_check(issue, at=when)
     return _set_status(
         issue, IssueStatus.SCHEDULED, actor=actor, action="newsletter.scheduled",
         changes={"segment": segment_describe(issue=issue)}, scheduled_at=when,
@@ -104,6 +126,7 @@ def issue_send_start(*, issue: Issue, actor) -> Issue:
 
     issue = _locked(issue, "start")
     now = timezone.now()
+    _links_check(issue, at=now)
     issue = _set_status(
         issue, IssueStatus.SENDING, actor=actor, action="newsletter.sending",
         changes={"segment": segment_describe(issue=issue)}, sending_started_at=now,
@@ -157,10 +180,27 @@ def scheduled_issues_start() -> list[int]:
     for issue in due:
         try:
             issue_send_start(issue=issue, actor=None)
+        except IssueLinksDead as error:
+            _schedule_refuse(issue=issue, problems=error.messages)
+            continue
         except ValidationError:  # unscheduled or started by staff meanwhile
             continue
         started.append(issue.pk)
     return started
+
+
+@transaction.atomic
+def _schedule_refuse(*, issue: Issue, problems: list[str]) -> None:
+    """A scheduled issue whose links died since: back to ready, with the reasons audited,
+    rather than tried again every minute."""
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status != IssueStatus.SCHEDULED:
+        return
+    logger.warning("Résonances n° %s not sent: %s", issue.number, " ".join(problems))
+    _set_status(
+        issue, IssueStatus.READY, actor=None, action="newsletter.schedule_refused",
+        changes={"problems": problems}, scheduled_at=None,
+    )  # fmt: skip
 
 
 def deliveries_sweep() -> dict[str, int]:
