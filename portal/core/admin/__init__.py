@@ -64,6 +64,17 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": ("address", "email", "phone")}),
         (_("Legal"), {"fields": ("siret", "vat_mention", "legal_mentions")}),
         (_("Colours"), {"fields": ("primary_colour", "accent_colour")}),
+        (
+            _("Dues and accounting"),
+            {
+                "fields": (
+                    ("iban", "bic"),
+                    "payment_days",
+                    ("customer_account", "dues_account", "bank_account"),
+                    ("sales_journal", "bank_journal"),
+                )
+            },
+        ),
     )
 
     def has_add_permission(self, request) -> bool:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.core.validators import validate_iban, validate_siret
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
+account_code = RegexValidator(r"^[0-9A-Z]+$", _("Enter digits and capital letters only."))
 
 
 class SiteSettings(models.Model):
@@ -52,6 +53,28 @@ class SiteSettings(models.Model):
     vat_mention = models.CharField(
         _("VAT mention"), max_length=200, default="TVA non applicable, art. 293 B du CGI"
     )
+    # The sales journal (members.selectors_journal): accounts of the French chart for
+    # associations, and the journal codes the accountant's software expects.
+    customer_account = models.CharField(
+        _("members account"), max_length=20, default="411000", validators=[account_code],
+        help_text=_("Debited by dues calls, credited by payments and credit notes (411…)."),
+    )  # fmt: skip
+    dues_account = models.CharField(
+        _("dues account"), max_length=20, default="756000", validators=[account_code],
+        help_text=_("Revenue account of the dues (756… « Cotisations »)."),
+    )  # fmt: skip
+    bank_account = models.CharField(
+        _("bank account"), max_length=20, default="512000", validators=[account_code],
+        help_text=_("Debited by payments received (512…)."),
+    )  # fmt: skip
+    sales_journal = models.CharField(
+        _("sales journal"), max_length=10, default="VT", validators=[account_code],
+        help_text=_("Journal code of dues calls and credit notes."),
+    )  # fmt: skip
+    bank_journal = models.CharField(
+        _("bank journal"), max_length=10, default="BQ", validators=[account_code],
+        help_text=_("Journal code of payments received."),
+    )  # fmt: skip
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
