@@ -38,6 +38,23 @@ def invoice_reminders_send() -> None:
     send()
 
 
+# The reminder's row is claimed (one per invoice and day) before the task is enqueued;
+# the task sends only while the row is unsent, so a second run sends nothing. A refused
+# message keeps the claim while the task retries, and gives it back after the last try.
+@shared_task(bind=True, max_retries=3)
+def reminder_send(self, reminder_id: int) -> None:
+    """Send a reminder staff asked for (« send a reminder now »), with the dues call."""
+    from members.services.reminders import reminder_deliver, reminder_give_back
+
+    try:
+        reminder_deliver(reminder_id=reminder_id)
+    except (SMTPException, OSError) as error:
+        if self.request.retries >= self.max_retries:
+            reminder_give_back(reminder_id=reminder_id)
+            raise
+        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+
+
 # The invoice is claimed (sent_at, under its row lock) before its message goes, so a
 # retry or a re-delivery mails nothing twice; a refused message gives its claim back.
 @shared_task(

@@ -1,35 +1,22 @@
 """Back office of invoices, credit notes and payments: read-only documents whose
-changes go through the billing services (see invoice_actions)."""
+changes go through the billing services (see invoice_actions), and the overdue list."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import admin
-from django.db.models import (
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    TextChoices,
-    Value,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, TextChoices
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import AuditTrailMixin, euros
-from members.admin.invoice_actions import InvoiceActionsMixin, balance_of
-from members.models import CreditNote, Invoice, Payment
+from members.admin.invoice_actions import InvoiceActionsMixin
+from members.models import CreditNote, Invoice, Payment, Reminder, ReminderKind
+from members.models.billing import overdue_condition
+from members.selectors_reminders import invoice_days_late, invoice_next_reminder
 from portal.core.admin_base import ReadOnlyAdmin
-
-ZERO = Decimal("0.00")
 
 
 class InvoiceStatus(TextChoices):
@@ -41,15 +28,16 @@ class InvoiceStatus(TextChoices):
 
 
 def invoice_status(invoice: Invoice) -> InvoiceStatus:
-    """From the annotations of InvoiceAdmin.get_queryset()."""
+    """From the annotations of Invoice.objects.with_balance(); past its due date, an
+    invoice partly paid is overdue."""
     if invoice.is_cancelled:
         return InvoiceStatus.CANCELLED
     if invoice.paid_total >= invoice.amount:
         return InvoiceStatus.PAID
+    if invoice.is_overdue:
+        return InvoiceStatus.OVERDUE
     if invoice.paid_total > 0:
         return InvoiceStatus.PARTLY_PAID
-    if invoice.due_on < timezone.localdate():
-        return InvoiceStatus.OVERDUE
     return InvoiceStatus.DUE
 
 
@@ -61,16 +49,35 @@ class InvoiceStatusFilter(admin.SimpleListFilter):
         return InvoiceStatus.choices
 
     def queryset(self, request, queryset):
-        unpaid = Q(is_cancelled=False, paid_total__lt=F("amount"))
+        overdue = overdue_condition()
+        on_time = Q(is_cancelled=False, paid_total__lt=F("amount")) & ~overdue
         conditions = {
             InvoiceStatus.CANCELLED: Q(is_cancelled=True),
             InvoiceStatus.PAID: Q(is_cancelled=False, paid_total__gte=F("amount")),
-            InvoiceStatus.PARTLY_PAID: unpaid & Q(paid_total__gt=0),
-            InvoiceStatus.OVERDUE: unpaid & Q(paid_total=0, due_on__lt=timezone.localdate()),
-            InvoiceStatus.DUE: unpaid & Q(paid_total=0, due_on__gte=timezone.localdate()),
+            InvoiceStatus.OVERDUE: overdue,
+            InvoiceStatus.PARTLY_PAID: on_time & Q(paid_total__gt=0),
+            InvoiceStatus.DUE: on_time & Q(paid_total=0),
         }
         condition = conditions.get(self.value())
         return queryset.filter(condition) if condition is not None else queryset
+
+
+def _overdue_list(request) -> bool:
+    return request.GET.get(InvoiceStatusFilter.parameter_name) == InvoiceStatus.OVERDUE
+
+
+def reminder_text(reminder: Reminder) -> str:
+    """« +30 days, 10 July 2025 », « manual, 12 July 2025 (Anne Martin) », or not sent yet."""
+    day = date_format(reminder.sent_on, "DATE_FORMAT")
+    if reminder.kind == ReminderKind.MANUAL:
+        text = gettext("manual, %(date)s") % {"date": day}
+        if reminder.sent_by:
+            text += f" ({reminder.sent_by.get_full_name() or reminder.sent_by.email})"
+    else:
+        text = gettext("+%(days)s days, %(date)s") % {"days": reminder.days_after_due, "date": day}
+    if reminder.sent_at is None:
+        text += " — " + gettext("not sent yet")
+    return text
 
 
 class ReadOnlyDocumentAdmin(ReadOnlyAdmin):
@@ -113,22 +120,33 @@ class InvoiceAdmin(InvoiceActionsMixin, AuditTrailMixin, ReadOnlyDocumentAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request):
-        paid = (
-            Payment.objects.filter(invoice=OuterRef("pk"))
-            .values("invoice")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        money = DecimalField(max_digits=12, decimal_places=2)
         return (
             super()
             .get_queryset(request)
+            .with_balance()
             .select_related("membership")
-            .annotate(
-                paid_total=Coalesce(Subquery(paid, output_field=money), Value(ZERO)),
-                is_cancelled=Exists(CreditNote.objects.filter(invoice=OuterRef("pk"))),
-            )
+            .prefetch_related("reminders__sent_by")
         )
+
+    def get_list_display(self, request):
+        """Filtered on « overdue », the list says how late each invoice is and what the
+        daily reminders will do next."""
+        if _overdue_list(request):
+            return [
+                "number", "payer_name", "balance_display", "due_on", "days_late_display",
+                "reminders_display", "next_reminder_display",
+            ]  # fmt: skip
+        return super().get_list_display(request)
+
+    def get_ordering(self, request):
+        if _overdue_list(request):
+            return ["due_on", "pk"]
+        return super().get_ordering(request)
+
+    def changelist_view(self, request, extra_context=None):
+        if _overdue_list(request):
+            extra_context = {**(extra_context or {}), "title": gettext("Overdue invoices")}
+        return super().changelist_view(request, extra_context)
 
     # Columns ------------------------------------------------------------------------
 
@@ -136,9 +154,26 @@ class InvoiceAdmin(InvoiceActionsMixin, AuditTrailMixin, ReadOnlyDocumentAdmin):
     def amount_display(self, invoice: Invoice) -> str:
         return euros(invoice.amount)
 
-    @admin.display(description=_("balance due"))
+    @admin.display(description=_("balance due"), ordering="balance_due")
     def balance_display(self, invoice: Invoice) -> str:
-        return euros(balance_of(invoice))
+        return euros(invoice.balance_due)
+
+    @admin.display(description=_("days late"), ordering="due_on")
+    def days_late_display(self, invoice: Invoice) -> str:
+        days = invoice_days_late(invoice)
+        return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
+
+    @admin.display(description=_("next reminder"))
+    def next_reminder_display(self, invoice: Invoice) -> str:
+        step = invoice_next_reminder(invoice)
+        if step is None:
+            return gettext("None: every step is sent")
+        if step.due_now:
+            return gettext("+%(days)s days, at the next daily run") % {"days": step.days_after_due}
+        return gettext("+%(days)s days, %(date)s") % {
+            "days": step.days_after_due,
+            "date": date_format(step.on, "DATE_FORMAT"),
+        }
 
     @admin.display(description=_("status"))
     def status_display(self, invoice: Invoice) -> str:
@@ -179,17 +214,10 @@ class InvoiceAdmin(InvoiceActionsMixin, AuditTrailMixin, ReadOnlyDocumentAdmin):
 
     @admin.display(description=_("reminders sent"))
     def reminders_display(self, invoice: Invoice) -> str:
-        reminders = [r for r in invoice.reminders.all() if r.sent_at]
+        reminders = list(invoice.reminders.all())
         if not reminders:
             return "—"
-        return ", ".join(
-            gettext("+%(days)s days on %(date)s")
-            % {
-                "days": reminder.days_after_due,
-                "date": timezone.localtime(reminder.sent_at).strftime("%d/%m/%Y"),
-            }
-            for reminder in reminders
-        )
+        return format_html_join("", "<div>{}</div>", ((reminder_text(r),) for r in reminders))
 
 
 @admin.register(CreditNote)

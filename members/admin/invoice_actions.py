@@ -1,37 +1,35 @@
 """The invoice pages and actions of the back office: record a payment, cancel with a
-credit note, send a reminder; each calls its service and shows its refusal on the form."""
+credit note, send a reminder (after a confirmation page); each calls its service and
+shows its refusal on the form or as a message."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from members.admin.common import euros
 from members.admin_forms import CreditNoteForm, PaymentRecordForm
 from members.models import Invoice
+from members.selectors_reminders import invoice_days_late
 from members.services.billing import credit_note_issue, payment_record
-from members.services.reminders import invoice_reminder_send_now
-
-ZERO = Decimal("0.00")
-
-
-def balance_of(invoice: Invoice) -> Decimal:
-    """From the annotations of InvoiceAdmin.get_queryset()."""
-    return ZERO if invoice.is_cancelled else invoice.amount - invoice.paid_total
+from members.services.reminders import (
+    invoice_recipients,
+    invoice_reminder_refusal,
+    invoice_reminder_request,
+)
 
 
 class InvoiceActionsMixin:
-    """For InvoiceAdmin, whose queryset carries `paid_total` and `is_cancelled`."""
+    """For InvoiceAdmin, whose queryset is annotated by Invoice.objects.with_balance()."""
 
     # Actions: each leads to a page of its own ---------------------------------------
 
@@ -59,34 +57,66 @@ class InvoiceActionsMixin:
         return self._one_invoice(request, queryset, "admin:members_invoice_credit_note")
 
     @admin.action(description=_("Send a reminder now"), permissions=["reminder"])
-    def send_reminder_now(self, request, queryset) -> None:
-        for invoice in queryset:
-            self._reminder_send(request, invoice)
+    def send_reminder_now(self, request, queryset):
+        """A confirmation page first; its button posts the action again with `post`."""
+        invoices = list(queryset.select_related("membership__organisation", "membership__person"))
+        if request.POST.get("post"):
+            for invoice in invoices:
+                self._reminder_request(request, invoice)
+            return None
+        return self._reminder_confirm_page(request, invoices, from_list=True)
 
-    def _reminder_send(self, request, invoice: Invoice) -> None:
+    def _reminder_request(self, request, invoice: Invoice) -> None:
         try:
-            recipients = invoice_reminder_send_now(invoice=invoice, actor=request.user)
+            reminder = invoice_reminder_request(invoice=invoice, actor=request.user)
         except ValidationError as error:
+            level = messages.WARNING if error.code == "already_today" else messages.ERROR
             self.message_user(
                 request,
                 gettext("%(number)s: %(error)s")
                 % {"number": invoice.number, "error": " ".join(error.messages)},
-                messages.ERROR,
-            )
-        except OSError:
-            self.message_user(
-                request,
-                gettext("%(number)s: the reminder could not be sent; try again later.")
-                % {"number": invoice.number},
-                messages.ERROR,
+                level,
             )
         else:
             self.message_user(
                 request,
-                gettext("%(number)s: reminder sent to %(recipients)s.")
-                % {"number": invoice.number, "recipients": ", ".join(recipients)},
+                gettext("%(number)s: a reminder is on its way to %(recipients)s.")
+                % {"number": invoice.number, "recipients": ", ".join(reminder.recipients)},
                 messages.SUCCESS,
             )
+
+    def _reminder_confirm_page(self, request, invoices: list[Invoice], *, from_list: bool):
+        today = timezone.localdate()
+        rows = [
+            {
+                "invoice": invoice,
+                "balance": euros(invoice.balance_due),
+                "days_late": invoice_days_late(invoice, today=today),
+                "recipients": invoice_recipients(invoice),
+                "refusal": invoice_reminder_refusal(invoice, today=today),
+                "reminders": list(invoice.reminders.all()),
+            }
+            for invoice in invoices
+        ]
+        ready = sum(1 for row in rows if not row["refusal"])
+        if len(invoices) == 1:
+            title = gettext("Send a reminder of %(number)s") % {"number": invoices[0].number}
+        else:
+            title = gettext("Send a reminder now")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "rows": rows,
+            "ready": ready,
+            "submit_label": ngettext("Send the reminder", "Send the %(count)s reminders", ready)
+            % {"count": ready},
+            "from_list": from_list,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "invoice": invoices[0] if len(invoices) == 1 and not from_list else None,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/members/invoice/reminder_confirm.html", context)
 
     # Pages --------------------------------------------------------------------------
 
@@ -111,7 +141,7 @@ class InvoiceActionsMixin:
             "opts": self.opts,
             "title": title,
             "invoice": invoice,
-            "balance": euros(balance_of(invoice)),
+            "balance": euros(invoice.balance_due),
             "form": form,
             "submit_label": submit,
             "has_view_permission": True,
@@ -155,7 +185,7 @@ class InvoiceActionsMixin:
                     return self._to_invoice(invoice)
         else:
             form = PaymentRecordForm(
-                initial={"amount": balance_of(invoice), "paid_on": timezone.localdate()}
+                initial={"amount": invoice.balance_due, "paid_on": timezone.localdate()}
             )
         title = gettext("Record a payment on %(number)s") % {"number": invoice.number}
         return self._action_page(request, invoice, form, title, gettext("Record the payment"))
@@ -184,20 +214,23 @@ class InvoiceActionsMixin:
         return self._action_page(request, invoice, form, title, gettext("Issue the credit note"))
 
     def reminder_view(self, request, object_id):
+        """GET: what will be sent to whom; POST: send it (once a day at most)."""
         if not self.has_reminder_permission(request):
             raise PermissionDenied
-        return require_POST(self._reminder_post)(request, object_id)
+        return require_http_methods(["GET", "POST"])(self._reminder_page)(request, object_id)
 
-    def _reminder_post(self, request, object_id):
+    def _reminder_page(self, request, object_id):
         invoice = self._invoice_or_404(request, object_id)
-        self._reminder_send(request, invoice)
-        return self._to_invoice(invoice)
+        if request.method == "POST":
+            self._reminder_request(request, invoice)
+            return self._to_invoice(invoice)
+        return self._reminder_confirm_page(request, [invoice], from_list=False)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The page offers only what the invoice allows: a payment or a reminder while
         something is due, a credit note while nothing is paid."""
         invoice = self.get_object(request, object_id)
-        due = invoice is not None and balance_of(invoice) > 0
+        due = invoice is not None and invoice.balance_due > 0
         unpaid = invoice is not None and not invoice.is_cancelled and invoice.paid_total == 0
         extra_context = {
             **(extra_context or {}),

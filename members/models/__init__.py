@@ -9,6 +9,7 @@ from members.models.billing import (
     Payment,
     PaymentMethod,
     Reminder,
+    ReminderKind,
 )
 from members.models.directory import (
     PUBLIC_BODY_KINDS,
@@ -52,4 +53,5 @@ __all__ = [
     "PaymentMethod",
     "Person",
     "Reminder",
+    "ReminderKind",
 ]

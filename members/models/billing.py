@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models.memberships import Membership
@@ -84,6 +89,48 @@ class InvoiceQuerySet(models.QuerySet):
 
     def to_mail(self) -> InvoiceQuerySet:
         return self.exclude(FOR_CHORUS)
+
+    def with_balance(self, *, today: date | None = None) -> InvoiceQuerySet:
+        """Annotated with `paid_total`, `is_cancelled`, `balance_due` and `is_overdue`."""
+        money = models.DecimalField(max_digits=12, decimal_places=2)
+        zero = models.Value(Decimal("0.00"), output_field=money)
+        paid = (
+            Payment.objects.filter(invoice=models.OuterRef("pk"))
+            .values("invoice")
+            .annotate(total=models.Sum("amount"))
+            .values("total")
+        )
+        return self.annotate(
+            paid_total=Coalesce(models.Subquery(paid, output_field=money), zero),
+            is_cancelled=models.Exists(CreditNote.objects.filter(invoice=models.OuterRef("pk"))),
+        ).annotate(
+            balance_due=models.Case(
+                models.When(is_cancelled=True, then=zero),
+                default=models.F("amount") - models.F("paid_total"),
+                output_field=money,
+            ),
+            is_overdue=models.Case(
+                models.When(overdue_condition(today), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+
+    def unpaid(self) -> InvoiceQuerySet:
+        """Not cancelled, and less received than invoiced."""
+        return self.with_balance().filter(is_cancelled=False, paid_total__lt=models.F("amount"))
+
+    def overdue(self, *, today: date | None = None) -> InvoiceQuerySet:
+        """Unpaid after the due date (« En retard »): the back office, the reminders and
+        the member space all read it here."""
+        return self.with_balance(today=today).filter(is_overdue=True)
+
+
+def overdue_condition(today: date | None = None) -> Q:
+    """On rows annotated by with_balance(): something is due and the due date has passed
+    (the due date is the last day to pay)."""
+    today = today or timezone.localdate()
+    return Q(is_cancelled=False, paid_total__lt=models.F("amount"), due_on__lt=today)
 
 
 class Invoice(IssuedDocument):
@@ -172,13 +219,27 @@ class Payment(IssuedDocument):
         ]
 
 
+class ReminderKind(models.TextChoices):
+    AUTOMATIC = "automatic", _("automatic")
+    MANUAL = "manual", _("manual")
+
+
 class Reminder(models.Model):
-    """One reminder step sent for an unpaid invoice (each step at most once)."""
+    """One reminder of an unpaid invoice: an automatic step (each at most once), or one
+    sent by staff; never two on the same day, whatever their kind, so a double click or
+    a staff reminder on the day of a step sends a single message."""
 
     invoice = models.ForeignKey(
         Invoice, models.CASCADE, related_name="reminders", verbose_name=_("invoice")
     )
-    days_after_due = models.PositiveSmallIntegerField(_("days after the due date"))
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ReminderKind.choices, default=ReminderKind.AUTOMATIC
+    )
+    days_after_due = models.PositiveSmallIntegerField(
+        _("days after the due date"), null=True, blank=True
+    )
+    # The day the reminder is claimed for: its row is inserted before the message goes.
+    sent_on = models.DateField(_("day"), default=timezone.localdate)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
@@ -187,16 +248,26 @@ class Reminder(models.Model):
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
 
     class Meta:
-        ordering = ["invoice", "days_after_due"]
+        ordering = ["invoice", "sent_on"]
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(
                 fields=["invoice", "days_after_due"], name="members_reminder_once_per_step"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["invoice", "sent_on"], name="members_reminder_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ReminderKind.AUTOMATIC, days_after_due__isnull=False)
+                | Q(kind=ReminderKind.MANUAL, days_after_due__isnull=True),
+                name="members_reminder_step_if_automatic",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == ReminderKind.MANUAL:
+            return f"{self.invoice} {self.sent_on:%Y-%m-%d}"
         return f"{self.invoice} +{self.days_after_due}"
 
 

@@ -1,11 +1,15 @@
-"""Reminders of unpaid dues calls: each step (days after the due date) sent at most once.
+"""Reminders of unpaid dues calls: the automatic steps, and those staff send at once.
 
-A step is claimed by inserting its `Reminder` row (unique per invoice and step) in a
-short transaction; the message is sent outside any transaction; the row is then
-marked sent and the sending audited. A second run, or a concurrent one, finds the
-row and sends nothing. If the mail server refuses the message, the claim is given
-back so that the next run tries again; if the process dies after the server took
-the message, the step stays claimed and is never sent twice.
+Every reminder is claimed by inserting its `Reminder` row in a short transaction before
+its message goes. The database allows one row per invoice and step, and one per invoice
+and day, so a second run of the steps, a concurrent one, or a double click on « send a
+reminder now » finds the row and sends nothing. The message is sent outside any
+transaction; the row is then marked sent and the sending audited. If the mail server
+refuses the message, the claim is given back so that it can be tried again; if the
+process dies after the server took the message, the claim stays and nothing goes twice.
+
+Automatic steps are sent by the daily task; a staff reminder is claimed in the request
+and sent by its own task (members.tasks.reminder_send), after the claim is committed.
 """
 
 from __future__ import annotations
@@ -17,14 +21,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from members.models import CreditNote, Invoice, Payment, Person, Reminder
-from members.services.billing import invoice_balance
+from members.models import Invoice, Person, Reminder, ReminderKind
 from portal.core.formats import format_euros
 from portal.core.mail import email_build
 from portal.core.models import SiteSettings
@@ -56,37 +57,86 @@ def _iban_grouped(iban: str) -> str:
     return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
+def _invoice_pdf(invoice: Invoice) -> bytes:
+    """The dues call's PDF, rendered now if the rendering task has not run yet."""
+    if not invoice.pdf:
+        from members.documents import document_attach_pdf
+
+        document_attach_pdf(kind="invoice", pk=invoice.pk)
+        invoice.refresh_from_db(fields=["pdf"])
+    with invoice.pdf.open("rb") as handle:
+        return handle.read()
+
+
 def _message_build(*, invoice: Invoice, recipients: list[str]) -> EmailMultiAlternatives:
+    """The reminder, with the dues call attached so that the payer can pay from it."""
     site = SiteSettings.load()
     context = {
         "invoice": invoice,
         "payer": invoice.payer_name,
-        "amount_due": format_euros(invoice_balance(invoice)),
+        "amount_due": format_euros(invoice.balance_due),
         "amount": format_euros(invoice.amount),
         "issued_on": date_format(invoice.issued_on, "DATE_FORMAT"),
         "due_on": date_format(invoice.due_on, "DATE_FORMAT"),
         "iban": _iban_grouped(site.iban),
         "bic": site.bic,
     }
-    return email_build(
+    message = email_build(
         template="members/emails/reminder",
         context=context,
         to=recipients,
         reply_to=[site.email] if site.email else None,
     )
+    message.attach(f"{invoice.number}.pdf", _invoice_pdf(invoice), "application/pdf")
+    return message
 
 
-def _reminder_claim(*, invoice_id: int, days: int) -> Reminder | None:
-    """Insert the step's row if the invoice is still unpaid; None if claimed or settled."""
+def _with_payer(invoices):
+    return invoices.with_balance().select_related("membership__organisation", "membership__person")
+
+
+def reminder_give_back(*, reminder_id: int) -> None:
+    """Free the claim of a reminder whose message could not be sent, so that it can be
+    tried again (the next run of the steps, or staff the same day)."""
+    Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).delete()
+
+
+def _reminder_deliver(*, reminder: Reminder, invoice: Invoice) -> None:
+    """Send a claimed reminder, then record it as sent and audit it."""
+    _message_build(invoice=invoice, recipients=reminder.recipients).send()
+    with transaction.atomic():
+        Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+        changes = {"recipients": reminder.recipients}
+        if reminder.kind == ReminderKind.MANUAL:
+            changes["manual"] = True
+        else:
+            changes["days_after_due"] = reminder.days_after_due
+        audit_log(
+            actor=reminder.sent_by, obj=invoice, action="invoice.reminder_sent", changes=changes
+        )
+
+
+# The automatic steps ------------------------------------------------------------------
+
+
+def _step_claim(*, invoice_id: int, days: int, today: date, recipients: list[str]):
+    """Insert the step's row if the invoice is still unpaid; None if claimed or settled
+    (or if the payer already had a reminder today: the step then goes tomorrow)."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-        if invoice_balance(invoice) <= 0:
+        if not Invoice.objects.unpaid().filter(pk=invoice.pk).exists():
             return None
         try:
             with transaction.atomic():
-                return Reminder.objects.create(invoice=invoice, days_after_due=days)
+                return Reminder.objects.create(
+                    invoice=invoice,
+                    kind=ReminderKind.AUTOMATIC,
+                    days_after_due=days,
+                    sent_on=today,
+                    recipients=recipients,
+                )
         except IntegrityError:
-            return None  # another run holds this step
+            return None  # another run holds this step, or today's reminder is out
 
 
 def invoice_reminders_send(*, today: date | None = None) -> int:
@@ -100,27 +150,14 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
     delays = sorted(set(settings.DUES_REMINDER_DELAYS))
     if not delays:
         return 0
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    money = DecimalField(max_digits=12, decimal_places=2)
     invoices = (
-        Invoice.objects.annotate(
-            paid_total=Coalesce(Subquery(paid, output_field=money), Value(0, output_field=money)),
-            cancelled=Exists(CreditNote.objects.filter(invoice=OuterRef("pk"))),
-        )
-        .filter(cancelled=False, due_on__lte=today - timedelta(days=delays[0]))
-        .select_related("membership__organisation", "membership__person")
+        _with_payer(Invoice.objects.overdue(today=today))
+        .filter(due_on__lte=today - timedelta(days=delays[0]))
         .order_by("pk")
     )
     sent = 0
     failures: list[Exception] = []
     for invoice in invoices.iterator(chunk_size=500):
-        if invoice.paid_total >= invoice.amount:
-            continue
         reached = [days for days in delays if today >= invoice.due_on + timedelta(days=days)]
         step = reached[-1]
         if invoice.reminders.filter(days_after_due=step).exists():
@@ -129,51 +166,91 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         if not recipients:
             logger.warning("Invoice %s is unpaid but its payer has no email address.", invoice)
             continue
-        reminder = _reminder_claim(invoice_id=invoice.pk, days=step)
+        reminder = _step_claim(invoice_id=invoice.pk, days=step, today=today, recipients=recipients)
         if reminder is None:
             continue
         try:
-            _message_build(invoice=invoice, recipients=recipients).send()
+            _reminder_deliver(reminder=reminder, invoice=invoice)
         except Exception as error:  # the server did not take it: give the step back
             logger.exception("Reminder +%s of %s could not be sent.", step, invoice)
-            Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
+            reminder_give_back(reminder_id=reminder.pk)
             failures.append(error)
             continue
-        with transaction.atomic():
-            Reminder.objects.filter(pk=reminder.pk).update(
-                sent_at=timezone.now(), recipients=recipients
-            )
-            audit_log(
-                actor=None,
-                obj=invoice,
-                action="invoice.reminder_sent",
-                changes={"days_after_due": step, "recipients": recipients},
-            )
         sent += 1
     if failures:
         raise failures[0]
     return sent
 
 
-def invoice_reminder_send_now(*, invoice: Invoice, actor) -> list[str]:
-    """Send a reminder of an unpaid invoice at once (from the back office); not a step."""
-    invoice = Invoice.objects.select_related("membership__organisation", "membership__person").get(
-        pk=invoice.pk
-    )
-    if CreditNote.objects.filter(invoice=invoice).exists():
-        raise ValidationError(_("This invoice is cancelled."), code="cancelled")
-    if invoice_balance(invoice) <= 0:
-        raise ValidationError(_("This invoice is paid."), code="paid")
-    recipients = invoice_recipients(invoice)
-    if not recipients:
-        raise ValidationError(
-            _("The payer has no email address: add one to the member first."), code="no_email"
-        )
-    _message_build(invoice=invoice, recipients=recipients).send()
-    audit_log(
-        actor=actor,
-        obj=invoice,
-        action="invoice.reminder_sent",
-        changes={"manual": True, "recipients": recipients},
-    )
-    return recipients
+# Staff reminders ----------------------------------------------------------------------
+
+
+def invoice_reminder_refusal(invoice: Invoice, *, today: date | None = None) -> str:
+    """Why `invoice` (annotated by with_balance()) cannot be reminded now; "" if it can.
+    For the confirmation page; invoice_reminder_request() checks again under a lock."""
+    today = today or timezone.localdate()
+    if invoice.is_cancelled:
+        return _("This invoice is cancelled.")
+    if invoice.balance_due <= 0:
+        return _("This invoice is paid.")
+    if not invoice_recipients(invoice):
+        return _("The payer has no email address: add one to the member first.")
+    if any(reminder.sent_on == today for reminder in invoice.reminders.all()):
+        return _("A reminder was already sent today: the payer gets one a day at most.")
+    return ""
+
+
+def invoice_reminder_request(*, invoice: Invoice, actor) -> Reminder:
+    """Claim today's reminder of an unpaid invoice for staff and send it after commit.
+
+    Two requests for the same invoice on the same day (a double click, two people) give
+    one reminder: the second gets a ValidationError, code "already_today".
+    """
+    from members.tasks import reminder_send
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        invoice = _with_payer(Invoice.objects.filter(pk=locked.pk)).get()
+        if invoice.is_cancelled:
+            raise ValidationError(_("This invoice is cancelled."), code="cancelled")
+        if invoice.balance_due <= 0:
+            raise ValidationError(_("This invoice is paid."), code="paid")
+        recipients = invoice_recipients(invoice)
+        if not recipients:
+            raise ValidationError(
+                _("The payer has no email address: add one to the member first."),
+                code="no_email",
+            )
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    invoice=invoice,
+                    kind=ReminderKind.MANUAL,
+                    sent_on=today,
+                    sent_by=actor,
+                    recipients=recipients,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("A reminder was already sent today: the payer gets one a day at most."),
+                code="already_today",
+            ) from None
+        reminder_id = reminder.pk
+        transaction.on_commit(lambda: reminder_send.delay(reminder_id))
+    return reminder
+
+
+def reminder_deliver(*, reminder_id: int) -> bool:
+    """Send a claimed staff reminder (the task's body); False if there is nothing to send:
+    already sent, given back, or the invoice was settled in the meantime. A refused
+    message raises and keeps the claim: the task retries, then gives it back."""
+    reminder = Reminder.objects.select_related("sent_by").filter(pk=reminder_id).first()
+    if reminder is None or reminder.sent_at is not None:
+        return False
+    invoice = _with_payer(Invoice.objects.filter(pk=reminder.invoice_id)).get()
+    if invoice.is_cancelled or invoice.balance_due <= 0:
+        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
+        return False
+    _reminder_deliver(reminder=reminder, invoice=invoice)
+    return True

@@ -361,12 +361,20 @@ def test_cancel_with_a_credit_note(staff_client, invoice):
     assert CreditNote.objects.count() == 1
 
 
-def test_send_a_reminder_now(staff_client, invoice, smtp_server):
+def test_send_a_reminder_now(
+    staff_client, invoice, smtp_server, monkeypatch, django_capture_on_commit_callbacks
+):
+    from members import tasks
+
+    monkeypatch.setattr(tasks.reminder_send, "delay", tasks.reminder_send)
     contact = PersonFactory(organisation=invoice.membership.organisation, is_member_contact=True)
-    staff_client.post(
-        reverse("admin:members_invoice_changelist"),
-        {ACTION: "send_reminder_now", SELECTED: [invoice.pk]},
-    )
+    url = reverse("admin:members_invoice_changelist")
+    page = staff_client.post(url, {ACTION: "send_reminder_now", SELECTED: [invoice.pk]})
+    assert page.status_code == 200  # a confirmation page first: nothing sent yet
+    assert contact.email in page.content.decode()
+    assert smtp_server.envelopes == []
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {ACTION: "send_reminder_now", SELECTED: [invoice.pk], "post": "yes"})
     assert len(smtp_server.envelopes) == 1
     recipients = set(smtp_server.envelopes[0].rcpt_tos)
     assert recipients == {invoice.membership.organisation.email, contact.email}
