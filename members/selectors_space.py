@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet
+from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from members.models import (
     CreditNote,
@@ -22,7 +23,7 @@ from members.models import (
     Payment,
     Person,
 )
-from members.selectors import memberships_with_amounts
+from members.selectors import memberships_with_amounts, person_for_user
 
 ZERO = Decimal("0.00")
 _money = DecimalField(max_digits=12, decimal_places=2)
@@ -47,11 +48,19 @@ def space_memberships(*, person: Person, year: int | None = None) -> QuerySet[Me
 
 
 def space_invoices(*, person: Person) -> QuerySet[Invoice]:
-    """Invoices of the person's memberships, with what is paid and whether it is overdue
-    (Invoice.objects.with_balance())."""
+    """Invoices of the person's memberships, with `paid_amount` and `is_cancelled`."""
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return (
         Invoice.objects.filter(_membership_scope(person, "membership__"))
-        .with_balance()
+        .annotate(
+            paid_amount=Coalesce(Subquery(paid, output_field=_money), Value(ZERO)),
+            is_cancelled=Exists(CreditNote.objects.filter(invoice=OuterRef("pk"))),
+        )
         .order_by("-year", "-sequence")
     )
 
@@ -70,6 +79,17 @@ def space_payments(*, person: Person) -> QuerySet[Payment]:
         .select_related("invoice")
         .order_by("-paid_on", "-sequence")
     )
+
+
+def space_document_readable(*, user, record: Invoice | CreditNote | Payment) -> bool:
+    """Whether `user` may open the PDF of `record`: the member space's own querysets
+    decide, so the file view (portal.core.files) lets a member in exactly where Mon espace
+    does."""
+    selector = {Invoice: space_invoices, CreditNote: space_credit_notes, Payment: space_payments}
+    person = person_for_user(user) if user.is_active else None
+    if person is None:
+        return False
+    return selector[type(record)](person=person).filter(pk=record.pk).exists()
 
 
 def space_people(*, organisation_id: int) -> QuerySet[Person]:
