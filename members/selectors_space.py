@@ -11,8 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, Q, QuerySet
 
 from members.models import (
     CreditNote,
@@ -48,19 +47,11 @@ def space_memberships(*, person: Person, year: int | None = None) -> QuerySet[Me
 
 
 def space_invoices(*, person: Person) -> QuerySet[Invoice]:
-    """Invoices of the person's memberships, with `paid_amount` and `is_cancelled`."""
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    """Invoices of the person's memberships, with what is paid and whether it is overdue
+    (Invoice.objects.with_balance())."""
     return (
         Invoice.objects.filter(_membership_scope(person, "membership__"))
-        .annotate(
-            paid_amount=Coalesce(Subquery(paid, output_field=_money), Value(ZERO)),
-            is_cancelled=Exists(CreditNote.objects.filter(invoice=OuterRef("pk"))),
-        )
+        .with_balance()
         .order_by("-year", "-sequence")
     )
 

@@ -573,7 +573,7 @@ MATRIX: dict[str, tuple] = {
     "admin:core_importjob_rejected": staff_only(200),
     "admin:members_invoice_record_payment": staff_only(200),
     "admin:members_invoice_credit_note": staff_only(200),
-    "admin:members_invoice_reminder": staff_only(405),
+    "admin:members_invoice_reminder": staff_only(200),  # a confirmation page; POST sends
     "admin:members_duescampaign_start": staff_only(200),
     "admin:members_duescampaign_progress": staff_only(200),
     # The world's campaign has no call for Chorus Pro: back to its page, with a message.
