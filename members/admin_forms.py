@@ -45,6 +45,27 @@ class CreditNoteForm(forms.Form):
     )
 
 
+class SalesJournalForm(forms.Form):
+    """The period of the sales journal; last year by default, as the accountant closes it."""
+
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError(_("The end of the period comes before its start."))
+        if start and end and (end - start).days > 3 * 366:
+            raise ValidationError(_("Choose a period of three years at most."))
+        return data
+
+
 class DuesCampaignStartForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year of the dues calls"),

@@ -1,5 +1,6 @@
 """Back office of invoices, credit notes and payments: read-only documents whose
-changes go through the billing services (see invoice_actions), and the overdue list."""
+changes go through the billing services (see invoice_actions), the overdue list and the
+sales journal (see journal)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import AuditTrailMixin, euros
 from members.admin.invoice_actions import InvoiceActionsMixin
+from members.admin.journal import SalesJournalMixin
 from members.models import CreditNote, Invoice, Payment, Reminder, ReminderKind
 from members.models.billing import overdue_condition
 from members.selectors_reminders import invoice_days_late, invoice_next_reminder
@@ -85,7 +87,7 @@ class ReadOnlyDocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(InvoiceActionsMixin, AuditTrailMixin, ReadOnlyDocumentAdmin):
+class InvoiceAdmin(SalesJournalMixin, InvoiceActionsMixin, AuditTrailMixin, ReadOnlyDocumentAdmin):
     list_display = [
         "number", "payer_name", "amount_display", "balance_display", "issued_on", "due_on",
         "status_display",

@@ -1,11 +1,13 @@
-"""Browser journey of the dues back office: « send a reminder now », from the overdue
+"""Browser journeys of the dues back office: « send a reminder now », from the overdue
 list to the confirmation page and a double click on its button, gives one mail with the
-dues call attached, sent by a real Celery worker to a real SMTP server."""
+dues call attached, sent by a real Celery worker to a real SMTP server; the sales
+journal of a period is downloaded."""
 
 import re
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -93,3 +95,29 @@ def test_a_double_clicked_reminder_sends_one_mail_with_the_pdf(
     expect(page.locator(".field-reminders_display")).to_contain_text("manuelle, le ")
     assert not page.console_errors, page.console_errors
 
+
+def test_the_sales_journal_of_last_year_is_downloaded(
+    live_server, page, assert_accessible, director_user, staff_user, screenshot_dir
+):
+    invoice_issue(
+        membership=MembershipFactory(year=2024, amount=Decimal("2510.40")),
+        issued_by=staff_user,
+        issued_on=date(2024, 1, 20),
+    )
+    page.context.add_cookies([_session_cookie(live_server, director_user)])
+    page.goto(f"{live_server.url}/admin/members/invoice/")
+    page.get_by_role("link", name="Journal des ventes").click()
+    page.get_by_role("button", name="Afficher les totaux").click()  # last year by default
+    summary = page.locator("#journal-summary")
+    expect(summary).to_contain_text("Du 1 janvier 2024 au 31 décembre 2024")
+    expect(summary.get_by_role("row").filter(has_text="411000")).to_contain_text("2\u202f510,40")
+    assert_accessible(page)
+    page.screenshot(path=str(screenshot_dir / "sales-journal.png"), full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le journal (CSV)").click()
+    assert download.value.suggested_filename == "journal-ventes-2024-01-01-2024-12-31.csv"
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Date;Journal;Compte;Numéro de pièce;Libellé;Débit;Crédit"
+    assert lines[1].startswith("20/01/2024;VT;411000;") and lines[1].endswith(";2\u202f510,40;")
+    assert not page.console_errors, page.console_errors

@@ -136,9 +136,10 @@ def test_the_overdue_list_says_how_late_and_the_next_step(
         staff_client.get(url)  # more rows, no more queries
 
 
-def test_the_invoice_list_links_the_overdue_list(staff_client):
+def test_the_invoice_list_links_the_overdue_list_and_the_journal(staff_client):
     text = staff_client.get(reverse("admin:members_invoice_changelist")).content.decode()
     assert "?status=overdue" in text and "Factures en retard" in text
+    assert reverse("admin:members_invoice_journal") in text
 
 
 def test_overdue_invoices_read_en_retard_in_the_member_space(client, member_user, staff_user):
