@@ -13,7 +13,6 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from events.selectors.figures_rows import session_rows
-from events.selectors.statistics import percent_change
 from infodoc.selectors.figures_rows import request_rows
 from members.models import MembershipCategory
 from members.selectors_figures import member_rows
@@ -35,6 +34,15 @@ from publications.models import PublicationKind
 from publications.selectors_figures import publication_rows
 
 
+def _blank(figures: AnnualFigures, table: Table) -> Table:
+    """A table of the year's figures, with every figure left empty (never 0) when the
+    portal holds no data for the year; the labels in the first column stay."""
+    if figures.has_data:
+        return table
+    rows = tuple((row[0], *(None for _cell in row[1:])) for row in table.rows)
+    return Table(table.title, table.columns, rows)
+
+
 def _label(choices, value: str) -> str:
     try:
         return str(choices(value).label)
@@ -51,20 +59,27 @@ def _columns(*specs) -> tuple[Column, ...]:
 
 
 def key_figures_table(figures: AnnualFigures) -> Table:
-    """Figure, the year, the year before and the change of counts, as the report's key figures."""
+    """Figure, the year, the year before and the change of counts, as the report's key
+    figures; a year the portal holds no data for has empty cells, never 0."""
     p, r = figures.participation, figures.requests
     news, members, dues = figures.newsletter, figures.members, figures.dues
+    known = figures.known
 
     def both(current, name: str) -> tuple:
         previous = current.previous
         return getattr(current, name), getattr(previous, name) if previous else None
 
     def count(label, current, previous=None):
-        change = percent_change(current, previous) if previous is not None else None
-        return (label, current, previous, change)
+        change = figures.change(current, previous)
+        return (label, known(current), known(previous, previous=True), change)
 
     def typed(label, kind, current, previous=None):
-        return (label, Typed(current, kind), Typed(previous, kind), None)
+        return (
+            label,
+            Typed(known(current), kind),
+            Typed(known(previous, previous=True), kind),
+            None,
+        )
 
     rows = (
         count(_("Actions"), *both(p, "actions")),
@@ -227,12 +242,16 @@ def members_list_table(*, year: int) -> Table:
 def figures_xlsx_build(*, year: int, until: datetime | None = None) -> bytes:
     """The workbook « chiffres-<year>.xlsx »: the figures' sheets, then the rows' sheets."""
     figures = annual_figures(year=year, until=until)
+
+    def blank(tables: tuple[Table, ...]) -> tuple[Table, ...]:
+        return tuple(_blank(figures, table) for table in tables)
+
     sheets = (
         Sheet(_("Key figures"), (key_figures_table(figures),)),
-        Sheet(_("Participation"), participation_tables(figures)),
-        Sheet(_("Info-doc"), infodoc_tables(figures)),
-        Sheet(_("Publications"), (publications_table(figures),)),
-        Sheet(_("Members"), (members_table(figures),)),
+        Sheet(_("Participation"), blank(participation_tables(figures))),
+        Sheet(_("Info-doc"), blank(infodoc_tables(figures))),
+        Sheet(_("Publications"), blank((publications_table(figures),))),
+        Sheet(_("Members"), blank((members_table(figures),))),
         Sheet(_("Sessions"), (sessions_table(year=year, until=until),)),
         Sheet(_("Requests"), (requests_table(year=year),)),
         Sheet(_("Publications (list)"), (publications_list_table(year=year),)),

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from events.selectors.statistics import Share, percent_change
+from events.selectors.statistics import Share
 from members.models import MembershipCategory
 from portal.core.formats import NARROW_NBSP
 from portal.core.models import SiteSettings
@@ -46,7 +46,7 @@ class Section:
 @dataclass(frozen=True)
 class KeyFigure:
     label: str
-    value: int
+    value: int | None  # None: the portal holds no data for the year
     previous: int | None  # None: the year before is not known for this figure
     change: Decimal | None  # in %, None without a base
 
@@ -67,16 +67,20 @@ def report_title(*, year: int, site_name: str) -> str:
 
 
 def report_sections(figures: AnnualFigures) -> list[Section]:
-    """The report's parts in order; the foreword and perspectives only when written."""
+    """The report's parts in order; the foreword and perspectives only when written, the
+    parts of figures only for a year the portal holds data for."""
+    figured = figures.has_data
     sections = [
         Section("key_figures", _("Key figures")),
         Section("foreword", _("Foreword")) if figures.edition.foreword.strip() else None,
         Section("organisation", pgettext("annual report", "The organisation")),
-        Section("participation", pgettext("annual report", "Participation")),
-        Section("publications", pgettext("annual report", "Publications")),
-        Section("infodoc", pgettext("annual report", "Info-doc")),
-        Section("resonances", pgettext("annual report", "The Résonances newsletter")),
-        Section("dues", pgettext("annual report", "Dues")),
+        Section("participation", pgettext("annual report", "Participation")) if figured else None,
+        Section("publications", pgettext("annual report", "Publications")) if figured else None,
+        Section("infodoc", pgettext("annual report", "Info-doc")) if figured else None,
+        Section("resonances", pgettext("annual report", "The Résonances newsletter"))
+        if figured
+        else None,
+        Section("dues", pgettext("annual report", "Dues")) if figured else None,
         Section("perspectives", _("Perspectives"))
         if figures.edition.perspectives.strip()
         else None,
@@ -122,9 +126,9 @@ def _key_figures(figures: AnnualFigures) -> list[KeyFigure]:
     return [
         KeyFigure(
             label=label,
-            value=value,
-            previous=previous_value,
-            change=None if previous_value is None else percent_change(value, previous_value),
+            value=figures.known(value),
+            previous=figures.known(previous_value, previous=True),
+            change=figures.change(value, previous_value),
         )
         for label, value, previous_value in rows
     ]
@@ -160,24 +164,41 @@ def _member_groups(figures: AnnualFigures) -> list[MemberGroup]:
     ]
 
 
-def _departments(figures: AnnualFigures) -> list[tuple[Share, int]]:
-    """Each département's share of the year, with its participations the year before."""
+def _departments(figures: AnnualFigures) -> list[tuple[Share, int | None]]:
+    """Each département's share of the year, with its participations the year before
+    (None when the portal holds no data for the year before)."""
     previous = figures.participation.previous
     before = {share.key: share.count for share in previous.by_department} if previous else {}
-    return [(share, before.get(share.key, 0)) for share in figures.participation.by_department]
+    return [
+        (share, figures.known(before.get(share.key, 0), previous=True))
+        for share in figures.participation.by_department
+    ]
+
+
+def _departments_chart(figures: AnnualFigures, colour: str) -> str:
+    """The year against the one before, or the year alone when that one is not known."""
+    year = figures.year
+    if not figures.previous_has_data:
+        return bar_chart(
+            [(share.label, share.count) for share in figures.participation.by_department],
+            title=_("Participations by département in %(year)s") % {"year": year},
+            width=CHART_WIDTH,
+            colour=colour,
+        )
+    return comparison_chart(
+        [(share.label, before, share.count) for share, before in _departments(figures)],
+        title=_("Participations by département, %(previous)s and %(year)s")
+        % {"previous": year - 1, "year": year},
+        years=(year - 1, year),
+        width=CHART_WIDTH,
+        colour=colour,
+    )
 
 
 def _charts(figures: AnnualFigures, colour: str) -> dict:
     participation, year = figures.participation, figures.year
     return {
-        "departments": comparison_chart(
-            [(share.label, before, share.count) for share, before in _departments(figures)],
-            title=_("Participations by département, %(previous)s and %(year)s")
-            % {"previous": year - 1, "year": year},
-            years=(year - 1, year),
-            width=CHART_WIDTH,
-            colour=colour,
-        ),
+        "departments": _departments_chart(figures, colour),
         "actor_types": bar_chart(
             [(s.label, s.percent) for s in participation.by_actor_type],
             title=_("Share of participations by type of participant in %(year)s") % {"year": year},
@@ -204,6 +225,8 @@ def _charts(figures: AnnualFigures, colour: str) -> dict:
 def report_context(figures: AnnualFigures) -> dict:
     """What the template needs, built in French (titles and charts carry text)."""
     site = SiteSettings.load()
+    participation, requests = figures.participation, figures.requests
+    before = participation.previous
     with translation.override(settings.LANGUAGE_CODE):
         sections = report_sections(figures)
         return {
@@ -222,7 +245,20 @@ def report_context(figures: AnnualFigures) -> dict:
             "separator": LIST_SEPARATOR,
             "charts": _charts(figures, site.primary_colour),
             "departments": _departments(figures),
-            "subscribers_change": percent_change(
+            # The year before and the changes, None where the portal holds no data for a year.
+            "participations_change": figures.change(
+                participation.participations, before.participations if before else None
+            ),
+            "requests_change": figures.change(
+                requests.requests, requests.previous.requests if requests.previous else None
+            ),
+            "publications_previous": figures.known(
+                figures.publications.previous_count, previous=True
+            ),
+            "previous_subscribers": figures.known(
+                figures.newsletter.previous_subscribers, previous=True
+            ),
+            "subscribers_change": figures.change(
                 figures.newsletter.subscribers, figures.newsletter.previous_subscribers
             ),
         }

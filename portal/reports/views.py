@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from events.selectors.statistics import Share, percent_change
+from portal.core.files import file_response
 from portal.core.roles import DirectorRequiredMixin, director_required
 from portal.reports.charts import bar_chart, comparison_chart
 from portal.reports.models import ReportBuild
@@ -204,12 +205,8 @@ def report_download(request, year: int):
     build = get_object_or_404(ReportBuild, year=year)
     if not build.file:
         raise Http404
-    try:
-        handle = build.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    response = file_response(
+        build.file,
         as_attachment=True,
         filename=f"rapport-activite-{year}.pdf",
         content_type="application/pdf",

@@ -143,12 +143,22 @@ def test_the_dashboard_sets_the_year_against_the_one_before(director):
     assert gettext("Build the report for %(year)s") % {"year": LAST_YEAR} in page
 
 
-@pytest.mark.parametrize("garbage", ["", "abc", "2", "1990", str(THIS_YEAR + 1), "2025.5"])
-def test_a_year_outside_the_list_shows_this_year(director, garbage):
+@pytest.mark.time_machine("2026-03-10 10:00 +01:00", tick=False)
+@pytest.mark.parametrize("garbage", ["", "abc", "2", "1990", "2027", "2025.5"])
+def test_a_year_outside_the_list_shows_the_last_complete_year(director, garbage):
     response = director.get(DASHBOARD, {"annee": garbage})
     assert response.status_code == 200
-    assert response.context["year"] == THIS_YEAR
-    assert f'<option value="{THIS_YEAR}" selected>' in response.content.decode()
+    assert (response.context["year"], response.context["previous_year"]) == (2025, 2024)
+    assert '<option value="2025" selected>' in response.content.decode()
+    assert not response.context["in_progress"]
+
+
+@pytest.mark.time_machine("2026-03-10 10:00 +01:00", tick=False)
+def test_the_year_in_progress_says_so(director):
+    response = director.get(DASHBOARD, {"annee": 2026})
+    assert response.context["year"] == 2026 and response.context["in_progress"]
+    note = gettext("%(year)s is not over: its figures run to today.") % {"year": 2026}
+    assert note in response.content.decode()
 
 
 def test_the_page_loads_no_inline_script_or_style(director):
