@@ -22,7 +22,7 @@ from members.models import (
     Payment,
     Person,
 )
-from members.selectors import memberships_with_amounts
+from members.selectors import memberships_with_amounts, person_for_user
 
 ZERO = Decimal("0.00")
 _money = DecimalField(max_digits=12, decimal_places=2)
@@ -70,6 +70,17 @@ def space_payments(*, person: Person) -> QuerySet[Payment]:
         .select_related("invoice")
         .order_by("-paid_on", "-sequence")
     )
+
+
+def space_document_readable(*, user, record: Invoice | CreditNote | Payment) -> bool:
+    """Whether `user` may open the PDF of `record`: the member space's own querysets
+    decide, so the file view (portal.core.files) lets a member in exactly where Mon espace
+    does."""
+    selector = {Invoice: space_invoices, CreditNote: space_credit_notes, Payment: space_payments}
+    person = person_for_user(user) if user.is_active else None
+    if person is None:
+        return False
+    return selector[type(record)](person=person).filter(pk=record.pk).exists()
 
 
 def space_people(*, organisation_id: int) -> QuerySet[Person]:

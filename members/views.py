@@ -13,7 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from members.selectors_space import (
 from members.services.requests import membership_request_create
 from members.services.space import person_details_update, person_invite
 from portal.core.consent import consent_record_for_form
+from portal.core.files import file_response
 from portal.core.formats import NBSP, format_euros, format_number
 from portal.core.models import ConsentPurpose
 from portal.core.roles import member_required
@@ -121,13 +122,8 @@ def document_download(request, *, person, kind: str, number: str):
         document.refresh_from_db(fields=["pdf"])
     if not document.pdf:
         raise Http404
-    try:
-        handle = document.pdf.open("rb")
-    except FileNotFoundError:
-        logger.error("The PDF of %s %s is missing from the storage.", kind, number)
-        raise Http404 from None
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{number}.pdf", content_type="application/pdf"
+    return file_response(
+        document.pdf, as_attachment=True, filename=f"{number}.pdf", content_type="application/pdf"
     )
 
 

@@ -1,12 +1,14 @@
-from django.conf import settings
+import re
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 from events.sitemaps import ActionSitemap
 from portal.core import views as core_views
+from portal.core import views_files
+from portal.core.files import PUBLIC_MEDIA_PREFIXES
 from portal.core.sitemaps import StaticPagesSitemap
 from publications.sitemaps import PublicationSitemap
 
@@ -21,12 +23,12 @@ admin.site.site_title = _("Portal back office")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    # Publication covers and thumbnails are public; every other upload (invoices,
-    # receipts, reports) stays private and is served by views that check access.
+    # Publication covers and thumbnails and the site's logo are public; every other upload
+    # (invoices, receipts, reports) is private, served by core:private_file once checked.
     re_path(
-        r"^media/publications/(?P<path>(?:covers|thumbnails)/.+)$",
-        serve,
-        {"document_root": settings.MEDIA_ROOT / "publications"},
+        rf"^media/(?P<path>(?:{'|'.join(map(re.escape, PUBLIC_MEDIA_PREFIXES))}).+)$",
+        views_files.public_media,
+        name="public_media",
     ),
     path("", include("portal.core.urls")),
     path("agenda/evaluation/", include("events.urls_evaluation")),

@@ -6,10 +6,9 @@ Thin: parse the request, call publications.selectors, render.
 from __future__ import annotations
 
 import json
-import logging
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from portal.core.files import file_response
 from portal.core.models import SiteSettings
 from publications.filters import FACETS, PublicationFilter
 from publications.models import Publication, PublicationKind
@@ -29,8 +29,6 @@ from publications.selectors import (
     publication_related,
 )
 from publications.services import publication_download_record
-
-logger = logging.getLogger(__name__)
 
 # schema.org type of each kind; CreativeWork for the others.
 SCHEMA_TYPES = {
@@ -106,16 +104,11 @@ def publication_download(request, slug: str):
     publication = publication_file(slug=slug, include_unpublished=preview)
     if publication is None or not publication.file:
         raise Http404
-    try:
-        handle = publication.file.open("rb")
-    except FileNotFoundError:
-        logger.error("The file of publication %s is missing from the storage.", slug)
-        raise Http404 from None
+    response = file_response(
+        publication.file, as_attachment=True, filename=f"{slug}.pdf", content_type="application/pdf"
+    )
     if not preview and request.method == "GET":
         publication_download_record(publication=publication)
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"{slug}.pdf", content_type="application/pdf"
-    )
     if preview:
         add_never_cache_headers(response)
     return response

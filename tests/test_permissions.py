@@ -356,6 +356,8 @@ def _kwargs(world: World) -> dict:
         "newsletter:unsubscribe": {"token": tokens["manage"]},
         "newsletter:preferences": {"token": tokens["manage"]},
         "infodoc:follow": {"token": tokens["follow"]},
+        "public_media": {"path": "publications/covers/absent-cover.jpg"},
+        "core:private_file": {"name": a["invoice"].pdf.name},
         "members:space_invoice_pdf": {"number": a["invoice"].number},
         "members:space_credit_note_pdf": {"number": a["credit_note"].number},
         "members:space_receipt_pdf": {"number": a["payment"].number},
@@ -418,8 +420,6 @@ def url_of(world: World, pattern: Pattern) -> str:
         if match := ADMIN_UNNAMED.match(pattern.route):
             model, _model_admin = _admin_model(f"{match[1]}_{match[2]}")
             return f"/admin/{match[1]}/{match[2]}/{_admin_object(world, model).pk}/"
-        if pattern.route.startswith("^media/publications/"):
-            return "/media/publications/covers/absent-cover.jpg"
         if pattern.route == "admin/(?P<url>.*)$":
             return "/admin/no-such-page/"
         raise AssertionError(f"no URL for the unnamed pattern {pattern.route!r}")
@@ -478,6 +478,8 @@ MEMBER_A_FILE = (LOGIN, 200, 404, 404, 404)
 MEMBER_A_PAGE = (LOGIN, 200, 404, 200, 200)
 # A member's own file (their personal data); staff and director have no Person here.
 MEMBER_FILE = (LOGIN, 200, 200, 404, 404)
+# A private file of organisation A (core:private_file): its members and the back office.
+FILE_OF_A = (LOGIN, 200, 404, 200, 200)
 # The director dashboard and its files: the Direction group only.
 DIRECTOR_PAGE = (LOGIN, 403, 403, 403, 200)
 
@@ -487,7 +489,8 @@ def staff_only(answer) -> tuple:
 
 
 MATRIX: dict[str, tuple] = {
-    "^media/publications/(?P<path>(?:covers|thumbnails)/.+)$": GONE,  # a missing cover
+    "public_media": GONE,  # a missing cover
+    "core:private_file": FILE_OF_A,  # A's invoice: every admin link to a file leads here
     "core:home": PUBLIC,
     "core:legal_notice": PUBLIC,
     "core:privacy": PUBLIC,

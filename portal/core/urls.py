@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.core import views
+from portal.core import views, views_files
 
 app_name = "core"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("confidentialite/", views.PrivacyView.as_view(), name="privacy"),
     path("accessibilite/", views.AccessibilityView.as_view(), name="accessibility"),
     path("theme.css", views.theme_css, name="theme_css"),
+    path("fichiers/<path:name>", views_files.private_file, name="private_file"),
 ]

@@ -1,0 +1,46 @@
+"""The views of uploaded files: the one that serves private files once it knows who asks,
+and the public images (see portal.core.files)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+from django.views.static import serve
+
+from portal.core.files import (
+    file_readable,
+    file_records,
+    file_response,
+    media_is_public,
+    name_is_safe,
+)
+from portal.core.roles import is_director, is_staff
+
+
+@require_safe
+@login_required
+def private_file(request, name: str):
+    """Anonymous visitors go to the login page; a member who may not read the file gets
+    404 (nothing says it exists), a team member without the permission 403."""
+    records = file_records(name=name)
+    for record, file in records:
+        if file_readable(user=request.user, record=record):
+            response = file_response(file)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+    if records and (is_staff(request.user) or is_director(request.user)):
+        raise PermissionDenied
+    raise Http404
+
+
+@require_safe
+def public_media(request, path: str):
+    """Publication covers and thumbnails, the site's logo: to anyone, and nothing else
+    (a « .. » never climbs out of them)."""
+    if not (name_is_safe(path) and media_is_public(path)):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
