@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.formats import format_number
 from portal.core.forms import ImportFileForm
 from portal.core.models import ImportJob, ImportJobStatus
 from portal.core.sheets.engine import CHANGE_LABELS, Importer
@@ -37,7 +38,7 @@ from portal.core.sheets.jobs import (
     job_data,
     job_progress,
 )
-from portal.core.sheets.registry import importer_for, importers
+from portal.core.sheets.registry import importer_for, importer_title, importers
 
 # The errors and lines shown on the job page, whatever the size of the file: the rest is
 # in the rejected lines' workbook.
@@ -58,10 +59,23 @@ def _xlsx_response(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+class ImportKindFilter(admin.SimpleListFilter):
+    """The imports by the names staff know them by, not their keys."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(importer.key, importer.title) for importer in importers()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind_title", "file_name", "status", "summary", "created_by"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", ImportKindFilter]
     list_select_related = ["created_by"]
     search_fields = ["file_name"]
 
@@ -70,10 +84,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("kind"))
     def kind_title(self, job: ImportJob) -> str:
-        try:
-            return str(importer_for(job.kind).title)
-        except LookupError:
-            return job.kind
+        return importer_title(job.kind)
 
     @admin.display(description=_("lines"))
     def summary(self, job: ImportJob) -> str:
@@ -81,9 +92,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
         if not counts:
             return "—"
         return gettext("%(new)s new, %(updated)s updated, %(errors)s with errors") % {
-            "new": counts["create"],
-            "updated": counts["update"],
-            "errors": counts["error"],
+            "new": format_number(counts["create"]),
+            "updated": format_number(counts["update"]),
+            "errors": format_number(counts["error"]),
         }
 
     def get_urls(self):

@@ -34,6 +34,14 @@ def importers() -> list[type[Importer]]:
     return sorted(_IMPORTERS.values(), key=lambda importer: (importer.order, importer.key))
 
 
+def importer_title(key: str) -> str:
+    """What staff call the import `key` (the key itself for an import that went away)."""
+    try:
+        return str(importer_for(key).title)
+    except LookupError:
+        return key
+
+
 def importer_for(key: str) -> type[Importer]:
     """The importer with this key; LookupError when there is none."""
     _discovered()
