@@ -1,7 +1,33 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.audit import NUMBER, AuditAction, AuditField
+
 
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and attendance")
+    # The audit trail (portal.core.audit): what each action is called, and the keys of
+    # its changes that are no field of the audited model.
+    audit_actions = {
+        "registration.cancelled": _("Registration cancelled"),
+        "registration.confirmed": _("Registration confirmed"),
+        "session.capacity": AuditAction(_("Capacity changed"), subject="capacity"),
+        "session.headcount": AuditAction(_("Headcount recorded"), subject="count"),
+        "action.imported": _("Action imported"),
+        "attendance.imported": _("Attendance imported"),
+        "attendance_certificate.mail_requested": _("Attendance certificate to be mailed"),
+        "attendance_certificate.mailed": _("Attendance certificate mailed"),
+        "attendance_certificate.failed": _("Attendance certificate not mailed"),
+    }
+    audit_fields = {
+        "count": AuditField(of="events.Headcount.count"),
+        "actor_type": AuditField(of="events.Headcount.actor_type"),
+        "department": AuditField(_("département")),
+        "created": AuditField(_("attendances added"), kind=NUMBER),
+        "updated": AuditField(_("attendances changed"), kind=NUMBER),
+        "new_people": AuditField(_("people added to the directory"), kind=NUMBER),
+        # Logged by name, not by key.
+        "certificatemailing.action": AuditField(_("action")),
+        "certificatemailing.person": AuditField(_("person")),
+    }

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PublicationsConfig(AppConfig):
     name = "publications"
     verbose_name = _("Publications")
+    # The audit trail (portal.core.audit): what each action is called.
+    audit_actions = {
+        "publication.created": _("Publication created"),
+        "publication.status": _("Publication status changed"),
+        "publication.published": _("Publication put online"),
+        "publication.scheduled": _("Publication scheduled"),
+        "publication.withdrawn": _("Publication withdrawn"),
+    }

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Model
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from portal.core.audit import audit_lines
 from portal.core.sheets.registry import importer_for
+
+# The entries shown on an object's page; the whole trail is in « Journal des modifications ».
+AUDIT_TRAIL_SHOWN = 100
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,3 +42,18 @@ class ImportLinkMixin:
             url = reverse("admin:core_importjob_upload", args=[self.import_kind])
             extra_context = {**(extra_context or {}), "import_url": url}
         return super().changelist_view(request, extra_context)
+
+
+class AuditTrailMixin:
+    """A read-only « audit trail » field (add "audit_trail" to the fields): the entries
+    logged on the object, in French (portal.core.audit)."""
+
+    @admin.display(description=_("Audit trail"))
+    def audit_trail(self, obj: Model | None) -> str:
+        from portal.core.models import AuditEntry
+
+        if obj is None or obj.pk is None:
+            return "—"
+        entries = AuditEntry.objects.for_object(obj).select_related("actor")
+        lines = audit_lines(entries[:AUDIT_TRAIL_SHOWN])
+        return render_to_string("admin/portal/audit_trail.html", {"lines": lines})

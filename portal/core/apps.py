@@ -1,12 +1,39 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portal.core.audit import FIELDS, LIST, NUMBER, YEAR, AuditField
 
 
 class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = _("Site and accounts")
+    # The audit trail (portal.core.audit): core's actions, and the keys every app logs.
+    audit_actions = {
+        "import.confirmed": _("Import confirmed"),
+        "import.done": _("Import done"),
+    }
+    audit_fields = {
+        "reason": AuditField(_("reason")),
+        "note": AuditField(_("note")),
+        "error": AuditField(_("error")),
+        "recipients": AuditField(_("recipients"), kind=LIST),
+        "to": AuditField(_("recipients"), kind=LIST),
+        "fields": AuditField(_("fields changed"), kind=FIELDS),
+        "year": AuditField(_("year"), kind=YEAR),
+        "source": AuditField(
+            pgettext_lazy("audit", "source"), values={"import": _("spreadsheet import")}
+        ),
+        "importjob.kind": AuditField(
+            _("kind"), display="portal.core.sheets.registry.importer_title"
+        ),
+        "importjob.create": AuditField(_("new lines"), kind=NUMBER),
+        "importjob.update": AuditField(_("updated lines"), kind=NUMBER),
+        "importjob.unchanged": AuditField(_("unchanged lines"), kind=NUMBER),
+        "importjob.error": AuditField(_("lines in error"), kind=NUMBER),
+    }
 
     def ready(self) -> None:
         from portal.core.pagecache import model_changed

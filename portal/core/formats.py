@@ -21,8 +21,8 @@ def format_number(value: Decimal | int | float, decimals: int = 0) -> str:
     return f"{sign}{text},{fraction}" if decimals else f"{sign}{text}"
 
 
-def format_euros(value: Decimal | int | float | None) -> str:
-    """2510.4 → '2 510,40 €'."""
+def format_euros(value: Decimal | int | float | None, decimals: int = 2) -> str:
+    """2510.4 → '2 510,40 €' (a rate per inhabitant: 0.0425 with decimals=4 → '0,0425 €')."""
     if value is None:
         return ""
-    return f"{format_number(value, 2)}{NBSP}€"
+    return f"{format_number(value, decimals)}{NBSP}€"

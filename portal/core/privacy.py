@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.audit import audit_lines
 from portal.core.models import AuditEntry, ConsentRecord, SiteSettings, User
 
 if TYPE_CHECKING:  # the privacy app sits above core: a type only, never imported at run time
@@ -175,7 +176,9 @@ def _entries(queryset, objects: dict[int, set[str]], searched: set[str], text_fi
 
 
 def _audit_entries(objects, searched):
-    queryset = AuditEntry.objects.annotate(changes_text=Cast("changes", TextField()))
+    queryset = AuditEntry.objects.select_related("actor").annotate(
+        changes_text=Cast("changes", TextField())
+    )
     return _entries(queryset, objects, searched, ["object_repr", "changes_text"])
 
 
@@ -222,7 +225,7 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
     searched, _whole = _identifiers(subject, users)
     keep = {value.lower() for value in searched if "@" in value}
     objects = _subject_objects(subject, users)
-    audit = _audit_entries(objects, searched).order_by("created_at", "id")
+    audit = audit_lines(_audit_entries(objects, searched).order_by("created_at", "id"))
     log = _log_entries(objects, searched).order_by("action_time", "id")
     return {
         gettext("User account"): [
@@ -251,12 +254,12 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
         ],
         gettext("Audit trail"): [
             {
-                _label(AuditEntry, "created_at"): _iso(entry.created_at),
-                _label(AuditEntry, "action"): entry.action,
-                _label(AuditEntry, "object_repr"): _masked(entry.object_repr, keep),
-                _label(AuditEntry, "changes"): _masked(entry.changes, keep),
+                _label(AuditEntry, "created_at"): _iso(line.entry.created_at),
+                _label(AuditEntry, "action"): line.action,
+                _label(AuditEntry, "object_repr"): _masked(line.entry.object_repr, keep),
+                _label(AuditEntry, "changes"): _masked(dict(line.changes), keep),
             }
-            for entry in audit
+            for line in audit
         ],
         gettext("Back-office history"): [
             {

@@ -94,7 +94,7 @@ def test_the_export_has_every_app_and_only_the_subject(traces):
     assert len(_section(export, "newsletter", _("Newsletter subscription"))) == 1
     assert len(_section(export, "newsletter", _("Newsletter deliveries"))) == 2
     audit = json.dumps(_section(export, "core", _("Audit trail")), ensure_ascii=False)
-    assert "person.updated" in audit
+    assert "Personne modifiée" in audit  # the action by its name, as the back office reads it
     assert _section(export, "core", _("Consents given"))
 
     text = export_json(export=export).decode()

@@ -1,9 +1,15 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.contenttypes.models import ContentType
+from django.template.loader import render_to_string
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin
+from portal.core.audit import AuditLine, action_label, audit_actions, audit_lines, person_name
+from portal.core.formats import format_number
 from portal.core.models import (
     AuditEntry,
     Commune,
@@ -104,31 +110,103 @@ class EpciAdmin(ImportLinkMixin, admin.ModelAdmin):
 @admin.register(Commune)
 class CommuneAdmin(ImportLinkMixin, admin.ModelAdmin):
     import_kind = "core.populations"
-    list_display = ["name", "insee_code", "department", "epci", "population", "population_year"]
+    list_display = ["name", "insee_code", "department", "epci", "inhabitants", "population_year"]
     list_filter = ["department", "population_is_approximate"]
     list_select_related = ["department", "epci"]
     search_fields = ["name", "insee_code"]
     autocomplete_fields = ["department", "epci"]
 
+    @admin.display(description=_("legal population"), ordering="population")
+    def inhabitants(self, commune: Commune) -> str:
+        return format_number(commune.population) if commune.population is not None else "—"
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions found in the trail, by their French names."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        found = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((key, action_label(key)) for key in found), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class AuditSubjectFilter(admin.SimpleListFilter):
+    """The kinds of records found in the trail (not every model of the site)."""
+
+    title = _("kind of record")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        found = AuditEntry.objects.order_by().values_list("content_type", flat=True).distinct()
+        kinds = []
+        for content_type_id in found:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            if model is not None:
+                kinds.append((str(content_type_id), capfirst(model._meta.verbose_name_plural)))
+        return sorted(kinds, key=lambda pair: str(pair[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type=self.value()) if self.value() else queryset
+
+
+class AuditChangeList(ChangeList):
+    """Reads the page's entries in French at once: one query per kind of row they name."""
+
+    def get_results(self, request) -> None:
+        super().get_results(request)
+        for line in audit_lines(self.result_list):
+            line.entry.line = line
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    """The audit trail, read-only for everyone."""
+    """The audit trail, read-only for everyone, in French (portal.core.audit)."""
 
-    list_display = ["created_at", "actor", "action", "content_type", "object_repr"]
-    list_filter = ["action", "content_type"]
+    list_display = ["created_at", "who", "action_name", "subject", "object_repr", "what"]
+    list_filter = [AuditActionFilter, AuditSubjectFilter]
     list_select_related = ["actor", "content_type"]
-    search_fields = ["object_repr", "action", "actor__email"]
+    search_fields = ["object_repr", "action", "actor__email", "actor__last_name"]
     date_hierarchy = "created_at"
-    fields = [
-        "created_at",
-        "actor",
-        "action",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "changes",
-    ]
+    fields = ["created_at", "who", "action_name", "subject", "object_repr", "what"]
+
+    def get_changelist(self, request, **kwargs):
+        return AuditChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """A search also finds the actions by their French names (« facture émise »)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().lower()
+        if term:
+            named = [key for key in audit_actions() if term in action_label(key).lower()]
+            if named:
+                results |= queryset.filter(action__in=named)
+        return results, may_have_duplicates
+
+    def _line(self, entry: AuditEntry) -> AuditLine:
+        line = getattr(entry, "line", None)
+        return line if line is not None else audit_lines([entry])[0]
+
+    @admin.display(description=_("who"), ordering="actor__last_name")
+    def who(self, entry: AuditEntry) -> str:
+        return person_name(entry.actor)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, entry: AuditEntry) -> str:
+        return action_label(entry.action)
+
+    @admin.display(description=_("kind of record"), ordering="content_type")
+    def subject(self, entry: AuditEntry) -> str:
+        return self._line(entry).subject
+
+    @admin.display(description=_("what"))
+    def what(self, entry: AuditEntry) -> str:
+        changes = self._line(entry).changes
+        return render_to_string("admin/portal/audit_changes.html", {"changes": changes})
 
 
 @admin.register(ConsentRecord)
