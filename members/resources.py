@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tablib
 from django.db.models import TextChoices
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -69,7 +69,7 @@ class XLSX(base_formats.XLSX):
     """Written by the portal's own writer: text never runs as a formula."""
 
     def export_data(self, dataset, **kwargs):
-        title = str(dataset.title or _("Export"))
+        title = str(dataset.title or pgettext("spreadsheet", "Export"))
         columns = tuple(Column(str(header)) for header in dataset.headers or ())
         return xlsx_build([Sheet(title, (Table(title, columns, tuple(dataset)),))])
 

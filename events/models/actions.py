@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Organisation
 from portal.core.models import Commune, Department, Theme
@@ -145,7 +146,8 @@ class Session(models.Model):
         _("registration"), max_length=12, choices=RegistrationMode.choices,
         default=RegistrationMode.OPEN,
     )  # fmt: skip
-    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    # A yes/no, not the date « annulée le » of the registrations' and memberships' fields.
+    is_cancelled = models.BooleanField(pgettext_lazy("yes or no", "cancelled"), default=False)
 
     objects = SessionQuerySet.as_manager()
 
