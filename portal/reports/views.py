@@ -14,18 +14,25 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
-from events.selectors.statistics import Share, percent_change
+from events.selectors.statistics import Share
 from portal.core.files import file_response
 from portal.core.roles import DirectorRequiredMixin, director_required
 from portal.reports.charts import bar_chart, comparison_chart
 from portal.reports.models import ReportBuild
-from portal.reports.selectors import AnnualFigures, annual_figures, report_builds, report_years
+from portal.reports.selectors import (
+    AnnualFigures,
+    annual_figures,
+    last_complete_year,
+    report_builds,
+    report_years,
+)
 from portal.reports.services import report_build_request
 
 # The CSV tables of views_exports.table_csv: (slug in the URL, what it holds).
@@ -40,18 +47,14 @@ CSV_TABLES = (
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """One line of the key figures: this year, the year before when known, the change."""
+    """One line of the key figures: this year and the year before when the portal holds
+    data for them (None: « — »), and the change when both are known."""
 
     label: str
-    current: int | Decimal
+    current: int | Decimal | None
     previous: int | Decimal | None = None
     money: bool = False
-
-    @property
-    def change(self) -> Decimal | None:
-        if self.previous is None:
-            return None
-        return percent_change(self.current, self.previous)
+    change: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -65,12 +68,14 @@ class Chart:
 
 
 def chosen_year(value: str | None, years: Sequence[int]) -> int:
-    """The year asked for by ?annee=, or this year for anything else (no error page)."""
+    """The year asked for by ?annee=, or the last complete year for anything else (no
+    error page): whole against whole, never a year in progress against a whole one."""
+    default = last_complete_year()
     try:
         year = int(value or "")
     except ValueError:
-        return years[0]
-    return year if year in years else years[0]
+        return default
+    return year if year in years else default
 
 
 def _key_figures(figures: AnnualFigures) -> list[KeyFigure]:
@@ -78,22 +83,32 @@ def _key_figures(figures: AnnualFigures) -> list[KeyFigure]:
     before = participation.previous
     news, members, dues = figures.newsletter, figures.members, figures.dues
     publications, earlier = figures.publications, requests.previous
+
+    def line(label, current, previous=None, *, money: bool = False) -> KeyFigure:
+        return KeyFigure(
+            label,
+            figures.known(current),
+            figures.known(previous, previous=True),
+            money,
+            figures.change(current, previous),
+        )
+
     return [
-        KeyFigure(_("Actions"), participation.actions, before and before.actions),
-        KeyFigure(_("Sessions"), participation.sessions, before and before.sessions),
-        KeyFigure(_("Half-days"), participation.half_days, before and before.half_days),
-        KeyFigure(
+        line(_("Actions"), participation.actions, before and before.actions),
+        line(_("Sessions"), participation.sessions, before and before.sessions),
+        line(_("Half-days"), participation.half_days, before and before.half_days),
+        line(
             _("Cumulative participations"),
             participation.participations,
             before and before.participations,
         ),
-        KeyFigure(_("Publications"), publications.count, publications.previous_count),
-        KeyFigure(_("Info-doc requests"), requests.requests, earlier and earlier.requests),
-        KeyFigure(_("Newsletter issues sent"), news.issues_sent),
-        KeyFigure(_("Newsletter subscribers"), news.subscribers, news.previous_subscribers),
-        KeyFigure(_("Members"), members.total, members.previous_total),
-        KeyFigure(_("Dues invoiced"), dues.invoiced, money=True),
-        KeyFigure(_("Dues collected"), dues.collected, money=True),
+        line(_("Publications"), publications.count, publications.previous_count),
+        line(_("Info-doc requests"), requests.requests, earlier and earlier.requests),
+        line(_("Newsletter issues sent"), news.issues_sent),
+        line(_("Newsletter subscribers"), news.subscribers, news.previous_subscribers),
+        line(_("Members"), members.total, members.previous_total),
+        line(_("Dues invoiced"), dues.invoiced, money=True),
+        line(_("Dues collected"), dues.collected, money=True),
     ]
 
 
@@ -107,6 +122,10 @@ def _compared(current: Sequence[Share], previous: Sequence[Share]) -> list[tuple
 
 
 def _charts(figures: AnnualFigures) -> list[Chart]:
+    """None for a year the portal holds no data for; the year alone when the year before
+    holds none (never the year against zeros)."""
+    if not figures.has_data:
+        return []
     year = figures.year
     participation, requests = figures.participation, figures.requests
     before = participation.previous
@@ -120,6 +139,11 @@ def _charts(figures: AnnualFigures) -> list[Chart]:
     ]  # fmt: skip
     charts = []
     for title, current, previous in compared:
+        if not figures.previous_has_data:
+            rows = [(share.label, share.count) for share in current if share.count]
+            if rows:
+                charts.append(Chart(title, bar_chart(rows, title=title), rows, compared=False))
+            continue
         rows = _compared(current, previous)
         if rows:
             svg = comparison_chart(rows, title=title, years=(year - 1, year))
@@ -148,6 +172,7 @@ class DashboardView(DirectorRequiredMixin, TemplateView):
             **kwargs,
             year=year,
             previous_year=year - 1,
+            in_progress=year >= timezone.localdate().year,
             years=years,
             figures=figures,
             key_figures=_key_figures(figures),
