@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -166,7 +167,7 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         label = self.title or self.action.title
-        return f"{label} — {timezone.localtime(self.starts_at):%d/%m/%Y}"
+        return f"{label} — {date_format(timezone.localtime(self.starts_at), 'DATE_FORMAT')}"
 
     @property
     def reference(self) -> str:
