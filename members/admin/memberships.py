@@ -24,7 +24,7 @@ from members.resources import MembershipResource
 from members.selectors import membership_status, memberships_with_amounts
 from members.services.billing import invoice_issue
 from members.services.memberships import membership_cancel, membership_create
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin_base import ImportLinkMixin, number_column
 from portal.core.services import audit_log
 
 
@@ -35,11 +35,16 @@ def _error_text(error: ValidationError) -> str:
 @admin.register(DuesRule)
 class DuesRuleAdmin(ImportLinkMixin, admin.ModelAdmin):
     import_kind = "members.dues_rules"
-    list_display = ["year", "category", "mode", "rate", "flat_amount"]
+    list_display = ["year", "category", "mode", "rate_display", "flat_amount_display"]
+
+    rate_display = number_column("rate", _("rate per inhabitant"), money=True)
+    flat_amount_display = number_column("flat_amount", _("flat amount"), money=True)
     list_filter = ["year", "category", "mode"]
 
 
-DUES_FIELDS = ("population_used", "rate_used", "amount", "status_display", "recorded_status")
+# Read-only once created: shown as French writes numbers (« 62 760 », « 2 510,40 € »).
+DUES_FIELDS = ("population_display", "rate_display", "dues_display", "status_display",
+               "recorded_status")  # fmt: skip
 
 
 class MembershipStatusFilter(admin.SimpleListFilter):
@@ -91,7 +96,10 @@ class MembershipAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admi
         "year", "category", "organisation", "person", "population_used", "rate_used", "amount",
         "recorded_status",
     ]  # fmt: skip
-    computed_fields = ["status_display", "invoices_display", "cancelled_at", "created_at"]
+    computed_fields = [
+        "population_display", "rate_display", "dues_display", "status_display",
+        "invoices_display", "cancelled_at", "created_at",
+    ]  # fmt: skip
 
     def get_queryset(self, request):
         return memberships_with_amounts(super().get_queryset(request))
@@ -131,6 +139,10 @@ class MembershipAdmin(AuditTrailMixin, ImportLinkMixin, ExportFormatsMixin, admi
     @admin.display(description=_("dues"), ordering="amount")
     def amount_display(self, membership: Membership) -> str:
         return euros(membership.amount)
+
+    population_display = number_column("population_used", _("population used"))
+    rate_display = number_column("rate_used", _("rate used"), money=True)
+    dues_display = number_column("amount", _("dues"), money=True)
 
     @admin.display(description=_("status"))
     def status_display(self, membership: Membership) -> str:

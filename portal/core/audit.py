@@ -40,7 +40,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from portal.core.formats import format_euros, format_number
+from portal.core.formats import format_number, format_price
 
 if TYPE_CHECKING:
     from portal.core.models import AuditEntry
@@ -233,8 +233,7 @@ def _value_text(value, kind: str) -> str:
             amount = Decimal(str(value))
         except InvalidOperation:
             return str(value)
-        places = max(2, -amount.normalize().as_tuple().exponent)
-        return format_euros(amount, places)
+        return format_price(amount)
     if kind == DATETIME:
         moment = value if isinstance(value, datetime) else parse_datetime(str(value))
         if moment is None:

@@ -26,3 +26,12 @@ def format_euros(value: Decimal | int | float | None, decimals: int = 2) -> str:
     if value is None:
         return ""
     return f"{format_number(value, decimals)}{NBSP}€"
+
+
+def format_price(value: Decimal | int | float | None) -> str:
+    """An amount with the decimals it has, cents at least: a rate per inhabitant
+    Decimal('0.0400') → '0,04 €', Decimal('0.0425') → '0,0425 €'."""
+    if value is None:
+        return ""
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    return format_euros(value, max(2, -exponent if isinstance(exponent, int) else 2))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import AuditTrailMixin
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin_base import ImportLinkMixin, number_column
 from publications.forms import PublicationAdminForm, PublicationScheduleForm
 from publications.models import Publication
 from publications.services import (
@@ -52,7 +52,7 @@ class YearFilter(admin.SimpleListFilter):
 class PublicationAdmin(ImportLinkMixin, AuditTrailMixin, admin.ModelAdmin):
     import_kind = "publications.publications"
     form = PublicationAdminForm
-    list_display = ["title", "kind", "status", "published_on", "download_count", "preview_link"]
+    list_display = ["title", "kind", "status", "published_on", "downloads", "preview_link"]
     list_filter = [
         "status", "kind", "themes", YearFilter, ("departments", admin.RelatedOnlyFieldListFilter),
     ]  # fmt: skip
@@ -60,7 +60,7 @@ class PublicationAdmin(ImportLinkMixin, AuditTrailMixin, admin.ModelAdmin):
     filter_horizontal = ["themes", "departments", "coproducers", "actions"]
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = [
-        "thumbnail_display", "download_count", "preview_link", "created_at", "updated_at",
+        "thumbnail_display", "downloads", "preview_link", "created_at", "updated_at",
         "audit_trail",
     ]  # fmt: skip
     actions = ["publish_now", "schedule", "back_to_draft"]
@@ -78,11 +78,13 @@ class PublicationAdmin(ImportLinkMixin, AuditTrailMixin, admin.ModelAdmin):
         (_("Publication"), {"fields": ("status", "published_on", "preview_link")}),
         (
             _("History"),
-            {"fields": ("download_count", "created_at", "updated_at", "audit_trail")},
+            {"fields": ("downloads", "created_at", "updated_at", "audit_trail")},
         ),
     )
 
     # Columns and read-only fields ------------------------------------------------------
+
+    downloads = number_column("download_count", _("downloads"))
 
     @admin.display(description=_("preview"))
     def preview_link(self, publication: Publication) -> str:

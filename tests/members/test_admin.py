@@ -272,7 +272,10 @@ def test_a_membership_change_is_audited_and_amounts_stay_read_only(staff_client)
     assert membership.amount == Decimal("150.00")
     entry = AuditEntry.objects.for_object(membership).get(action="membership.changed")
     assert entry.changes == {"commitment_number": "EJ-2026-42"}
-    assert "membership.changed" in staff_client.get(url).content.decode()
+    trail = staff_client.get(url).content.decode()
+    assert "Adhésion modifiée" in trail  # the audit trail, in French
+    assert "Numéro d&#x27;engagement&nbsp;: EJ-2026-42" in trail
+    assert "150,00\u00a0€" in trail  # the dues, read-only, as French writes amounts
 
 
 # Invoices -------------------------------------------------------------------------
@@ -283,7 +286,7 @@ def test_invoices_are_read_only(staff_client, invoice):
     response = staff_client.get(change_url)
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
-    assert "invoice.issued" in response.content.decode()  # the audit trail
+    assert "Facture émise" in response.content.decode()  # the audit trail
     assert (
         reverse("admin:members_invoice_record_payment", args=[invoice.pk])
         in response.content.decode()

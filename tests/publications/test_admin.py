@@ -78,13 +78,14 @@ def test_staff_without_the_publication_rights_cannot_import(client, make_user):
 @pytest.mark.django_db
 def test_the_list_shows_the_columns_and_a_preview_link(staff_client):
     publication = AdminPublicationFactory(title="Kit Limit's", slug="kit-limits")
-    Publication.objects.filter(pk=publication.pk).update(download_count=12)
+    Publication.objects.filter(pk=publication.pk).update(download_count=12345)
     response = staff_client.get(reverse(CHANGELIST))
     content = response.content.decode()
     assert "Kit Limit" in content
     assert "/kit-limits/?preview=1" in content
+    assert "12\u202f345" in content  # as French writes numbers
     assert response.context["cl"].list_display == [
-        "action_checkbox", "title", "kind", "status", "published_on", "download_count",
+        "action_checkbox", "title", "kind", "status", "published_on", "downloads",
         "preview_link",
     ]  # fmt: skip
 

@@ -7,9 +7,8 @@ from django.template.loader import render_to_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin
+from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin, number_column
 from portal.core.audit import AuditLine, action_label, audit_actions, audit_lines, person_name
-from portal.core.formats import format_number
 from portal.core.models import (
     AuditEntry,
     Commune,
@@ -115,10 +114,7 @@ class CommuneAdmin(ImportLinkMixin, admin.ModelAdmin):
     list_select_related = ["department", "epci"]
     search_fields = ["name", "insee_code"]
     autocomplete_fields = ["department", "epci"]
-
-    @admin.display(description=_("legal population"), ordering="population")
-    def inhabitants(self, commune: Commune) -> str:
-        return format_number(commune.population) if commune.population is not None else "—"
+    inhabitants = number_column("population", _("legal population"))
 
 
 class AuditActionFilter(admin.SimpleListFilter):
