@@ -4,6 +4,7 @@ reads with its fields named, amounts, dates, people and statuses formatted."""
 from __future__ import annotations
 
 import ast
+import importlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -242,3 +243,36 @@ def test_an_object_page_shows_its_trail_in_french(staff_client, staff_user):
     detail = staff_client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
     assert "Facture émise" in detail.content.decode()
     assert "invoice.issued" not in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_history_import_export_wrote_in_english_is_rewritten_in_french(staff_user):
+    from django.apps import apps
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = importlib.import_module(
+        "portal.core.migrations.0010_import_export_history_in_french"
+    )
+    content_type = ContentType.objects.get_for_model(staff_user)
+    added, changed, ours = (
+        LogEntry.objects.create(
+            user=staff_user,
+            content_type=content_type,
+            object_id="1",
+            object_repr="x",
+            action_flag=flag,
+            change_message=message,
+        )
+        for flag, message in [
+            (ADDITION, "new through import_export"),
+            (CHANGE, "update through import_export"),
+            (CHANGE, '[{"changed": {"fields": ["Nom"]}}]'),
+        ]
+    )
+    migration.rewrite(apps, None)
+    for entry in (added, changed, ours):
+        entry.refresh_from_db()
+    assert added.get_change_message() == "Ajout par l’import d’un tableau."  # noqa: RUF001
+    assert "import_export" not in changed.get_change_message()
+    assert ours.change_message == '[{"changed": {"fields": ["Nom"]}}]'  # Django's own: kept
