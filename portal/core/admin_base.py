@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import admin
+from django.contrib.admin import utils as admin_utils
+from django.db import models
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +18,49 @@ from portal.core.sheets.registry import importer_for
 
 # The entries shown on an object's page; the whole trail is in « Journal des modifications ».
 AUDIT_TRAIL_SHOWN = 100
+
+
+# Numbers in every list and read-only field --------------------------------------------
+# Django's admin writes a Decimal or an integer without grouping its thousands unless
+# USE_THOUSAND_SEPARATOR is on, and that setting would group every number of every
+# template too, years and keys included (« 2 026 », « /factures/1 234/ »). So the admin's
+# two display functions are wrapped: numbers through portal/core/formats, the rest as
+# Django shows it. Years and primary keys stay as they are.
+
+
+def _is_plain_number(value, field=None) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return False
+    if field is None:
+        return True
+    if getattr(field, "flatchoices", None) or field.primary_key:
+        return False
+    if isinstance(field, models.DecimalField):
+        return True
+    return isinstance(field, models.IntegerField) and not field.name.endswith("year")
+
+
+def _display_for_field(value, field, empty_value_display, *args, **kwargs):
+    if _is_plain_number(value, field):
+        places = field.decimal_places if isinstance(field, models.DecimalField) else 0
+        return format_number(value, places)
+    return admin_utils.display_for_field(value, field, empty_value_display, *args, **kwargs)
+
+
+def _display_for_value(value, empty_value_display, boolean=False):
+    if not boolean and _is_plain_number(value):
+        places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
+        return format_number(value, max(places, 0))
+    return admin_utils.display_for_value(value, empty_value_display, boolean)
+
+
+def admin_numbers_install() -> None:
+    """Called once by CoreConfig.ready()."""
+    from django.contrib.admin import helpers
+    from django.contrib.admin.templatetags import admin_list
+
+    helpers.display_for_field = admin_list.display_for_field = _display_for_field
+    admin_list.display_for_value = _display_for_value
 
 
 def number_column(field: str, description, *, money: bool = False):

@@ -36,8 +36,11 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from portal.core.admin_base import admin_numbers_install
         from portal.core.pagecache import model_changed
         from portal.core.roles import sync_group_permissions
+
+        admin_numbers_install()  # « 20 980 » in the back office's lists and read-only fields
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="core.sync_group_permissions")
         # The anonymous page cache drops its pages when a model they show changes.

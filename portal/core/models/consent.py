@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,4 +47,5 @@ class ConsentRecord(models.Model):
         indexes = [models.Index(fields=["email"], name="core_consent_email_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_purpose_display()} — {self.given_at:%Y-%m-%d %H:%M}"
+        when = date_format(timezone.localtime(self.given_at), "DATETIME_FORMAT")
+        return f"{self.get_purpose_display()} — {when}"
