@@ -17,8 +17,8 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from events.selectors.certificates import Certificate
-from members.documents import _logo_data_uri  # the logo inlined, as on every document
 from portal.core.models import SiteSettings
+from portal.core.pdf import logo_data_uri, render_pdf, render_pdf_parts
 
 TEMPLATE = "events/certificate.html"
 # « 12 rue X\n95000 Cergy » → « Cergy »: the place of issue is the town of the centre.
@@ -38,7 +38,7 @@ def _context(certificates: list[Certificate], *, issued_on: date | None) -> dict
     site = SiteSettings.load()
     return {
         "site": site,
-        "logo": _logo_data_uri(site),
+        "logo": logo_data_uri(site),
         "place": issue_place(site.address),
         "issued_on": issued_on or timezone.localdate(),
         "certificates": certificates,
@@ -48,8 +48,6 @@ def _context(certificates: list[Certificate], *, issued_on: date | None) -> dict
 
 def render_certificate_pdf(certificate: Certificate, *, issued_on: date | None = None) -> bytes:
     """One person's certificate for one action, as a tagged PDF."""
-    from portal.core.pdf import render_pdf  # WeasyPrint is heavy: loaded when first needed
-
     with translation.override(settings.LANGUAGE_CODE):
         return render_pdf(TEMPLATE, _context([certificate], issued_on=issued_on))
 
@@ -65,8 +63,6 @@ def certificates_zip(
     certificates: Iterable[Certificate], *, issued_on: date | None = None
 ) -> bytes:
     """A zip of one PDF per certificate, named after the person; laid out in one pass."""
-    from portal.core.pdf import render_pdf_parts
-
     certificates = list(certificates)
     if not certificates:
         return _zip({})

@@ -7,8 +7,6 @@ document is a tagged PDF. Documents are printed in French whoever triggers them.
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 from decimal import Decimal
 
 from django.conf import settings
@@ -22,22 +20,7 @@ from members.facturx import document_xml, facturx_embed
 from members.models import CreditNote, Invoice, Membership, Payment
 from portal.core.formats import NBSP, format_number
 from portal.core.models import SiteSettings
-from portal.core.pdf import PDF_A3, render_pdf
-
-LOGO_TYPES = {"image/png", "image/jpeg", "image/svg+xml"}
-
-
-def _logo_data_uri(site: SiteSettings) -> str:
-    """The logo inlined, since the PDF renderer fetches nothing but `data:` URLs."""
-    mime = mimetypes.guess_type(site.logo.name)[0] if site.logo else None
-    if mime not in LOGO_TYPES:
-        return ""
-    try:
-        with site.logo.open("rb") as logo:
-            data = logo.read()
-    except OSError:
-        return ""
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+from portal.core.pdf import PDF_A3, logo_data_uri, render_pdf
 
 
 def iban_display(iban: str) -> str:
@@ -56,7 +39,7 @@ def _context(title: str, **extra) -> dict:
     return {
         "site": site,
         "title": title,
-        "logo": _logo_data_uri(site),
+        "logo": logo_data_uri(site),
         "iban": iban_display(site.iban),
         **extra,
     }

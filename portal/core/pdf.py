@@ -7,6 +7,8 @@ are PDF/A-3b instead, the archival format Factur-X embeds its XML in.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +19,8 @@ from django.utils import translation
 
 if TYPE_CHECKING:
     from weasyprint import Attachment
+
+    from portal.core.models import SiteSettings
 
 PDF_UA = "pdf/ua-1"  # accessible, tagged: the default for every document
 PDF_A3 = "pdf/a-3b"  # archival, may carry attachments: the base of Factur-X invoices
@@ -101,3 +105,19 @@ def render_pdf_parts(
         part.metadata.title = title
         written[anchor] = part.write_pdf(**options)
     return written
+
+
+LOGO_TYPES = {"image/png", "image/jpeg", "image/svg+xml"}
+
+
+def logo_data_uri(site: SiteSettings) -> str:
+    """The logo inlined, since the PDF renderer fetches nothing but `data:` URLs."""
+    mime = mimetypes.guess_type(site.logo.name)[0] if site.logo else None
+    if mime not in LOGO_TYPES:
+        return ""
+    try:
+        with site.logo.open("rb") as logo:
+            data = logo.read()
+    except OSError:
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
