@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +55,7 @@ class SessionInlineFormSet(BaseInlineFormSet):
                         "The session of %(date)s has registrations or attendance: "
                         "mark it cancelled instead of deleting it."
                     )
-                    % {"date": f"{timezone.localtime(session.starts_at):%d/%m/%Y}"}
+                    % {"date": date_format(timezone.localtime(session.starts_at))}
                 )
 
 

@@ -194,7 +194,7 @@ class InvoiceAdmin(SalesJournalMixin, InvoiceActionsMixin, AuditTrailMixin, Read
                     reverse("admin:members_payment_change", args=[payment.pk]),
                     payment.number,
                     euros(payment.amount),
-                    payment.paid_on.strftime("%d/%m/%Y"),
+                    date_format(payment.paid_on),
                     payment.get_method_display(),
                 )
                 for payment in payments

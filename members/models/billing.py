@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from members.models.memberships import Membership
@@ -267,7 +268,7 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         if self.kind == ReminderKind.MANUAL:
-            return f"{self.invoice} {self.sent_on:%Y-%m-%d}"
+            return f"{self.invoice} {date_format(self.sent_on)}"
         return f"{self.invoice} +{self.days_after_due}"
 
 
