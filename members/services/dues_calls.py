@@ -16,49 +16,20 @@ is reminded later has received the call. Calls deposited on Chorus Pro are not m
 from __future__ import annotations
 
 import logging
-import os
 import zipfile
 from datetime import datetime
 from io import BytesIO
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from members.documents import document_attach_pdf, iban_display
+from members.emails import invoice_message, invoice_pdf
 from members.models import CreditNote, DuesCampaign, Invoice
 from members.selectors_campaigns import campaign_chorus_invoices
 from members.services.reminders import invoice_recipients
-from portal.core.formats import format_euros
-from portal.core.mail import email_build
-from portal.core.models import SiteSettings
 from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
-
-
-def _message_build(*, invoice: Invoice, recipients: list[str]) -> EmailMultiAlternatives:
-    site = SiteSettings.load()
-    context = {
-        "invoice": invoice,
-        "year": invoice.membership.year,
-        "payer": invoice.payer_name,
-        "amount": format_euros(invoice.amount),
-        "issued_on": date_format(invoice.issued_on, "DATE_FORMAT"),
-        "due_on": date_format(invoice.due_on, "DATE_FORMAT"),
-        "iban": iban_display(site.iban),
-        "bic": site.bic,
-    }
-    message = email_build(
-        template="members/emails/dues_call",
-        context=context,
-        to=recipients,
-        reply_to=[site.email] if site.email else None,
-    )
-    with invoice.pdf.open("rb") as pdf:
-        message.attach(os.path.basename(invoice.pdf.name), pdf.read(), "application/pdf")
-    return message
 
 
 def _call_claim(*, invoice_id: int, now: datetime) -> bool:
@@ -88,9 +59,9 @@ def invoice_call_send(*, invoice_id: int) -> list[str]:
     if not recipients:
         logger.warning("Dues call %s: the payer has no email address, it is not mailed.", invoice)
         return []
-    document_attach_pdf(kind="invoice", pk=invoice.pk)
-    invoice.refresh_from_db(fields=["pdf"])
-    message = _message_build(invoice=invoice, recipients=recipients)
+    message = invoice_message(
+        invoice=invoice, recipients=recipients, template="members/emails/dues_call"
+    )
     now = timezone.now()
     if not _call_claim(invoice_id=invoice.pk, now=now):
         return []
@@ -111,10 +82,6 @@ def campaign_chorus_zip_build(*, campaign: DuesCampaign) -> tuple[bytes, int]:
     count = 0
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for invoice in campaign_chorus_invoices(campaign):
-            if not invoice.pdf:
-                document_attach_pdf(kind="invoice", pk=invoice.pk)
-                invoice.refresh_from_db(fields=["pdf"])
-            with invoice.pdf.open("rb") as pdf:
-                archive.writestr(os.path.basename(invoice.pdf.name), pdf.read())
+            archive.writestr(*invoice_pdf(invoice))
             count += 1
     return buffer.getvalue(), count

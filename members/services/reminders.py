@@ -19,16 +19,13 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from members.emails import invoice_message
 from members.models import Invoice, Person, Reminder, ReminderKind
 from portal.core.formats import format_euros
-from portal.core.mail import email_build
-from portal.core.models import SiteSettings
 from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
@@ -53,44 +50,6 @@ def invoice_recipients(invoice: Invoice) -> list[str]:
     return list(unique.values())
 
 
-def _iban_grouped(iban: str) -> str:
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
-
-
-def _invoice_pdf(invoice: Invoice) -> bytes:
-    """The dues call's PDF, rendered now if the rendering task has not run yet."""
-    if not invoice.pdf:
-        from members.documents import document_attach_pdf
-
-        document_attach_pdf(kind="invoice", pk=invoice.pk)
-        invoice.refresh_from_db(fields=["pdf"])
-    with invoice.pdf.open("rb") as handle:
-        return handle.read()
-
-
-def _message_build(*, invoice: Invoice, recipients: list[str]) -> EmailMultiAlternatives:
-    """The reminder, with the dues call attached so that the payer can pay from it."""
-    site = SiteSettings.load()
-    context = {
-        "invoice": invoice,
-        "payer": invoice.payer_name,
-        "amount_due": format_euros(invoice.balance_due),
-        "amount": format_euros(invoice.amount),
-        "issued_on": date_format(invoice.issued_on, "DATE_FORMAT"),
-        "due_on": date_format(invoice.due_on, "DATE_FORMAT"),
-        "iban": _iban_grouped(site.iban),
-        "bic": site.bic,
-    }
-    message = email_build(
-        template="members/emails/reminder",
-        context=context,
-        to=recipients,
-        reply_to=[site.email] if site.email else None,
-    )
-    message.attach(f"{invoice.number}.pdf", _invoice_pdf(invoice), "application/pdf")
-    return message
-
-
 def _with_payer(invoices):
     return invoices.with_balance().select_related("membership__organisation", "membership__person")
 
@@ -103,7 +62,12 @@ def reminder_give_back(*, reminder_id: int) -> None:
 
 def _reminder_deliver(*, reminder: Reminder, invoice: Invoice) -> None:
     """Send a claimed reminder, then record it as sent and audit it."""
-    _message_build(invoice=invoice, recipients=reminder.recipients).send()
+    invoice_message(
+        invoice=invoice,
+        recipients=reminder.recipients,
+        template="members/emails/reminder",
+        amount_due=format_euros(invoice.balance_due),
+    ).send()
     with transaction.atomic():
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
         changes = {"recipients": reminder.recipients}

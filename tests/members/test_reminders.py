@@ -91,7 +91,7 @@ def test_the_30_day_step_is_sent_once_then_the_60_day_step(invoice, smtp_server)
         assert "FR14 2004 1010 0505 0001 3M02 606" in body
     assert "<table" in html and "style=" in html  # CSS inlined
     filename, pdf = pdf_of(message)  # the dues call, to pay from
-    assert filename == f"{invoice.number}.pdf"
+    assert filename == f"facture-{invoice.number}.pdf"
     assert pdf.startswith(b"%PDF")
 
     # Running again the same day, or later before the next step, sends nothing.
@@ -225,7 +225,7 @@ def test_a_staff_reminder_is_claimed_then_sent_with_the_dues_call(
     (message,) = smtp_server.messages
     assert invoice.number in message["Subject"]
     filename, pdf = pdf_of(message)
-    assert filename == f"{invoice.number}.pdf"
+    assert filename == f"facture-{invoice.number}.pdf"
     assert pdf.startswith(b"%PDF")
     entry = AuditEntry.objects.for_object(invoice).get(action="invoice.reminder_sent")
     assert entry.actor == staff_user
