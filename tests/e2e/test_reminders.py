@@ -85,7 +85,7 @@ def test_a_double_clicked_reminder_sends_one_mail_with_the_pdf(
     (message,) = smtp_server.messages
     assert invoice.number in message["Subject"]
     (pdf,) = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
-    assert pdf.get_filename() == f"{invoice.number}.pdf"
+    assert pdf.get_filename() == f"facture-{invoice.number}.pdf"
     assert pdf.get_payload(decode=True).startswith(b"%PDF")
     reminder = Reminder.objects.get(invoice=invoice)
     assert (reminder.kind, reminder.sent_by) == (ReminderKind.MANUAL, staff_user)
