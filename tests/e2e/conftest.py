@@ -65,6 +65,23 @@ def assert_accessible(axe):
     return check
 
 
+@pytest.fixture
+def assert_accessible_at_widths(assert_accessible):
+    """Run axe-core on the page at desktop then phone width (the acceptance asks both), then
+    give the page back its viewport."""
+
+    def check(page, widths=(1280, 390)):
+        viewport = page.viewport_size
+        try:
+            for width in widths:
+                page.set_viewport_size({"width": width, "height": viewport["height"]})
+                assert_accessible(page)
+        finally:
+            page.set_viewport_size(viewport)
+
+    return check
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir():
     """Screenshots of the journeys, kept under var/ for a person to look at."""
