@@ -82,6 +82,16 @@ def _lookup(key: str) -> tuple[int, tuple | None]:
     return current, stored[1:]
 
 
+def _messages_pending(request) -> bool:
+    """Whether a flash message waits for this visitor (in the messages cookie or the
+    session, or added by this request): their page must be made for them, to show it.
+
+    Counting loads the stored messages without marking them read, so the page rendered
+    next still shows them (and clears them)."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
 def _eligible(request) -> bool:
     return (
         settings.PAGE_CACHE_SECONDS > 0
@@ -92,6 +102,8 @@ def _eligible(request) -> bool:
         and request.session.is_empty()
         and "HTTP_HX_REQUEST" not in request.META
         and not request.path.startswith(NEVER_CACHED)
+        # The page after a form's redirect says what happened: never the shared copy.
+        and not _messages_pending(request)
     )
 
 
@@ -102,6 +114,7 @@ def _storable(request, response) -> bool:
         and not response.streaming
         and not response.cookies
         and not (messages is not None and messages.used)
+        and not _messages_pending(request)
         and "private" not in response.get("Cache-Control", "")
     )
 

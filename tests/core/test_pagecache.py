@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +17,7 @@ from events.services.attendance import attendance_toggle
 from portal.core.consent import consent_record
 from portal.core.models import ConsentPurpose, SiteSettings
 from portal.core.pagecache import TOKEN_SLOT as CSRF_SLOT
-from portal.core.pagecache import _with_token_slots
+from portal.core.pagecache import _storable, _with_token_slots
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.members.factories import MembershipRequestFactory
 from tests.publications.factories import PublicationFactory
@@ -154,3 +158,42 @@ def test_a_visitor_with_a_session_gets_their_own_page(client):
 
     assert "X-Page-Cache" not in client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+def _message_cookie(rf, text: str) -> str:
+    """The messages cookie a redirect after a form leaves with the visitor."""
+    storage = CookieStorage(rf.get("/"))
+    storage.add(message_levels.SUCCESS, text)
+    response = HttpResponse()
+    storage.update(response)
+    return response.cookies[CookieStorage.cookie_name].value
+
+
+def test_a_visitor_with_a_pending_message_gets_a_fresh_page_that_shows_it(client, rf):
+    """After a form's redirect, the page says what happened: never the shared copy,
+    and the page made for this visitor (with their message) is never shared."""
+    url = reverse("publications:list")
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    client.cookies[CookieStorage.cookie_name] = _message_cookie(
+        rf, "Merci : votre demande est envoyée."
+    )
+    response = client.get(url)
+
+    assert "X-Page-Cache" not in response
+    assert "Merci : votre demande est envoyée." in response.content.decode()
+    shared = client.get(url)  # the message was shown once, and its page not stored
+    assert shared["X-Page-Cache"] == "hit"
+    assert "votre demande est envoyée" not in shared.content.decode()
+
+
+def test_a_page_that_adds_a_message_is_never_stored(rf):
+    request = rf.get("/")
+    request._messages = CookieStorage(request)
+    page = HttpResponse("<p>Page</p>")
+    assert _storable(request, page)
+
+    messages.info(request, "Votre lien a expiré.")
+
+    assert not _storable(request, page)
