@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,20 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import RegistrationMode, Session
 from members.models import ActorType
+from portal.core.formats import format_time
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
 from portal.core.widgets import Select
 
 ALL_SESSIONS = "all"
-NBSP = "\u00a0"
 EN_DASH = " \u2013 "
-
-
-def _hour(moment: datetime) -> str:
-    """9 h 30, 14 h (French typography, no-break spaces)."""
-    if moment.minute:
-        return f"{moment.hour}{NBSP}h{NBSP}{moment.minute:02d}"
-    return f"{moment.hour}{NBSP}h"
 
 
 def session_when(session: Session) -> str:
@@ -38,12 +29,12 @@ def session_when(session: Session) -> str:
     if start.date() == end.date():
         return gettext("%(date)s, %(start)s – %(end)s") % {  # noqa: RUF001
             "date": date_format(start, "l j F Y"),
-            "start": _hour(start),
-            "end": _hour(end),
+            "start": format_time(start),
+            "end": format_time(end),
         }
     return gettext("from %(start)s to %(end)s") % {
-        "start": f"{date_format(start, 'l j F Y')}, {_hour(start)}",
-        "end": f"{date_format(end, 'l j F Y')}, {_hour(end)}",
+        "start": f"{date_format(start, 'l j F Y')}, {format_time(start)}",
+        "end": f"{date_format(end, 'l j F Y')}, {format_time(end)}",
     }
 
 

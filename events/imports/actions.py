@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from events.imports.common import BATCH, EventLookups
 from events.models import Action, ActionFormat, ActionStatus, Session
+from portal.core.formats import format_time
 from portal.core.pagecache import page_cache_invalidate
 from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
@@ -309,7 +310,7 @@ class ActionImporter(Importer):
         values = row.values
         starts_at = _moment(values["date"], values["start"])
         ends_at = _moment(values["date"], values["end"])
-        row.label = f"{plan.title} — {values['date']:%d/%m/%Y} {values['start']:%H:%M}"
+        row.label = f"{plan.title} — {values['date']:%d/%m/%Y} {format_time(values['start'])}"
         if ends_at <= starts_at:
             row.error(_("A session must end after it starts."))
             return

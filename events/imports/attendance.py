@@ -30,6 +30,7 @@ from events.models import Attendance, Headcount, Registration, RegistrationStatu
 from events.models.actions import SESSION_REFERENCE
 from members.imports import ACTOR_TYPE
 from members.models import ActorType, Person
+from portal.core.formats import format_time
 from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import CellError, Column, cell_text
@@ -229,7 +230,7 @@ class AttendanceImporter(Importer):
             if values["start"] is None:
                 row.error(_("No session of « %(action)s » on %(date)s.") % where)
             else:
-                where["time"] = f"{values['start']:%H:%M}"
+                where["time"] = format_time(values["start"])
                 row.error(_("No session of « %(action)s » on %(date)s at %(time)s.") % where)
         else:
             row.error(

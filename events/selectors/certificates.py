@@ -20,18 +20,8 @@ from django.utils.translation import gettext as _
 from events.forms import session_when
 from events.models import Action, Attendance
 from events.selectors.statistics import format_label, half_days_expression
+from portal.core.formats import format_duration
 from portal.core.text import strip_accents
-
-NBSP = "\u00a0"
-
-
-def duration_label(duration: timedelta) -> str:
-    """7 h, 3 h 30, 10 h 05 (French typography, no-break spaces)."""
-    minutes = round(duration.total_seconds() / 60)
-    hours, minutes = divmod(minutes, 60)
-    if minutes:
-        return f"{hours}{NBSP}h{NBSP}{minutes:02d}"
-    return f"{hours}{NBSP}h"
 
 
 @dataclass(frozen=True)
@@ -49,7 +39,7 @@ class CertificateSession:
 
     @property
     def duration_label(self) -> str:
-        return duration_label(self.duration)
+        return format_duration(self.duration)
 
 
 @dataclass(frozen=True)
@@ -79,7 +69,7 @@ class Certificate:
 
     @property
     def duration_label(self) -> str:
-        return duration_label(self.duration)
+        return format_duration(self.duration)
 
     @property
     def title(self) -> str:

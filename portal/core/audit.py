@@ -40,7 +40,7 @@ from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
-from portal.core.formats import format_number, format_price
+from portal.core.formats import format_datetime, format_number, format_price
 
 if TYPE_CHECKING:
     from portal.core.models import AuditEntry
@@ -240,7 +240,7 @@ def _value_text(value, kind: str) -> str:
             return str(value)
         if timezone.is_aware(moment):
             moment = timezone.localtime(moment)
-        return date_format(moment, "DATETIME_FORMAT")
+        return format_datetime(moment)
     if kind == DATE:
         day = value if isinstance(value, date) else parse_date(str(value)[:10])
         return date_format(day, "DATE_FORMAT") if day else str(value)
@@ -365,7 +365,7 @@ def audit_lines(entries: Iterable[AuditEntry]) -> list[AuditLine]:
         lines.append(
             AuditLine(
                 entry=entry,
-                when=date_format(moment, "DATETIME_FORMAT"),
+                when=format_datetime(moment),
                 who=person_name(entry.actor),
                 action=action_label(entry.action),
                 subject=str(capfirst(model._meta.verbose_name)) if model else "",

@@ -1,8 +1,13 @@
-"""French formats for money and numbers, for pages, emails, PDFs and spreadsheets."""
+"""French formats for money, numbers and times, for pages, emails, PDFs and spreadsheets."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 NARROW_NBSP = "\u202f"  # thousands separator in French typography
 NBSP = "\u00a0"  # between the amount and its unit
@@ -35,3 +40,37 @@ def format_price(value: Decimal | int | float | None) -> str:
         return ""
     exponent = Decimal(str(value)).normalize().as_tuple().exponent
     return format_euros(value, max(2, -exponent if isinstance(exponent, int) else 2))
+
+
+def _hours(hours: int, minutes: int) -> str:
+    return f"{hours}{NBSP}h{NBSP}{minutes:02d}" if minutes else f"{hours}{NBSP}h"
+
+
+def format_time(value: datetime | time | None) -> str:
+    """The one way a time is written: 14:00 → '14 h', 9:05 → '9 h 05' (no-break spaces).
+
+    An aware datetime is first put in the site's time zone.
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _hours(value.hour, value.minute)
+
+
+def format_datetime(value: datetime | None, date_format_string: str = "j F Y") -> str:
+    """'8 décembre 2026 à 14 h 30': a date in words and its time written by format_time()."""
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return gettext("%(date)s at %(time)s") % {
+        "date": date_format(value, date_format_string),
+        "time": format_time(value),
+    }
+
+
+def format_duration(duration: timedelta) -> str:
+    """7 h, 3 h 30, 10 h 05: a length of time written as format_time() writes a time."""
+    minutes = round(duration.total_seconds() / 60)
+    return _hours(*divmod(minutes, 60))

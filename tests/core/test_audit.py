@@ -117,7 +117,7 @@ def test_an_invoice_and_its_payment_read_in_french(staff_user):
     assert changes["Montant"] == f"2{NARROW_NBSP}510,40\u00a0€"
     assert changes["Adhésion"] == f"Ville d'Antony — {membership.year}"
     assert changes["Numéro"] == invoice.number
-    assert issued.when == "6 décembre 2026 10:00"
+    assert issued.when == "6 décembre 2026 à 10\u00a0h"
     assert paid.action == "Paiement enregistré"
     assert dict(paid.changes) == {
         "Montant": "839,20\u00a0€",

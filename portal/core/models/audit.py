@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.formats import format_datetime
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -41,5 +42,5 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         from portal.core.audit import action_label
 
-        when = date_format(timezone.localtime(self.created_at), "DATETIME_FORMAT")
+        when = format_datetime(self.created_at)
         return f"{action_label(self.action)} — {self.object_repr} ({when})"

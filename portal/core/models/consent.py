@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from portal.core.formats import format_datetime
 
 
 class ConsentPurpose(models.TextChoices):
@@ -47,5 +48,5 @@ class ConsentRecord(models.Model):
         indexes = [models.Index(fields=["email"], name="core_consent_email_idx")]
 
     def __str__(self) -> str:
-        when = date_format(timezone.localtime(self.given_at), "DATETIME_FORMAT")
+        when = format_datetime(self.given_at)
         return f"{self.get_purpose_display()} — {when}"
