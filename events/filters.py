@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Action, ActionFormat, Session
+from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from portal.core.widgets import Select
 
@@ -98,7 +99,7 @@ class AgendaFilter(django_filters.FilterSet):
         label=_("Theme"),
         field_name="action__themes",
         to_field_name="slug",
-        queryset=Theme.objects.order_by("name"),
+        queryset=french_ordered(Theme.objects.all()),
         empty_label=_("All themes"),
         widget=Select,
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infodoc.models import RequesterKind
+from portal.core.collation import french_ordered
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Commune, Department, Theme
 from portal.core.widgets import Select
@@ -93,7 +94,7 @@ class InfoRequestForm(HoneypotForm):
     )
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"),
-        queryset=Theme.objects.order_by("name"),
+        queryset=french_ordered(Theme.objects.all()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -114,10 +115,10 @@ class InfoRequestForm(HoneypotForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = (
-            Commune.objects.filter(department__code__in=settings.CENTRE_DEPARTMENTS)
-            .select_related("department")
-            .order_by("name", "insee_code")
+        self.fields["commune"].queryset = french_ordered(
+            Commune.objects.filter(department__code__in=settings.CENTRE_DEPARTMENTS).select_related(
+                "department"
+            )
         )
         self.fields["question"].validators.append(MaxLengthValidator(QUESTION_MAX_LENGTH))
 

@@ -17,7 +17,7 @@ from members.models import (
     Payment,
     Person,
 )
-from members.selectors_space import _sort_key
+from portal.core.collation import french_key
 
 ZERO = Decimal("0.00")
 
@@ -87,7 +87,7 @@ def member_figures(*, year: int) -> MemberFigures:
         names.setdefault(row["category"], []).append(row["name"])
     labels = dict(MembershipCategory.choices)
     by_category = tuple(
-        CategoryMembers(category, str(labels[category]), tuple(sorted(group, key=_sort_key)))
+        CategoryMembers(category, str(labels[category]), tuple(sorted(group, key=french_key)))
         for category, group in names.items()
     )
     return MemberFigures(

@@ -7,7 +7,6 @@ member's number or id simply does not exist (404).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,6 +22,7 @@ from members.models import (
     Person,
 )
 from members.selectors import memberships_with_amounts, person_for_user
+from portal.core.collation import french_key
 
 ZERO = Decimal("0.00")
 _money = DecimalField(max_digits=12, decimal_places=2)
@@ -95,11 +95,6 @@ def space_people(*, organisation_id: int) -> QuerySet[Person]:
 # The public members page -------------------------------------------------------------
 
 
-def _sort_key(name: str) -> str:
-    """Sort French names alphabetically whatever the accents and the database collation."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-
-
 @dataclass
 class PublicMembers:
     """This year's members as the annual report groups them; individuals only counted."""
@@ -145,7 +140,7 @@ def public_members(*, year: int) -> PublicMembers:
         else:
             groups.get(category, result.others).append(organisation_name)
     for names in (result.associations, result.cities, result.epcis, result.others):
-        names.sort(key=_sort_key)
+        names.sort(key=french_key)
     return result
 
 

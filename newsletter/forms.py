@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import ActorType
 from newsletter.models import MailFormat, Subscriber
+from portal.core.collation import french_ordered
 from portal.core.erasures import ERASED_REFUSAL, address_erased
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department, Theme
@@ -100,7 +101,7 @@ class PreferencesForm(SubscriberDetailsForm):
     )
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes that interest you"),
-        queryset=Theme.objects.order_by("name"),
+        queryset=french_ordered(Theme.objects.all()),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_(

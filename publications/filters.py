@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from publications.models import Publication, PublicationKind
 
@@ -27,7 +28,7 @@ class PublicationFilter(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         field_name="themes",
         to_field_name="slug",
-        queryset=Theme.objects.all(),
+        queryset=french_ordered(Theme.objects.all()),
         label=_("Theme"),
     )
     year = YearFilter(

@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear, Left
 
 from events.models import Action
+from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from publications.filters import PublicationFilter
 from publications.models import Publication, PublicationKind
@@ -145,7 +146,7 @@ def publication_facets(*, filterset: PublicationFilter, q: str) -> Facets:
     ]
 
     themes = Theme.objects.filter(publications__in=subset("theme").values("pk"))
-    themes = themes.annotate(count=Count("publications")).order_by("name")
+    themes = french_ordered(themes.annotate(count=Count("publications")))
     theme_options = [
         FacetOption(theme.slug, theme.name, theme.count, theme == chosen.get("theme"))
         for theme in themes
@@ -209,7 +210,7 @@ def _page_window(page: int, page_count: int, *, around: int = 2) -> list[int | N
 
 def _listed(queryset: QuerySet) -> QuerySet:
     return queryset.defer("body", "search_vector").prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.order_by("name"))
+        Prefetch("themes", queryset=french_ordered(Theme.objects.all()))
     )
 
 
@@ -291,7 +292,7 @@ def publication_detail(*, slug: str, include_unpublished: bool = False) -> Publi
     return (
         queryset.defer("search_vector")
         .prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("name")),
+            Prefetch("themes", queryset=french_ordered(Theme.objects.all())),
             Prefetch("departments", queryset=Department.objects.order_by("code")),
             "coproducers",
             Prefetch("actions", queryset=Action.objects.public().order_by("title")),

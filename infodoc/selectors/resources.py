@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from infodoc.models import Loan, Resource
+from portal.core.collation import french_ordered
 from portal.core.models import Theme
 
 # The kinds the newsletter's page 4 (« resources spotted ») presents, in this order.
@@ -23,7 +24,7 @@ NEWSLETTER_KINDS = (
 def _with_loan_state(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
     open_loans = Loan.objects.filter(resource=OuterRef("pk"), returned_on__isnull=True)
     return queryset.annotate(is_on_loan=Exists(open_loans)).prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.order_by("name"))
+        Prefetch("themes", queryset=french_ordered(Theme.objects.all()))
     )
 
 

@@ -22,7 +22,6 @@ returning frozen dataclasses of plain values.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from events.selectors.statistics import Share, allocate_percentages, percent_change
 from infodoc.models import InfoRequest, RequesterKind, ResponseType
+from portal.core.collation import french_key
 
 OTHER_EPCIS = "other"
 UNKNOWN = "unknown"
@@ -100,15 +100,9 @@ def _shares(rows: list[tuple[str, str, int]]) -> tuple[Share, ...]:
     )
 
 
-def _sort_key(label: str) -> str:
-    """Alphabetical order as a French reader expects it: accents do not come last."""
-    decomposed = unicodedata.normalize("NFKD", label.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _parts(rows: list[tuple[str, str, int]], total: int) -> tuple[Share, ...]:
     """Shares of `total` where an item may count in several rows; largest first."""
-    rows = sorted(rows, key=lambda row: (-row[2], _sort_key(row[1])))
+    rows = sorted(rows, key=lambda row: (-row[2], french_key(row[1])))
     return tuple(
         Share(key=key, label=label, count=count, percent=_percent(count, total))
         for key, label, count in rows
@@ -190,7 +184,7 @@ def _year_figures(year: int, top_epcis: int) -> dict:
 
     known = sorted(
         ((pk, n) for pk, n in by_epci.items() if pk is not None),
-        key=lambda item: (-item[1], _sort_key(epci_names[item[0]])),
+        key=lambda item: (-item[1], french_key(epci_names[item[0]])),
     )
     epci_rows = [(str(pk), epci_names[pk], n) for pk, n in known[:top_epcis]]
     others = sum(n for _pk, n in known[top_epcis:])

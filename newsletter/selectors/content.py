@@ -17,6 +17,7 @@ from events.models import Session
 from infodoc.models import Resource
 from infodoc.selectors.resources import NEWSLETTER_KINDS, resources_for_newsletter
 from newsletter.models import Block, BlockPage, Issue, IssueStatus, NewsScope
+from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from publications.models import Publication, PublicationKind, PublicationStatus
 
@@ -83,7 +84,7 @@ def _kind_order() -> Case:
 
 def _listed_publications(queryset: QuerySet[Publication]) -> QuerySet[Publication]:
     return queryset.defer("search_vector").prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.order_by("name"))
+        Prefetch("themes", queryset=french_ordered(Theme.objects.all()))
     )
 
 

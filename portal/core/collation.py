@@ -1,0 +1,35 @@
+"""French alphabetical order: « Éducation » between « Économie » and « Emploi », not after Z.
+
+The one way lists and dropdowns are sorted by name. No PostgreSQL collation can be counted
+on: the embedded server is built without ICU (no `fr-x-icu`) and the C collation puts
+« É » after « Z ». So the database sorts by the name folded by `portal_unaccent()` (the
+core app's SQL function, present on every server) and lowercased, the name itself
+breaking ties; `french_key()` is the same order for lists sorted in Python.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Func, QuerySet, TextField
+from django.db.models.expressions import OrderBy
+from django.db.models.functions import Lower
+
+from portal.core.text import strip_accents
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
+def french_order(field: str, *, descending: bool = False) -> OrderBy:
+    """`lower(portal_unaccent(field))`, for `order_by()`, `Meta.ordering` or an admin's ordering."""
+    folded = Lower(Func(F(field), function="portal_unaccent", output_field=TextField()))
+    return OrderBy(folded, descending=descending)
+
+
+def french_ordered(queryset: QuerySet, *fields: str) -> QuerySet:
+    """The queryset sorted the French way by `fields` (default "name"), then by pk."""
+    fields = fields or ("name",)
+    return queryset.order_by(*(french_order(field) for field in fields), *fields, "pk")
+
+
+def french_key(text: str) -> tuple[str, str]:
+    """Sort key of a string in Python, in the order french_order() gives in the database."""
+    return (strip_accents(text.translate(_LIGATURES)).casefold(), text)

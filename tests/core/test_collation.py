@@ -1,0 +1,50 @@
+"""Dropdowns and lists sorted the French way: É with E, not after Z."""
+
+from __future__ import annotations
+
+import pytest
+
+from events.filters import AgendaFilter
+from events.models import Session
+from infodoc.forms import InfoRequestForm
+from newsletter.forms import PreferencesForm
+from portal.core.collation import french_key, french_ordered
+from portal.core.models import Theme
+from publications.filters import PublicationFilter
+from publications.models import Publication
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = ["Économie", "Éducation", "Emploi", "Œuvres sociales", "Santé", "Zones rurales"]
+
+
+@pytest.fixture
+def themes():
+    Theme.objects.all().delete()
+    for name in ["Zones rurales", "Emploi", "Santé", "Éducation", "Œuvres sociales", "Économie"]:
+        Theme.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+
+
+def test_french_ordered_puts_accented_names_with_their_letter(themes):
+    assert [t.name for t in french_ordered(Theme.objects.all())] == EXPECTED
+
+
+def test_french_key_sorts_in_python_as_the_database_does():
+    assert (
+        sorted(
+            ["Zones rurales", "Emploi", "Santé", "Éducation", "Œuvres sociales", "Économie"],
+            key=french_key,
+        )
+        == EXPECTED
+    )
+
+
+def test_public_dropdowns_offer_themes_in_french_order(themes):
+    dropdowns = [
+        AgendaFilter(queryset=Session.objects.all()).form.fields["theme"],
+        PublicationFilter(queryset=Publication.objects.all()).form.fields["theme"],
+        InfoRequestForm().fields["themes"],
+        PreferencesForm().fields["themes"],
+    ]
+    for field in dropdowns:
+        assert [theme.name for theme in field.queryset] == EXPECTED
