@@ -1,4 +1,5 @@
-"""The messages of a registration: confirmation, waiting list, request, promotion, reminder.
+"""The messages of a registration: confirmation, waiting list, request, promotion, reminder;
+one message for the registration to a whole cycle.
 
 Called by the tasks of events.tasks after the registration's transaction has
 committed; each reads the registration again and sends what its status calls for.
@@ -14,10 +15,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from events.forms import session_when
-from events.ical import session_calendar, session_location
+from events.ical import calendar_build, session_calendar, session_location
 from events.models import Registration, RegistrationStatus
-from events.selectors.agenda import registration_for_email, registration_waitlist_position
-from events.services.registrations import registration_cancel_token
+from events.selectors.agenda import (
+    cycle_registrations,
+    registration_for_email,
+    registration_waitlist_position,
+)
+from events.services.registrations import (
+    registration_cancel_token,
+    registration_cycle_cancel_token,
+)
 from portal.core.mail import email_build
 from portal.core.models import SiteSettings
 
@@ -33,6 +41,11 @@ TEMPLATES = {
 def registration_cancel_url(registration: Registration) -> str:
     token = registration_cancel_token(registration)
     return settings.SITE_URL + reverse("events:registration_cancel", args=[token])
+
+
+def registration_cycle_cancel_url(registration: Registration) -> str:
+    token = registration_cycle_cancel_token(registration)
+    return settings.SITE_URL + reverse("events:cycle_cancel", args=[token])
 
 
 def _context(registration: Registration) -> dict:
@@ -90,6 +103,55 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
     if registration is None or registration.status not in TEMPLATES:
         return False
     _message_build(template=TEMPLATES[registration.status], registration=registration).send()
+    return True
+
+
+def registration_cycle_confirmation_send(*, registration_id: int) -> bool:
+    """One message for every session of a cycle registration: each session with its status
+    (confirmed, waiting list and position, or awaiting confirmation), one link cancelling
+    the whole cycle, and one .ics holding every confirmed session.
+
+    Returns whether a message was sent (not when every registration is cancelled already).
+    """
+    registration = _registration(registration_id)
+    if registration is None:
+        return False
+    registrations = [registration, *cycle_registrations(registration=registration)]
+    registrations = [r for r in registrations if r.status in TEMPLATES]
+    if not registrations:
+        return False
+    registrations.sort(key=lambda r: (r.session.starts_at, r.pk))
+    for item in registrations:
+        item.when = session_when(item.session)
+        item.place = session_location(item.session)
+        item.position = registration_waitlist_position(item)
+        confirmed = item.status == RegistrationStatus.CONFIRMED
+        item.online_url = item.session.online_url if confirmed and item.session.is_online else ""
+    statuses = {item.status for item in registrations}
+    action = registration.session.action
+    site = SiteSettings.load()
+    message = email_build(
+        template="events/emails/cycle_confirmation",
+        context={
+            "person": registration.person,
+            "action": action,
+            "registrations": registrations,
+            "action_url": settings.SITE_URL + action.get_absolute_url(),
+            "cancel_url": registration_cycle_cancel_url(registration),
+            "any_confirmed": RegistrationStatus.CONFIRMED in statuses,
+            "any_waitlisted": RegistrationStatus.WAITLISTED in statuses,
+            "any_requested": RegistrationStatus.REQUESTED in statuses,
+        },
+        to=[registration.person.email],
+        reply_to=[site.email] if site.email else None,
+    )
+    confirmed = [r.session for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+    if confirmed:
+        calendar = calendar_build(
+            sessions=confirmed, name=action.title, online_url=True, method="PUBLISH"
+        )
+        message.attach(f"{action.slug}.ics", calendar.decode(), "text/calendar")
+    message.send()
     return True
 
 

@@ -20,6 +20,14 @@ def registration_send_confirmation(registration_id: int) -> None:
 
 
 @shared_task(**MAIL_RETRY)
+def registration_send_cycle_confirmation(registration_id: int) -> None:
+    """One message for a whole cycle: each session's status, the .ics, one cancel link."""
+    from events.emails import registration_cycle_confirmation_send
+
+    registration_cycle_confirmation_send(registration_id=registration_id)
+
+
+@shared_task(**MAIL_RETRY)
 def registration_send_promotion(registration_id: int) -> None:
     """Tell a waitlisted (or requesting) person that their seat is confirmed."""
     from events.emails import registration_promotion_send

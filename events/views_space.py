@@ -17,8 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
+from events.forms import session_when
 from events.models import Attendance, Registration, RegistrationStatus
 from events.selectors.certificates import certificate_get, person_attended_actions
 from events.selectors.space import organisation_participation, organisation_sessions
@@ -114,12 +115,28 @@ def certificate_pdf(request, action_id: int):
     return certificate_response(certificate)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @_space_page("registrations")
 def registration_cancel_view(request, *, person, pk: int):
+    """GET asks for confirmation (as the emailed link does); POST cancels one session."""
     registration = get_object_or_404(_registrations(person), pk=pk)
     session = registration.session
     title = session.title or session.action.title
+    can_cancel = (
+        registration.status != RegistrationStatus.CANCELLED
+        and not session.is_cancelled
+        and session.starts_at > timezone.now()
+    )
+    if request.method == "GET":
+        session.when = session_when(session)
+        context = {
+            "person": person,
+            "organisation": person.organisation,
+            "registration": registration,
+            "session": session,
+            "can_cancel": can_cancel,
+        }
+        return render(request, "events/space_registration_cancel.html", context)
     if registration.status == RegistrationStatus.CANCELLED:
         messages.info(request, _("This registration was already cancelled."))
     elif session.is_cancelled or session.starts_at <= timezone.now():

@@ -182,13 +182,18 @@ def registration_for_email(*, registration_id: int) -> Registration | None:
     )
 
 
-def cycle_registrations(*, registration: Registration) -> list[Registration]:
-    """The other active registrations made with this one for every session of the action."""
+def cycle_registrations(
+    *, registration: Registration, include_cancelled: bool = False
+) -> list[Registration]:
+    """The other active registrations made with this one for every session of the action
+    (the cancelled ones too with `include_cancelled`)."""
     if registration.cycle_key is None:
         return []
+    registrations = Registration.objects.all()
+    if not include_cancelled:
+        registrations = registrations.active()
     return list(
-        Registration.objects.active()
-        .filter(cycle_key=registration.cycle_key, person_id=registration.person_id)
+        registrations.filter(cycle_key=registration.cycle_key, person_id=registration.person_id)
         .exclude(pk=registration.pk)
         .select_related("session")
         .order_by("session__starts_at")

@@ -27,6 +27,7 @@ from members.models import Person
 from portal.core.services import audit_log
 
 CANCEL_SALT = "events.registration.cancel"
+CYCLE_CANCEL_SALT = "events.registration.cancel.cycle"
 
 
 def _notify_after_commit(task_name: str, registration: Registration) -> None:
@@ -68,7 +69,7 @@ def _new_status(session: Session) -> RegistrationStatus:
 def _register(
     session: Session, person: Person, source: str, cycle_key: uuid.UUID | None
 ) -> Registration:
-    """Inside the session lock: refuse twice, then confirm or waitlist."""
+    """Inside the session lock: refuse twice, then confirm or waitlist (no message yet)."""
     if session.registrations.active().filter(person=person).exists():
         raise ValidationError(
             _("%(person)s is already registered for this session.") % {"person": person},
@@ -81,7 +82,6 @@ def _register(
         source=source,
         cycle_key=cycle_key,
     )
-    _notify_after_commit("registration_send_confirmation", registration)
     return registration
 
 
@@ -92,14 +92,20 @@ def registration_create(
     """Register a person for one session: confirmed while seats remain, else waitlisted."""
     session = _locked_session(session)
     _refuse_if_closed(session)
-    return _register(session, person, source, cycle_key=None)
+    registration = _register(session, person, source, cycle_key=None)
+    _notify_after_commit("registration_send_confirmation", registration)
+    return registration
 
 
 @transaction.atomic
 def registration_create_for_cycle(
     *, action: Action, person: Person, source: str = RegistrationSource.WEB
 ) -> list[Registration]:
-    """Register for every upcoming open session of the action at once, or for none."""
+    """Register for every upcoming open session of the action at once, or for none.
+
+    One message after commit tells the person about every session of the cycle (confirmed
+    or waitlisted), with one link cancelling them all.
+    """
     sessions = list(
         Session.objects.select_for_update()
         .filter(action=action, is_cancelled=False, starts_at__gt=timezone.now())
@@ -109,7 +115,9 @@ def registration_create_for_cycle(
     if not open_sessions:
         raise ValidationError(_("No session of this action is open for registration."))
     cycle_key = uuid.uuid4()
-    return [_register(session, person, source, cycle_key) for session in open_sessions]
+    registrations = [_register(session, person, source, cycle_key) for session in open_sessions]
+    _notify_after_commit("registration_send_cycle_confirmation", registrations[0])
+    return registrations
 
 
 def _promote_waitlisted(session: Session) -> list[Registration]:
@@ -203,10 +211,15 @@ def registration_cancel_token(registration: Registration) -> str:
     return signing.dumps(registration.pk, salt=CANCEL_SALT, compress=True)
 
 
-def registration_from_cancel_token(token: str) -> Registration:
+def registration_cycle_cancel_token(registration: Registration) -> str:
+    """The signed token of the link cancelling every session of a cycle registration."""
+    return signing.dumps(registration.pk, salt=CYCLE_CANCEL_SALT, compress=True)
+
+
+def registration_from_cancel_token(token: str, *, cycle: bool = False) -> Registration:
     """The registration a token was made for; ValidationError if tampered or unknown."""
     try:
-        pk = signing.loads(token, salt=CANCEL_SALT)
+        pk = signing.loads(token, salt=CYCLE_CANCEL_SALT if cycle else CANCEL_SALT)
         return Registration.objects.select_related("session__action", "person").get(pk=pk)
     except (signing.BadSignature, Registration.DoesNotExist, TypeError, ValueError):
         raise ValidationError(

@@ -158,9 +158,14 @@ def registration_done(request, slug: str):
         registration.session.when = session_when(registration.session)
         registration.position = registration_waitlist_position(registration)
     statuses = {registration.status for registration in registrations}
+    waitlisted = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
     context = {
         "action": action,
         "registrations": registrations,
+        "is_cycle": any(registration.cycle_key for registration in registrations),
+        "waitlisted": waitlisted,
+        "waitlisted_sessions": ", ".join(r.session.when for r in waitlisted),
+        "all_waitlisted": statuses == {RegistrationStatus.WAITLISTED},
         "any_waitlisted": RegistrationStatus.WAITLISTED in statuses,
         "any_requested": RegistrationStatus.REQUESTED in statuses,
         "any_confirmed": RegistrationStatus.CONFIRMED in statuses,

@@ -1,4 +1,5 @@
-"""Cancelling a registration with the signed link of the confirmation email.
+"""Cancelling a registration with the signed link of the confirmation email, or every
+session of a cycle with the link of the cycle's confirmation.
 
 A GET only shows what would be cancelled (mail scanners open links); a POST cancels.
 """
@@ -62,6 +63,45 @@ def registration_cancel(request, token: str):
         "is_cancelled": is_cancelled,
         "has_started": has_started,
         "cycle_scope": CYCLE_SCOPE,
+        "token": token,
+    }
+    return render(request, "events/registration_cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cycle_cancel(request, token: str):
+    """The cycle's link: every session not yet started, cancelled by one POST."""
+    try:
+        registration = registration_from_cancel_token(token, cycle=True)
+    except ValidationError:
+        return render(request, "events/registration_cancel.html", {"invalid": True}, status=400)
+    now = timezone.now()
+    registrations = [
+        registration,
+        *cycle_registrations(registration=registration, include_cancelled=True),
+    ]
+    registrations.sort(key=lambda r: (r.session.starts_at, r.pk))
+    for item in registrations:
+        item.session.when = session_when(item.session)
+    targets = [
+        item
+        for item in registrations
+        if item.status != RegistrationStatus.CANCELLED and item.session.starts_at > now
+    ]
+    if request.method == "POST" and targets:
+        for target in targets:
+            registration_cancel_service(registration=target)
+        messages.success(
+            request, _("Your registrations are cancelled. Thank you for letting us know.")
+        )
+        return redirect("events:cycle_cancel", token=token)
+    context = {
+        "cycle": True,
+        "registration": registration,
+        "registrations": registrations,
+        "targets": targets,
+        "action": registration.session.action,
         "token": token,
     }
     return render(request, "events/registration_cancel.html", context)
