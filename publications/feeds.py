@@ -9,11 +9,11 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
-from django.utils.html import escape, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from portal.core.models import SiteSettings
+from portal.core.text import html_text
 from publications.models import Publication
 from publications.oai.records import clean_text, oai_identifier, public_url
 
@@ -47,9 +47,10 @@ class LatestPublicationsFeed(Feed):
         return clean_text(item.title)
 
     def item_description(self, item: Publication) -> str:
-        """The summary (plain text, escaped for readers that show descriptions as HTML)."""
-        text = item.summary or Truncator(strip_tags(item.body)).words(60)
-        return clean_text(escape(text))
+        """The summary, or the beginning of the body, as plain text: the feed generator
+        escapes it, once (« l'ouest », never « l&amp;#x27;ouest »)."""
+        text = html_text(item.summary) or Truncator(html_text(item.body)).words(60)
+        return clean_text(text)
 
     def item_link(self, item: Publication) -> str:
         return public_url(item)
@@ -74,6 +75,14 @@ class LatestPublicationsFeed(Feed):
         return [clean_text(label) for label in labels]
 
     def item_enclosures(self, item: Publication) -> list[feedgenerator.Enclosure]:
+        """The audio or video of a podcast or replay, else the PDF (RSS allows one)."""
+        if item.media_content_type:
+            try:
+                length = item.media_file.size
+            except OSError:
+                return []
+            url = settings.SITE_URL + reverse("publications:media", args=[item.slug])
+            return [feedgenerator.Enclosure(url, str(length), item.media_content_type)]
         if not item.file:
             return []
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.expressions import CombinedExpression
@@ -36,6 +37,20 @@ class PublicationKind(models.TextChoices):
 
 # Kinds whose main content is an external media (the visitor follows a link to it).
 MEDIA_KINDS = frozenset({PublicationKind.PODCAST, PublicationKind.REPLAY})
+
+
+# Audio and video files a publication can carry, played in its page: extension → type.
+MEDIA_TYPES = {
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "wav": "audio/wav",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+    "ogv": "video/ogg",
+}
 
 
 class PublicationStatus(models.TextChoices):
@@ -113,6 +128,18 @@ class Publication(models.Model):
         blank=True,
         help_text=_("Podcast or replay page; opened only when the visitor clicks."),
     )
+    media_file = models.FileField(
+        _("audio or video file"),
+        upload_to="publications/media/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(sorted(MEDIA_TYPES))],
+        help_text=_("MP3, M4A, OGG, WAV, MP4 or WebM: played in the publication's page."),
+    )
+    transcript = models.TextField(
+        _("transcript"),
+        blank=True,
+        help_text=_("The words of the audio or video, shown under the player."),
+    )
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -157,3 +184,16 @@ class Publication(models.Model):
     @property
     def is_media(self) -> bool:
         return self.kind in MEDIA_KINDS
+
+    @property
+    def media_content_type(self) -> str | None:
+        """The type of the audio or video file (audio/mpeg, video/mp4...); None without one."""
+        if not self.media_file:
+            return None
+        return MEDIA_TYPES.get(self.media_file.name.rsplit(".", 1)[-1].lower())
+
+    @property
+    def media_element(self) -> str | None:
+        """« audio » or « video »: the HTML element that plays the file."""
+        content_type = self.media_content_type
+        return content_type.split("/", 1)[0] if content_type else None

@@ -14,16 +14,20 @@ word is marked when its stem is one of the query's stems.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Func, TextField, Value
+from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from portal.core.search import choices_matching, fts_filter, themes_matching
+from portal.core.search import search_query as search_query  # the one query builder
+from portal.core.text import html_text
+from publications.models import Publication, PublicationKind
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 32
@@ -33,7 +37,6 @@ SNIPPET_LEAD_WORDS = 8
 BODY_SCAN_CHARS = 6000
 
 WORD_RE = re.compile(r"\w+")
-TAG_RE = re.compile(r"<[^>]+>")
 # Control characters (NUL breaks PostgreSQL text parameters).
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Terms a websearch query excludes: -word, -"a phrase".
@@ -54,13 +57,25 @@ def normalise_query(raw: object) -> str:
     return text if WORD_RE.search(text) else ""
 
 
-def _unaccent(value: str) -> Func:
-    return Func(Value(value), function="portal_unaccent", output_field=TextField())
+def search_filter(text: str) -> Q:
+    """Publications the query finds (portal.core.search.fts_filter): by their text, and
+    by the theme or the kind a word names."""
 
+    def named(words: list[str]) -> dict[str, Q]:
+        themes = themes_matching(words)
+        alternatives = {}
+        for word in words:
+            match = Q()
+            if themes[word]:
+                filed = Publication.themes.through.objects.filter(theme_id__in=themes[word])
+                match |= Q(pk__in=filed.values("publication_id"))
+            if kinds := choices_matching(PublicationKind.choices, word):
+                match |= Q(kind__in=kinds)
+            if match:
+                alternatives[word] = match
+        return alternatives
 
-def search_query(text: str) -> SearchQuery:
-    """websearch_to_tsquery('french', portal_unaccent(text)): quotes, OR and -word work."""
-    return SearchQuery(_unaccent(text), config="french", search_type="websearch")
+    return fts_filter(text, vector="search_vector", named=named)
 
 
 def search_rank(query: SearchQuery) -> SearchRank:
@@ -74,11 +89,8 @@ def positive_words(text: str) -> list[str]:
     return WORD_RE.findall(text)
 
 
-def plain_text(markup: str, *, limit: int | None = None) -> str:
-    """Text of stored HTML: tags become spaces, entities are decoded, spaces collapsed."""
-    text = html.unescape(TAG_RE.sub(" ", markup or ""))
-    text = " ".join(text.split())
-    return text[:limit] if limit else text
+# Text of stored HTML: tags become spaces, entities are decoded, spaces collapsed.
+plain_text = html_text
 
 
 def stem_words(words: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -17,13 +17,14 @@ from django.db.models.functions import ExtractYear, Left
 from events.models import Action
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
+from portal.core.search import fts_text, search_query
 from publications.filters import PublicationFilter
 from publications.models import Publication, PublicationKind
 from publications.search import (
     BODY_SCAN_CHARS,
     Highlighter,
     plain_text,
-    search_query,
+    search_filter,
     search_rank,
 )
 
@@ -110,9 +111,10 @@ def _newer_than(cursor: tuple[datetime.date, int]) -> Q:
 
 
 def _base(q: str) -> QuerySet:
+    """Published publications the search finds."""
     queryset = Publication.objects.published()
     if q:
-        queryset = queryset.filter(search_vector=search_query(q))
+        queryset = queryset.filter(search_filter(q))
     return queryset.order_by()
 
 
@@ -126,13 +128,16 @@ def _keep_chosen(options: list[FacetOption], chosen: FacetOption) -> None:
         options.append(chosen)
 
 
-def publication_facets(*, filterset: PublicationFilter, q: str) -> Facets:
+def publication_facets(
+    *, filterset: PublicationFilter, q: str, base: QuerySet | None = None
+) -> Facets:
     """Counts per kind, theme, year and territory for the current search and filters.
 
     Each facet is counted with every other filter applied but not its own, so the
-    visitor sees the alternatives to the value chosen. Four queries.
+    visitor sees the alternatives to the value chosen. Four queries (`base`: _base(q),
+    when the caller has it).
     """
-    base = _base(q)
+    base = _base(q) if base is None else base
     chosen = filterset.cleaned()
 
     def subset(without: str) -> QuerySet:
@@ -218,7 +223,7 @@ def _highlight(items: list[Publication], q: str) -> None:
     """Set `title_html` and `snippet` on each item: matched words in <mark>."""
     bodies = [plain_text(item.body_head, limit=BODY_SCAN_CHARS) for item in items]
     texts = [text for item in items for text in (item.title, item.summary)]
-    highlighter = Highlighter(q, [*texts, *bodies])
+    highlighter = Highlighter(fts_text(q), [*texts, *bodies])
     for item, body in zip(items, bodies, strict=True):
         item.title_html = highlighter.highlight(item.title)
         item.snippet = highlighter.snippet(item.summary) or highlighter.snippet(body)
@@ -238,13 +243,14 @@ def publication_list(
     page deep in the list costs what the first one costs. With q, by relevance then
     date, numbered pages up to MAX_SEARCH_PAGES.
     """
-    facets = publication_facets(filterset=filterset, q=q)
+    base = _base(q)
+    facets = publication_facets(filterset=filterset, q=q, base=base)
     total = facets.total
-    filtered = _listed(filterset.filter_queryset_without(_base(q), None))
+    filtered = _listed(filterset.filter_queryset_without(base, None))
     result = PublicationPage(items=[], total=total, q=q, facets=facets.options)
 
     if q:
-        query = search_query(q)
+        query = search_query(fts_text(q))
         available = math.ceil(total / PAGE_SIZE) if total else 1
         result.page_count = min(available, MAX_SEARCH_PAGES)
         result.truncated = available > MAX_SEARCH_PAGES
@@ -305,7 +311,8 @@ def publication_detail(*, slug: str, include_unpublished: bool = False) -> Publi
 def publication_file(*, slug: str, include_unpublished: bool = False) -> Publication | None:
     """The publication whose file is asked for (only the columns a download needs)."""
     queryset = Publication.objects.all() if include_unpublished else Publication.objects.published()
-    return queryset.only("pk", "slug", "file", "status", "published_on").filter(slug=slug).first()
+    fields = ("pk", "slug", "file", "media_file", "status", "published_on")
+    return queryset.only(*fields).filter(slug=slug).first()
 
 
 def publication_related(*, publication: Publication, limit: int = RELATED_COUNT) -> list:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("flux.xml", LatestPublicationsFeed(), name="feed"),
     path("<slug:slug>/", views.publication_detail_view, name="detail"),
     path("<slug:slug>/telecharger/", views.publication_download, name="download"),
+    path("<slug:slug>/media/", views.publication_media, name="media"),
 ]

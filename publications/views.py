@@ -114,6 +114,21 @@ def publication_download(request, slug: str):
     return response
 
 
+@require_safe
+def publication_media(request, slug: str):
+    """The publication's audio or video file, played by the page's <audio> or <video>."""
+    preview = _is_preview(request)
+    publication = publication_file(slug=slug, include_unpublished=preview)
+    if publication is None or publication.media_content_type is None:
+        raise Http404
+    response = file_response(
+        publication.media_file, as_attachment=False, content_type=publication.media_content_type
+    )
+    if preview:
+        add_never_cache_headers(response)
+    return response
+
+
 def _file_size(publication: Publication) -> int | None:
     if not publication.file:
         return None

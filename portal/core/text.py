@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -20,6 +21,7 @@ _INCLUSIVE = re.compile(
     re.IGNORECASE,
 )
 _NOT_WORD = re.compile(r"[\W_]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
 
 
 def strip_accents(text: str) -> str:
@@ -32,9 +34,41 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
+def inclusive_strip(text: str) -> str:
+    """« les habitant·es, élu.e.s » → « les habitant, élu »: the inclusive-writing endings
+    removed, so that every spelling of a word keeps the same stem."""
+    return _INCLUSIVE.sub("", text)
+
+
+def loose_words(text) -> list[str]:
+    """The words of `text` as `loose_key` folds them: « Habitant·es de l'Œuvre » →
+    ["habitant", "de", "l", "oeuvre"]."""
+    text = inclusive_strip(str(text or "")).translate(_LIGATURES)
+    words = _NOT_WORD.split(strip_accents(text).casefold())
+    return [_singular(word) for word in words if word]
+
+
 def loose_key(text) -> str:
     """The letters and digits of `text`, without case, accents, inclusive-writing endings
     or a plural « s »: what two spellings of the same label have in common."""
-    text = _INCLUSIVE.sub("", str(text or ""))
+    text = inclusive_strip(str(text or ""))
     words = _NOT_WORD.split(strip_accents(text).casefold())
     return "".join(_singular(word) for word in words if word)
+
+
+_TAG = re.compile(r"<[^>]+>")
+# Characters XML 1.0 cannot carry, even escaped.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def html_text(markup: str, *, limit: int | None = None) -> str:
+    """The text of stored HTML: tags become spaces, entities are decoded (« l&#x27;ouest »
+    → « l'ouest »), spaces collapsed. Plain text, to be escaped once by whoever writes it."""
+    text = html.unescape(_TAG.sub(" ", markup or ""))
+    text = " ".join(text.split())
+    return text[:limit] if limit else text
+
+
+def xml_clean(value: object) -> str:
+    """The value as a string without the characters XML 1.0 forbids."""
+    return _XML_ILLEGAL.sub("", str(value))

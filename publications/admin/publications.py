@@ -69,7 +69,16 @@ class PublicationAdmin(ImportLinkMixin, AuditTrailMixin, admin.ModelAdmin):
         (None, {"fields": ("title", "slug", "kind", "summary", "body")}),
         (
             _("File and media"),
-            {"fields": ("file", "cover", "thumbnail_display", "media_url")},
+            {
+                "fields": (
+                    "file",
+                    "cover",
+                    "thumbnail_display",
+                    "media_url",
+                    "media_file",
+                    "transcript",
+                ),
+            },
         ),
         (
             _("Classification"),

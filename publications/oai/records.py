@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 from portal.core.models import Department, Theme
+from portal.core.text import xml_clean
 from publications.models import Publication, PublicationKind
 
 SET_ROOT = "kind"
@@ -22,13 +22,8 @@ ROOT_SET_NAME = _("Publications by kind")
 # DCMI Type Vocabulary term of each kind (Text unless the kind is audio or video).
 DCMI_TYPES = {PublicationKind.PODCAST: "Sound", PublicationKind.REPLAY: "MovingImage"}
 
-# Characters XML 1.0 cannot carry, even escaped.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(value: object) -> str:
-    """The value as a string without characters XML 1.0 forbids."""
-    return _XML_ILLEGAL.sub("", str(value))
+# The value as a string without characters XML 1.0 forbids.
+clean_text = xml_clean
 
 
 def public_url(publication: Publication) -> str:

@@ -81,7 +81,7 @@ def test_entry_carries_summary_authors_categories_and_pdf_enclosure(client):
 
     entry = fetch(client).entries[0]
 
-    assert entry.summary == "Synthèse des échanges : 3 &lt; 5."  # plain text, HTML-escaped
+    assert _descriptions(client) == ["Synthèse des échanges : 3 < 5."]  # escaped once
     assert entry.author == "Marie Dupont, Karim Benali"
     terms = {tag.term for tag in entry.tags}
     assert terms == {str(PublicationKind.PROCEEDINGS.label), "Emploi & insertion"}
@@ -113,3 +113,27 @@ def test_feed_is_limited_to_the_latest_thirty(client, django_assert_max_num_quer
     assert len(parsed.entries) == 30
     assert parsed.entries[0].published.startswith("Sun, 04 Feb 2024")
     assert parsed.entries[-1].published.startswith("Sat, 06 Jan 2024")
+
+
+def _descriptions(client) -> list[str]:
+    """The <description> of each item, as an XML parser reads it (entities decoded once)."""
+    root = ElementTree.fromstring(client.get(FEED).content)
+    return [item.findtext("description") for item in root.iter("item")]
+
+
+def test_descriptions_are_plain_text_escaped_once(client):
+    PublicationFactory(
+        published_on=date(2024, 3, 1),
+        summary="",
+        body="<p>Les quartiers de l&#x27;ouest &amp; le <strong>centre</strong></p>",
+    )
+    PublicationFactory(published_on=date(2024, 2, 1), summary="Synthèse de l'ouest & du nord")
+
+    response = client.get(FEED)
+
+    assert b"&amp;#x27;" not in response.content
+    assert b"&amp;amp;" not in response.content
+    assert _descriptions(client) == [
+        "Les quartiers de l'ouest & le centre",
+        "Synthèse de l'ouest & du nord",
+    ]

@@ -115,6 +115,44 @@ def test_websearch_syntax_excludes_a_word(client):
     assert titles(search(client, q="santé -seniors")) == [kept.title]
 
 
+def test_a_word_naming_a_theme_finds_what_is_filed_under_it(client):
+    health = Theme.objects.get(slug="sante")
+    filed = PublicationFactory(title="Bilan des ateliers", summary="", themes=[health])
+    worded = PublicationFactory(title="La santé au quartier", summary="")
+    PublicationFactory(title="Emploi des jeunes", summary="")
+
+    assert set(titles(search(client, q="santé"))) == {filed.title, worded.title}
+    assert set(titles(search(client, q="SANTE"))) == {filed.title, worded.title}
+    # Every word is found: « ateliers » in the title, « santé » by the theme.
+    assert titles(search(client, q="santé des ateliers")) == [filed.title]
+    assert titles(search(client, q="santé emploi")) == []
+
+
+def test_a_word_naming_a_kind_finds_the_publications_of_that_kind(client):
+    podcast = PublicationFactory(kind=PublicationKind.PODCAST, title="Voix des quartiers")
+    PublicationFactory(kind=PublicationKind.STUDY, title="Voix des élus")
+
+    assert titles(search(client, q="podcast")) == [podcast.title]
+    assert titles(search(client, q="voix podcast")) == [podcast.title]
+
+
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("La parole des habitant·es", "habitants"),
+        ("La parole des habitants", "habitant·es"),
+        ("La parole des habitants", "habitant.e.s"),
+        ("La parole des habitant·es", "habitant·es"),
+        ("Former les élu·es", "élu·es"),
+    ],
+)
+def test_inclusive_writing_is_found_both_ways(client, written, typed):
+    found = PublicationFactory(title=written, summary="")
+    PublicationFactory(title="Emploi des jeunes", summary="")
+
+    assert titles(search(client, q=typed)) == [found.title]
+
+
 # Empty results and odd input ---------------------------------------------------------------
 
 
@@ -337,8 +375,9 @@ def test_a_search_runs_the_same_queries_with_10_and_1000_publications(client):
     bulk_publications(990, prefix="large", themes=themes)
     large = _search_queries(client, params)
 
-    # 4 facet GROUP BYs, the theme parameter, the page, its themes, the stems to highlight.
-    assert small == large == 8
+    # 4 facet GROUP BYs, the theme parameter, the themes the words name, the page, its
+    # themes, the stems to highlight.
+    assert small == large == 9
 
 
 def test_search_plan_uses_the_gin_index_on_a_large_catalogue():
