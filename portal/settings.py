@@ -35,6 +35,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
 
 # Embedded PostgreSQL / Redis under var/ when no server is named.
 embedded.ensure_environment()
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.core.accounts.CentreSiteMiddleware",
     "portal.core.pagecache.PageCacheMiddleware",
 ]
 
@@ -154,7 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+# A member lands on Mon espace after signing in (allauth honours ?next= first).
+LOGIN_REDIRECT_URL = "members:space"
 
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -163,7 +166,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Choosing a password from a mailed link (a reset, or an invitation's first password)
+# signs the person in: the link proved they own the address.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# The mails' subject prefix is the centre's name (portal.core.accounts.AccountAdapter).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",

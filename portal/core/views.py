@@ -1,5 +1,6 @@
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -24,6 +25,19 @@ class PrivacyView(TemplateView):
 
 class AccessibilityView(TemplateView):
     template_name = "core/accessibility.html"
+
+
+class SiteMapView(TemplateView):
+    """Every public page and the member space, for people (sitemap.xml is for robots)."""
+
+    template_name = "core/site_map.html"
+
+
+def csrf_failure(request, reason: str = ""):
+    """A form refused by the CSRF check (settings.CSRF_FAILURE_VIEW): why, and what to do."""
+    response = HttpResponseForbidden(render_to_string("403_csrf.html", request=request))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache
