@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
-from django.db.models.lookups import IContains
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -19,18 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Action, ActionFormat, Session
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
+from portal.core.search import (
+    choices_matching,
+    folded_contains,
+    search_words,
+    themes_matching,
+)
 from portal.core.widgets import Select
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MONTHS_OFFERED = 12
 SEARCH_MAX_LENGTH = 100
-_FOLDED = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
-
-
-def accents_fold(text: str) -> str:
-    """'Éducation' → 'Education', like the database's portal_unaccent()."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLDED))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def month_parse(value: str) -> date | None:
@@ -88,10 +85,6 @@ class MonthFilter(django_filters.Filter):
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
 
-def _unaccented(expression):
-    return Func(expression, function="portal_unaccent", output_field=TextField())
-
-
 class AgendaFilter(django_filters.FilterSet):
     """Filters of the agenda's sessions; an invalid value is reported and ignored."""
 
@@ -142,21 +135,26 @@ class AgendaFilter(django_filters.FilterSet):
         return queryset.filter(Q(Exists(covered)) | Q(commune__department_id=value.pk))
 
     def filter_search(self, queryset, name, value):
-        words = accents_fold(value).split()
+        """Every word is found in the texts, the venue, a theme or the format (folded:
+        « santé » finds the theme Santé, « habitants » finds « habitant·es »)."""
+        words = search_words(value)
         if not words:
             return queryset
-        text = _unaccented(
-            Concat(
-                F("action__title"),
-                Value(" "),
-                F("action__summary"),
-                Value(" "),
-                F("action__description"),
-                Value(" "),
-                F("title"),
-                output_field=TextField(),
-            )
-        )
+        text = Concat(
+            F("action__title"), Value(" "), F("action__summary"), Value(" "),
+            F("action__description"), Value(" "), F("title"), Value(" "), F("venue"),
+            Value(" "), F("address"), Value(" "), F("commune__name"),
+            output_field=TextField(),
+        )  # fmt: skip
+        themes = themes_matching(words)
         for word in words:
-            queryset = queryset.filter(IContains(text, word))
+            match = Q(folded_contains(text, word))
+            if themes[word]:
+                themed = Action.themes.through.objects.filter(
+                    theme_id__in=themes[word], action_id=OuterRef("action_id")
+                )
+                match |= Q(Exists(themed))
+            if formats := choices_matching(ActionFormat.choices, word):
+                match |= Q(action__format__in=formats)
+            queryset = queryset.filter(match)
         return queryset

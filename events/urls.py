@@ -1,12 +1,14 @@
 from django.urls import path
 
 from events import views
+from events.feeds import AgendaFeed
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.agenda, name="agenda"),
     path("agenda.ics", views.agenda_ics, name="agenda_ics"),
+    path("flux.xml", AgendaFeed(), name="feed"),
     path("passees/", views.past_actions_list, name="past_actions"),
     path("annulation/<str:token>/", views.registration_cancel, name="registration_cancel"),
     path("annulation-cycle/<str:token>/", views.cycle_cancel, name="cycle_cancel"),

@@ -159,6 +159,46 @@ def test_search_in_title_summary_and_description_ignoring_accents_and_case(clien
     assert _listed(client.get(URL, {"q": "100%_"})) == []
 
 
+def test_search_matches_the_theme_the_format_and_the_venue(client):
+    health, _ = Theme.objects.get_or_create(name="Santé", defaults={"slug": "sante-test"})
+    themed = SessionFactory(action=ActionFactory(title="Groupe de pairs"))
+    themed.action.themes.add(health)
+    workshop = SessionFactory(
+        action=ActionFactory(format=ActionFormat.WORKSHOP, title="Rendez-vous")
+    )
+    commune = CommuneFactory(name="Garges-lès-Gonesse")
+    in_garges = SessionFactory(action=ActionFactory(title="Matinée"), venue="", commune=commune)
+    by_venue = SessionFactory(action=ActionFactory(title="Réunion"), venue="Espace Lumière")
+    SessionFactory(action=ActionFactory(title="Emploi", summary="Insertion"))
+
+    assert _listed(client.get(URL, {"q": "santé"})) == [themed]
+    assert _listed(client.get(URL, {"q": "SANTE"})) == [themed]
+    assert _listed(client.get(URL, {"q": "ateliers"})) == [workshop]
+    assert _listed(client.get(URL, {"q": "garges les gonesse"})) == [in_garges]
+    assert _listed(client.get(URL, {"q": "lumiere"})) == [by_venue]
+    # Every word must be found somewhere: the theme for one, the title for the other.
+    assert _listed(client.get(URL, {"q": "santé pairs"})) == [themed]
+    assert _listed(client.get(URL, {"q": "santé emploi"})) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("Les habitant·es acteurs", "habitants"),
+        ("Les habitants acteurs", "habitant·es"),
+        ("Les habitant·es acteurs", "habitant·es"),
+        ("Les habitants acteurs", "habitant.e.s"),
+        ("Pour les élu·e·s locaux", "élus"),
+        ("Pour les agent·es", "agentes"),
+    ],
+)
+def test_search_finds_inclusive_writing_both_ways(client, written, typed):
+    found = SessionFactory(action=ActionFactory(title=written))
+    SessionFactory(action=ActionFactory(title="Emploi", summary="Insertion"))
+
+    assert _listed(client.get(URL, {"q": typed})) == [found]
+
+
 def test_filters_combine(client, theme):
     match = SessionFactory(
         action=ActionFactory(format=ActionFormat.WORKSHOP, title="Atelier santé")
@@ -301,7 +341,8 @@ def test_the_agenda_runs_the_same_queries_at_10_and_1000_sessions(
         response = client.get(URL)
     assert len(response.context["sessions"]) == 10 if count == 10 else 20
 
-    with django_assert_num_queries(AGENDA_QUERIES + 2):  # + the theme and département chosen
+    # + the theme and département chosen, and the themes the words of q name.
+    with django_assert_num_queries(AGENDA_QUERIES + 3):
         response = client.get(URL, {"theme": theme.slug, "q": "groupe", "departement": "95"})
     assert len(response.context["sessions"]) == 10 if count == 10 else 20
 
