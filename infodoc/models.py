@@ -10,14 +10,19 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import get_valid_filename
+from django.utils.text import Truncator, get_valid_filename, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import Organisation, Person
 from portal.core.models import Commune, Department, Epci, Theme
 from publications.models import Publication
+
+# The address of a published Q&A: its question's first words, as a slug.
+QA_SLUG_WORDS = 10
+QA_SLUG_MAX = 80
 
 
 class Channel(models.TextChoices):
@@ -171,6 +176,16 @@ class InfoRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.subject}"
+
+    @property
+    def public_slug(self) -> str:
+        """The published question's first words, for the address of its page."""
+        words = Truncator(self.public_question).words(QA_SLUG_WORDS, truncate="")
+        return slugify(words)[:QA_SLUG_MAX].strip("-") or "question"
+
+    def get_public_url(self) -> str:
+        """The page of the published Q&A: /infodoc/questions-reponses/<id>-<slug>/."""
+        return reverse("infodoc:qa_detail", kwargs={"pk": self.pk, "slug": self.public_slug})
 
     @property
     def is_outside_area(self) -> bool:

@@ -21,6 +21,7 @@ from infodoc.selectors.public import (
     follow_request,
     person_request_detail,
     person_requests,
+    public_question,
     public_questions,
 )
 from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
@@ -30,6 +31,7 @@ from portal.core.http import client_ip
 from portal.core.models import ConsentPurpose
 from portal.core.ratelimit import rate_allow, rate_limits
 from portal.core.roles import member_required
+from publications.search import normalise_query
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ logger = logging.getLogger(__name__)
 DONE_SESSION_KEY = "infodoc.request"
 # Requests per hour; settings.INFODOC_RATE_LIMITS = {"email": n, "ip": n} overrides them.
 RATE_LIMITS = {"email": 3, "ip": 10}
+# Q&As on their list page (the service page shows the latest few).
+QA_LIST_LIMIT = 200
 ANSWER_SHOWN = frozenset({RequestStatus.ANSWERED, RequestStatus.CLOSED})
 
 
@@ -137,6 +141,28 @@ def follow(request, token: str):
         "show_answer": info_request.status in ANSWER_SHOWN and info_request.answer.strip(),
     }
     return render(request, "infodoc/follow.html", context)
+
+
+# Published questions and answers -------------------------------------------------
+
+
+@require_GET
+def qa_list(request):
+    """Every published Q&A, or those a search finds."""
+    q = normalise_query(request.GET.get("q"))
+    context = {"q": q, "questions": public_questions(q=q, limit=QA_LIST_LIMIT)}
+    return render(request, "infodoc/qa_list.html", context)
+
+
+@require_GET
+def qa_detail(request, pk: int, slug: str):
+    """One published Q&A; an old or mistyped slug is redirected to the right address."""
+    question = public_question(pk=pk)
+    if question is None:
+        raise Http404
+    if slug != question.public_slug:
+        return redirect(question.get_public_url(), permanent=True)
+    return render(request, "infodoc/qa_detail.html", {"question": question})
 
 
 # Member space -----------------------------------------------------------------------
