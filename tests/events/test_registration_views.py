@@ -19,7 +19,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tasks_inline(monkeypatch):
     """Run the tasks queued after commit at once, in this process (no broker)."""
-    for name in ("registration_send_confirmation", "registration_send_promotion"):
+    for name in (
+        "registration_send_confirmation",
+        "registration_send_cycle_confirmation",
+        "registration_send_promotion",
+    ):
         task = getattr(tasks, name)
         monkeypatch.setattr(task, "delay", task)
 
