@@ -12,6 +12,7 @@ from portal.core.collation import french_key, french_ordered
 from portal.core.models import Theme
 from publications.filters import PublicationFilter
 from publications.models import Publication
+from tests.members.factories import CommuneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,11 @@ def test_public_dropdowns_offer_themes_in_french_order(themes):
     ]
     for field in dropdowns:
         assert [theme.name for theme in field.queryset] == EXPECTED
+
+
+def test_the_communes_admin_lists_the_french_way(admin_client):
+    for name in ["Évry-Courcouronnes", "Zonza", "Eaubonne", "Écouen"]:
+        CommuneFactory(name=name)
+    response = admin_client.get("/admin/core/commune/")
+    names = [commune.name for commune in response.context["cl"].result_list]
+    assert names == ["Eaubonne", "Écouen", "Évry-Courcouronnes", "Zonza"]

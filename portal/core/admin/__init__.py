@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin, number_column
+from portal.core.collation import french_order
 from portal.core.audit import AuditLine, action_label, audit_actions, audit_lines, person_name
 from portal.core.models import (
     AuditEntry,
@@ -103,6 +104,7 @@ class EpciAdmin(ImportLinkMixin, admin.ModelAdmin):
     import_kind = "core.epci"
     list_display = ["name", "siren", "legal_form"]
     list_filter = ["legal_form"]
+    ordering = [french_order("name"), "name"]  # É with E, not after Z
     search_fields = ["name", "siren"]
 
 
@@ -111,6 +113,7 @@ class CommuneAdmin(ImportLinkMixin, admin.ModelAdmin):
     import_kind = "core.populations"
     list_display = ["name", "insee_code", "department", "epci", "inhabitants", "population_year"]
     list_filter = ["department", "population_is_approximate"]
+    ordering = [french_order("name"), "name"]
     list_select_related = ["department", "epci"]
     search_fields = ["name", "insee_code"]
     autocomplete_fields = ["department", "epci"]
