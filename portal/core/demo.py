@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portal.core.models import SiteSettings, User
+from portal.core.models import AccessibilityStatus, SiteSettings, User
 from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP
 
 DEMO_PASSWORD = "demo-portal"  # noqa: S105 - documented demo-only password
@@ -30,6 +33,26 @@ def load_site_settings() -> SiteSettings:
     site.siret = "40123456200015"  # fictitious, valid checksum
     site.iban = "FR7630006000011234567890189"  # fictitious, valid checksum
     site.bic = "AGRIFRPP"
+    site.phone = "01 23 45 67 89"
+    site.publication_director = "Claire Directrice, présidente de l'association"
+    site.host_name = "Hébergeur de démonstration SAS"
+    site.host_address = "1 rue de l'Exemple\n75001 Paris"
+    site.host_phone = "01 98 76 54 32"
+    site.accessibility_status = AccessibilityStatus.PARTIAL
+    site.accessibility_rate = Decimal("78.5")
+    site.accessibility_audit_date = date(2026, 9, 15)
+    site.accessibility_audit_basis = (
+        "Auto-évaluation réalisée par l'équipe du centre sur un échantillon de douze pages "
+        "(accueil, agenda, une action, publications, une publication, Résonances, info-doc, "
+        "adhérents, connexion, Mon espace, mentions légales, plan du site), avec axe-core, "
+        "NVDA et Firefox, VoiceOver et Safari."
+    )
+    site.accessibility_non_accessible = (
+        "Certaines publications PDF antérieures à 2020 ne sont pas balisées.\n"
+        "Les vidéos de replay n'ont pas toutes de sous-titres."
+    )
+    site.accessibility_derogations = ""
+    site.accessibility_statement_date = date(2026, 9, 30)
     site.legal_mentions = (
         "Association loi 1901 créée en 1998. Données de démonstration : "
         "adresse et coordonnées fictives."

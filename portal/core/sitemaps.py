@@ -18,6 +18,7 @@ class StaticPagesSitemap(Sitemap):
             "core:legal_notice",
             "core:privacy",
             "core:accessibility",
+            "core:site_map",
         ]
 
     def location(self, item: str) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("mentions-legales/", views.LegalNoticeView.as_view(), name="legal_notice"),
     path("confidentialite/", views.PrivacyView.as_view(), name="privacy"),
     path("accessibilite/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("plan-du-site/", views.SiteMapView.as_view(), name="site_map"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("fichiers/<path:name>", views_files.private_file, name="private_file"),
 ]

@@ -68,7 +68,33 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "short_name", "tagline", "logo")}),
         (_("Contact"), {"fields": ("address", "email", "phone")}),
-        (_("Legal"), {"fields": ("siret", "vat_mention", "legal_mentions")}),
+        (
+            _("Legal"),
+            {
+                "fields": (
+                    "siret",
+                    "vat_mention",
+                    "publication_director",
+                    "host_name",
+                    "host_address",
+                    "host_phone",
+                    "legal_mentions",
+                )
+            },
+        ),
+        (
+            _("Accessibility statement"),
+            {
+                "fields": (
+                    ("accessibility_status", "accessibility_rate"),
+                    "accessibility_audit_date",
+                    "accessibility_audit_basis",
+                    "accessibility_non_accessible",
+                    "accessibility_derogations",
+                    "accessibility_statement_date",
+                )
+            },
+        ),
         (_("Colours"), {"fields": ("primary_colour", "accent_colour")}),
         (
             _("Dues and accounting"),

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.validators import validate_iban, validate_siret
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 account_code = RegexValidator(r"^[0-9A-Z]+$", _("Enter digits and capital letters only."))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -•\t") for line in text.splitlines() if line.strip(" -•\t")]
+
+
+class AccessibilityStatus(models.TextChoices):
+    """The three conformity states of the RGAA; without an audit a site is "non compliant"."""
+
+    COMPLIANT = "compliant", _("fully compliant")
+    PARTIAL = "partial", _("partially compliant")
+    NON_COMPLIANT = "non_compliant", _("non compliant")
 
 
 class SiteSettings(models.Model):
@@ -35,7 +49,60 @@ class SiteSettings(models.Model):
     legal_mentions = models.TextField(
         _("legal notice"),
         blank=True,
-        help_text=_("Publisher, director of publication, host; shown on the legal notice page."),
+        help_text=_(
+            "Anything else the legal notice page should say: the association's status, "
+            "credits, intellectual property."
+        ),
+    )
+    # Legal notice (LCEN art. 6 III): who answers for the content, who hosts the site.
+    publication_director = models.CharField(
+        _("director of publication"),
+        max_length=200,
+        blank=True,
+        help_text=_("Usually the association's president, by name."),
+    )
+    host_name = models.CharField(_("host"), max_length=200, blank=True)
+    host_address = models.TextField(_("host's address"), blank=True)
+    host_phone = models.CharField(_("host's phone"), max_length=30, blank=True)
+    # Accessibility statement (RGAA model): what varies from one audit to the next.
+    accessibility_status = models.CharField(
+        _("accessibility conformity"),
+        max_length=20,
+        choices=AccessibilityStatus.choices,
+        default=AccessibilityStatus.NON_COMPLIANT,
+        help_text=_(
+            "Fully: every RGAA criterion met; partially: at least half of them; "
+            "non compliant: less than half, or no audit yet."
+        ),
+    )
+    accessibility_rate = models.DecimalField(
+        _("RGAA criteria met (%)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+    )
+    accessibility_audit_date = models.DateField(
+        _("accessibility audit date"), null=True, blank=True
+    )
+    accessibility_audit_basis = models.TextField(
+        _("audit basis"),
+        blank=True,
+        help_text=_("Who carried out the audit, on which pages, with which tools."),
+    )
+    accessibility_non_accessible = models.TextField(
+        _("non-accessible content"),
+        blank=True,
+        help_text=_("One item per line: the content or function and what is wrong with it."),
+    )
+    accessibility_derogations = models.TextField(
+        _("derogations for disproportionate burden"),
+        blank=True,
+        help_text=_("One item per line; leave empty if none."),
+    )
+    accessibility_statement_date = models.DateField(
+        _("date of the accessibility statement"), null=True, blank=True
     )
     iban = models.CharField(
         _("IBAN"),
@@ -95,6 +162,45 @@ class SiteSettings(models.Model):
     def clean(self) -> None:
         super().clean()
         self.iban = self.iban.replace(" ", "").upper()
+        self._clean_accessibility()
+
+    def _clean_accessibility(self) -> None:
+        """The state follows the rate as the RGAA defines it; a rate needs an audit date."""
+        rate, status = self.accessibility_rate, self.accessibility_status
+        if rate is not None and self.accessibility_audit_date is None:
+            raise ValidationError(
+                {"accessibility_audit_date": _("Give the date of the audit that found this rate.")}
+            )
+        if rate is None:
+            if status != AccessibilityStatus.NON_COMPLIANT:
+                raise ValidationError(
+                    {"accessibility_rate": _("Give the rate found by the audit for this state.")}
+                )
+            return
+        expected = (
+            AccessibilityStatus.COMPLIANT
+            if rate >= 100
+            else AccessibilityStatus.PARTIAL
+            if rate >= 50
+            else AccessibilityStatus.NON_COMPLIANT
+        )
+        if status != expected:
+            raise ValidationError(
+                {
+                    "accessibility_status": _(
+                        "With %(rate)s %% of the criteria met, the RGAA state is « %(state)s »."
+                    )
+                    % {"rate": number_format(rate), "state": expected.label}
+                }
+            )
+
+    @property
+    def accessibility_non_accessible_items(self) -> list[str]:
+        return _lines(self.accessibility_non_accessible)
+
+    @property
+    def accessibility_derogation_items(self) -> list[str]:
+        return _lines(self.accessibility_derogations)
 
     @classmethod
     def load(cls) -> SiteSettings:
