@@ -16,6 +16,7 @@ from publications.validators import (
     archive_entries,
     publication_max_upload_bytes,
     validate_cover_image,
+    validate_media,
     validate_pdf,
 )
 
@@ -36,8 +37,8 @@ class PublicationAdminForm(forms.ModelForm):
         model = Publication
         fields = [
             "title", "slug", "kind", "summary", "body", "file", "cover", "media_url",
-            "themes", "departments", "authors", "coproducers", "actions", "status",
-            "published_on",
+            "media_file", "transcript", "themes", "departments", "authors", "coproducers",
+            "actions", "status", "published_on",
         ]  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -67,6 +68,12 @@ class PublicationAdminForm(forms.ModelForm):
             validate_cover_image(upload)
         return upload
 
+    def clean_media_file(self):
+        upload = self.cleaned_data.get("media_file")
+        if isinstance(upload, UploadedFile):
+            validate_media(upload)
+        return upload
+
     def clean_body(self) -> str:
         return publication_body_clean(self.cleaned_data.get("body") or "")
 
@@ -86,7 +93,7 @@ class PublicationAdminForm(forms.ModelForm):
                 _("A scheduled publication needs today's date or a later one."),
             )
         if cleaned.get("kind") in MEDIA_KINDS and not (
-            cleaned.get("media_url") or cleaned.get("file")
+            cleaned.get("media_url") or cleaned.get("media_file") or cleaned.get("file")
         ):
             self.add_error("media_url", _("A podcast or a replay needs the link to its media."))
         return cleaned

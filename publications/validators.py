@@ -174,3 +174,47 @@ def archive_entries(bundle: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
             code="archive_too_full",
         )
     return entries
+
+
+# The first bytes of each kind of audio or video file a publication plays.
+MEDIA_SIGNATURES = {
+    "mp3": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
+    "wav": (b"RIFF",),
+    "ogg": (b"OggS",),
+    "webm": (b"\x1aE\xdf\xa3",),
+    "mp4": (b"ftyp",),  # at offset 4
+}
+DEFAULT_MAX_MEDIA_MB = 300
+
+
+def media_max_upload_bytes() -> int:
+    """The largest audio or video file accepted (``PUBLICATION_MAX_MEDIA_MB`` megabytes)."""
+    megabytes = getattr(settings, "PUBLICATION_MAX_MEDIA_MB", None) or DEFAULT_MAX_MEDIA_MB
+    return int(float(megabytes) * 1024 * 1024)
+
+
+def validate_media(upload) -> None:
+    """Refuse an audio or video file that is too large or whose content is of no known
+    audio or video kind (MP3, WAV, Ogg, WebM, MP4/M4A), whatever its name says."""
+    name = _file_name(upload)
+    _size_check(upload, media_max_upload_bytes(), name)
+    head = _rewound(upload).read(16)
+    _rewound(upload)
+    known = isinstance(head, bytes) and (
+        head[4:8] in MEDIA_SIGNATURES["mp4"]
+        or any(
+            head.startswith(signature)
+            for kind, signatures in MEDIA_SIGNATURES.items()
+            if kind != "mp4"
+            for signature in signatures
+        )
+    )
+    if not known:
+        raise ValidationError(
+            _(
+                "“%(name)s” is not an audio or video file the page can play. Upload an "
+                "MP3, M4A, OGG, WAV, MP4 or WebM file."
+            ),
+            params={"name": name},
+            code="not_media",
+        )

@@ -9,8 +9,10 @@ from xml.etree import ElementTree
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from publications.models import PublicationKind, PublicationStatus
+from publications.models import Publication, PublicationKind, PublicationStatus
 from tests.publications.factories import PublicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +100,50 @@ def test_the_feed_carries_the_audio_file_as_enclosure(client, settings):
     assert enclosure.get("url") == (
         f"https://ressources.example.org/publications/{publication.slug}/media/"
     )
+
+
+def _podcast_form(**overrides) -> dict:
+    data = {
+        "title": "La voix des quartiers",
+        "slug": "voix-des-quartiers",
+        "kind": PublicationKind.PODCAST,
+        "summary": "",
+        "body": "",
+        "status": PublicationStatus.DRAFT,
+        "published_on": "2024-06-20",
+        "transcript": "Bonjour à toutes et à tous.",
+    }
+    return {**data, **overrides}
+
+
+def test_the_admin_takes_an_audio_file_and_its_transcript_as_the_podcast_media(staff_client):
+    upload = SimpleUploadedFile("episode.mp3", MP3, content_type="audio/mpeg")
+
+    response = staff_client.post(
+        reverse("admin:publications_publication_add"), _podcast_form(media_file=upload)
+    )
+
+    assert response.status_code == 302
+    publication = Publication.objects.get()
+    assert publication.media_content_type == "audio/mpeg"
+    assert publication.transcript == "Bonjour à toutes et à tous."
+
+
+def test_the_admin_refuses_a_page_renamed_mp3_and_an_oversize_file(staff_client, settings):
+    fake = SimpleUploadedFile("episode.mp3", b"<html><script>alert(1)</script>")
+    response = staff_client.post(
+        reverse("admin:publications_publication_add"), _podcast_form(media_file=fake)
+    )
+    assert response.context["adminform"].form.errors.as_data()["media_file"][0].code == (
+        "not_media"
+    )
+
+    settings.PUBLICATION_MAX_MEDIA_MB = 0.00001
+    upload = SimpleUploadedFile("episode.mp3", MP3)
+    response = staff_client.post(
+        reverse("admin:publications_publication_add"), _podcast_form(media_file=upload)
+    )
+    assert response.context["adminform"].form.errors.as_data()["media_file"][0].code == (
+        "file_too_large"
+    )
+    assert not Publication.objects.exists()
