@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from events.sitemaps import ActionSitemap
+from infodoc.sitemaps import QuestionSitemap
 from portal.core import views as core_views
 from portal.core import views_files
 from portal.core.files import PUBLIC_MEDIA_PREFIXES
@@ -16,6 +17,7 @@ SITEMAPS = {
     "pages": StaticPagesSitemap,
     "actions": ActionSitemap,
     "publications": PublicationSitemap,
+    "questions": QuestionSitemap,
 }
 
 admin.site.site_header = _("Back office")

@@ -11,7 +11,8 @@ from portal.core.search import fts_filter, fts_text, fts_vector, search_query, t
 PUBLIC_QA_LIMIT = 30
 
 
-def _published() -> QuerySet[InfoRequest]:
+def published_questions() -> QuerySet[InfoRequest]:
+    """The requests published as Q&As (their anonymised texts only: never show the rest)."""
     return (
         InfoRequest.objects.filter(is_public=True)
         .exclude(public_question="")
@@ -37,7 +38,7 @@ def public_questions(*, limit: int = PUBLIC_QA_LIMIT, q: str = "") -> list[InfoR
     folding of every public search: accents, plurals, inclusive writing, theme names),
     the best match first.
     """
-    queryset = _published()
+    queryset = published_questions()
     if q:
         vector = fts_vector("public_question", "public_answer")
         queryset = queryset.alias(qa_vector=vector).filter(
@@ -52,7 +53,7 @@ def public_questions(*, limit: int = PUBLIC_QA_LIMIT, q: str = "") -> list[InfoR
 
 def public_question(*, pk: int) -> InfoRequest | None:
     """One published Q&A, for its page."""
-    return _published().filter(pk=pk).first()
+    return published_questions().filter(pk=pk).first()
 
 
 def person_requests(*, person) -> QuerySet[InfoRequest]:

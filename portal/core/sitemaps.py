@@ -14,6 +14,7 @@ class StaticPagesSitemap(Sitemap):
             "publications:list",
             "newsletter:archive",
             "infodoc:index",
+            "infodoc:qa_list",
             "members:public_list",
             "core:legal_notice",
             "core:privacy",

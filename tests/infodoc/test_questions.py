@@ -120,3 +120,14 @@ def test_a_search_without_result_says_so(client):
 
     assert response.context["questions"] == []
     assert 'class="no-result"' in response.content.decode()
+
+
+def test_the_sitemap_lists_the_published_qas_and_their_list(client):
+    qa = published("Comment construire un diagnostic partagé ?", "En associant les habitants.")
+    private = InfoRequestFactory(status=RequestStatus.ANSWERED)
+
+    content = client.get("/sitemap.xml").content.decode()
+
+    assert f"{qa.get_public_url()}</loc>" in content
+    assert f"{QA_LIST}</loc>" in content
+    assert f"/questions-reponses/{private.pk}-" not in content
