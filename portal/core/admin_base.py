@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib import admin
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_lines
-from portal.core.formats import format_number, format_price
+from portal.core.formats import format_datetime, format_number, format_price
 from portal.core.sheets.registry import importer_for
 
 # The entries shown on an object's page; the whole trail is in « Journal des modifications ».
@@ -25,7 +26,8 @@ AUDIT_TRAIL_SHOWN = 100
 # USE_THOUSAND_SEPARATOR is on, and that setting would group every number of every
 # template too, years and keys included (« 2 026 », « /factures/1 234/ »). So the admin's
 # two display functions are wrapped: numbers through portal/core/formats, the rest as
-# Django shows it. Years and primary keys stay as they are.
+# Django shows it. Years and primary keys stay as they are. Moments are written as
+# everywhere else on the site, « 8 décembre 2026 à 14 h 30 » (format_datetime).
 
 
 def _is_plain_number(value, field=None) -> bool:
@@ -41,6 +43,8 @@ def _is_plain_number(value, field=None) -> bool:
 
 
 def _display_for_field(value, field, empty_value_display, *args, **kwargs):
+    if isinstance(value, datetime) and isinstance(field, models.DateTimeField):
+        return format_datetime(value)
     if _is_plain_number(value, field):
         places = field.decimal_places if isinstance(field, models.DecimalField) else 0
         return format_number(value, places)
@@ -48,6 +52,8 @@ def _display_for_field(value, field, empty_value_display, *args, **kwargs):
 
 
 def _display_for_value(value, empty_value_display, boolean=False):
+    if isinstance(value, datetime):
+        return format_datetime(value)
     if not boolean and _is_plain_number(value):
         places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
         return format_number(value, max(places, 0))

@@ -66,3 +66,12 @@ def test_my_registrations_page_writes_hours_the_french_way(member_user):
     body = client.get("/espace/inscriptions/").content.decode()
     assert f"14{NBSP}h\u201316{NBSP}h{NBSP}30" in body  # an en dash between
     assert "14:00" not in body and "16:30" not in body
+
+
+@pytest.mark.django_db
+def test_the_back_office_writes_moments_the_same_way(admin_client):
+    start = datetime(2099, 3, 2, 14, 0, tzinfo=PARIS)
+    SessionFactory(starts_at=start, ends_at=start + timedelta(hours=2))
+    body = admin_client.get("/admin/events/session/").content.decode()
+    assert f"2 mars 2099 à 14{NBSP}h" in body
+    assert "14:00" not in body
