@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from members.models import (
     Invoice,
     Membership,
+    MembershipRequest,
+    MembershipRequestStatus,
     MembershipStatus,
     Organisation,
     Payment,
@@ -80,3 +82,8 @@ def organisation_for_user(user) -> Organisation | None:
     """The organisation whose member space the user may see (None for individuals)."""
     person = person_for_user(user)
     return person.organisation if person else None
+
+
+def pending_membership_request(*, pk: int) -> MembershipRequest | None:
+    """A request to join still waiting for the centre (for the page after sending it)."""
+    return MembershipRequest.objects.filter(pk=pk, status=MembershipRequestStatus.PENDING).first()

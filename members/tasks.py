@@ -4,6 +4,12 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+MAIL_RETRY = {
+    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
+    "max_retries": 5,
+    "retry_backoff": True,
+}
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def document_render_pdf(kind: str, pk: int) -> None:
@@ -68,3 +74,19 @@ def invoice_call_send(invoice_id: int) -> None:
     from members.services.dues_calls import invoice_call_send as send
 
     send(invoice_id=invoice_id)
+
+
+@shared_task(**MAIL_RETRY)
+def membership_request_send_acknowledgement(request_id: int) -> None:
+    """Acknowledge a request to join to its sender (what happens next)."""
+    from members.emails import membership_request_acknowledgement_send
+
+    membership_request_acknowledgement_send(request_id=request_id)
+
+
+@shared_task(**MAIL_RETRY)
+def membership_request_send_notification(request_id: int) -> None:
+    """Tell the centre a request to join arrived."""
+    from members.emails import membership_request_notification_send
+
+    membership_request_notification_send(request_id=request_id)

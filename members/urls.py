@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("adherents/", views.public_list, name="public_list"),
+    path("adherents/demande-envoyee/", views.request_done, name="request_done"),
     path("espace/", views.space, name="space"),
     path("espace/cotisations/", views.space_dues, name="space_dues"),
     path(

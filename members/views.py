@@ -15,15 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from members.forms import MembershipRequestForm, PersonDetailsForm, PersonInviteForm
 from members.models import DuesMode
-from members.selectors import membership_status, person_for_user
+from members.selectors import membership_status, pending_membership_request, person_for_user
 from members.selectors_space import (
     public_dues_rules,
     public_members,
@@ -42,6 +41,9 @@ from portal.core.models import ConsentPurpose
 from portal.core.roles import member_required
 
 logger = logging.getLogger(__name__)
+
+# The visitor's session keeps the request to join just sent, for the page that follows.
+REQUEST_DONE_SESSION_KEY = "members.request"
 
 # kind (as members.documents names it) → the scoped queryset of that kind of document
 DOCUMENT_SELECTORS = {
@@ -198,13 +200,10 @@ def public_list(request):
     year = timezone.localdate().year
     form = MembershipRequestForm(request.POST or None)
     if request.method == "POST":
-        thanks = _(
-            "Thank you: your request to join has been sent. The centre will contact you shortly."
-        )
         if form.is_spam:
             logger.info("Membership request honeypot filled: nothing recorded.")
-            messages.success(request, thanks)
-            return redirect(reverse("members:public_list"))
+            request.session.pop(REQUEST_DONE_SESSION_KEY, None)
+            return redirect("members:request_done")
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -218,11 +217,20 @@ def public_list(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, thanks)
-                return redirect(reverse("members:public_list"))
+                request.session[REQUEST_DONE_SESSION_KEY] = membership_request.pk
+                return redirect("members:request_done")
     dues = [
         {"category": rule.get_category_display(), "text": _rate_text(rule)}
         for rule in public_dues_rules(year=year)
     ]
     context = {"members": public_members(year=year), "year": year, "dues": dues, "form": form}
     return render(request, "members/public_list.html", context)
+
+
+@require_GET
+def request_done(request):
+    """The page after a request to join: what happened, what comes next; with the
+    address the acknowledgement went to when this visitor's request was recorded."""
+    pk = request.session.get(REQUEST_DONE_SESSION_KEY)
+    membership_request = pending_membership_request(pk=pk) if isinstance(pk, int) else None
+    return render(request, "members/request_done.html", {"membership_request": membership_request})

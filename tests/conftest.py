@@ -222,3 +222,28 @@ def start_worker(transactional_db, settings):
 def celery_worker(start_worker):
     """One real worker process (concurrency 1)."""
     return start_worker()
+
+
+# Transactional mails queued after commit ----------------------------------------------------
+
+# The tasks that each send one message about a public form (a worker sends them).
+FORM_MAIL_TASKS = (
+    "members.tasks.membership_request_send_acknowledgement",
+    "members.tasks.membership_request_send_notification",
+    "infodoc.tasks.info_request_send_acknowledgement",
+    "newsletter.tasks.subscription_send_confirmation",
+    "newsletter.tasks.subscription_send_reminder",
+)
+
+
+@pytest.fixture
+def form_mail_tasks_inline(monkeypatch):
+    """Run the form mails queued after commit at once, in this process (no worker), for
+    tests of what a page records and mails; tests/e2e/test_public_forms.py has them sent
+    by a real worker."""
+    from importlib import import_module
+
+    for path in FORM_MAIL_TASKS:
+        module, name = path.rsplit(".", 1)
+        task = getattr(import_module(module), name)
+        monkeypatch.setattr(task, "delay", task)

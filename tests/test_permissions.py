@@ -522,6 +522,7 @@ MATRIX: dict[str, tuple] = {
     "infodoc:done": PUBLIC,
     "infodoc:follow": PUBLIC,  # by signed token
     "members:public_list": PUBLIC,
+    "members:request_done": PUBLIC,
     "members:space": MEMBER_PAGE,
     "members:space_dues": MEMBER_PAGE,
     "members:space_invoice_pdf": MEMBER_A_FILE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import date
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -102,8 +101,18 @@ def info_request_submit(
         wished_by=wished_by,
         consent_at=timezone.now(),
     )
-    transaction.on_commit(partial(acknowledgement_send, request_id=request.pk), robust=True)
+    _acknowledge_after_commit(request.pk)
     return request
+
+
+def _acknowledge_after_commit(request_id: int) -> None:
+    """Queue the acknowledgement once the request is committed (infodoc.tasks): sent by
+    the worker, retried on a passing SMTP error, never inside the visitor's request."""
+    from infodoc import tasks
+
+    transaction.on_commit(
+        lambda: tasks.info_request_send_acknowledgement.delay(request_id), robust=True
+    )
 
 
 def acknowledgement_send(*, request_id: int) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,38 +12,21 @@ from members.models import (
     MembershipRequest,
     MembershipRequestStatus,
     Organisation,
-    OrganisationKind,
     Person,
 )
 from members.services.memberships import membership_create
 from members.services.space import person_invite
-from portal.core.mail import email_send
-from portal.core.models import SiteSettings
 from portal.core.services import audit_log
 
 
-def _request_notify(*, request_pk: int) -> None:
-    """Tell the centre a request arrived (only when the site's contact email is set)."""
-    centre_email = SiteSettings.load().email
-    if not centre_email:
-        return
-    membership_request = MembershipRequest.objects.get(pk=request_pk)
-    try:
-        admin_path = reverse("admin:members_membershiprequest_change", args=[request_pk])
-    except NoReverseMatch:  # the back office does not list requests (yet)
-        admin_path = ""
-    email_send(
-        template="members/emails/request_received",
-        subject=_("New membership request: %(name)s") % {"name": str(membership_request)},
-        context={
-            "membership_request": membership_request,
-            "kind_label": (
-                OrganisationKind(membership_request.kind).label if membership_request.kind else ""
-            ),
-            "admin_url": f"{settings.SITE_URL}{admin_path}" if admin_path else "",
-        },
-        to=[centre_email],
-        reply_to=[membership_request.email],
+def _mails_after_commit(request_pk: int) -> None:
+    from members import tasks
+
+    transaction.on_commit(
+        lambda: tasks.membership_request_send_acknowledgement.delay(request_pk), robust=True
+    )
+    transaction.on_commit(
+        lambda: tasks.membership_request_send_notification.delay(request_pk), robust=True
     )
 
 
@@ -62,7 +43,8 @@ def membership_request_create(
     town: str = "",
     message: str = "",
 ) -> MembershipRequest:
-    """Record a pending request (the sender consented now) and notify the centre."""
+    """Record a pending request (the sender consented now); after commit, acknowledge it
+    to the sender and notify the centre (members.tasks)."""
     membership_request = MembershipRequest(
         organisation_name=organisation_name.strip(),
         kind=kind if organisation_name.strip() else "",
@@ -83,8 +65,7 @@ def membership_request_create(
         action="membership_request.received",
         changes={"organisation": membership_request.organisation_name, "kind": kind},
     )
-    request_pk = membership_request.pk
-    transaction.on_commit(lambda: _request_notify(request_pk=request_pk), robust=True)
+    _mails_after_commit(membership_request.pk)
     return membership_request
 
 

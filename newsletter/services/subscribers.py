@@ -12,7 +12,6 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,9 +104,7 @@ def subscription_request(
     if subscriber is None:
         subscriber = _pending_create(email=email, details=details)
     if subscriber.status == SubscriberStatus.ACTIVE:
-        transaction.on_commit(
-            partial(already_subscribed_send, subscriber_id=subscriber.pk), robust=True
-        )
+        _mail_after_commit("subscription_send_reminder", subscriber.pk)
         return subscriber
     before = subscriber.status
     for name, value in details.items():
@@ -116,8 +113,17 @@ def subscription_request(
     subscriber.save(update_fields=[*details, "status", "updated_at"])
     if before != SubscriberStatus.PENDING:
         _status_audit(subscriber, before, actor=None, action="newsletter.subscription_requested")
-    transaction.on_commit(partial(confirmation_send, subscriber_id=subscriber.pk), robust=True)
+    _mail_after_commit("subscription_send_confirmation", subscriber.pk)
     return subscriber
+
+
+def _mail_after_commit(task_name: str, subscriber_id: int) -> None:
+    """Queue a subscription mail once committed (newsletter.tasks): sent by the worker,
+    retried on a passing SMTP error, never inside the visitor's request."""
+    from newsletter import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(subscriber_id), robust=True)
 
 
 def _pending_create(*, email: str, details: dict) -> Subscriber:

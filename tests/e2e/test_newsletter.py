@@ -3,6 +3,7 @@ watch a campaign's progress in the back office (the polling script under the CSP
 go from a subscriber to everything held on the person."""
 
 import re
+import time
 
 import pytest
 from django.test import override_settings
@@ -15,7 +16,10 @@ from tests.newsletter.factories import SubscriberFactory, issue_with_content
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_subscribe_from_the_home_page(live_server, page, assert_accessible, smtp_server):
+def test_subscribe_from_the_home_page(
+    live_server, page, assert_accessible, smtp_server, start_worker
+):
+    start_worker(EMAIL_URL=smtp_server.url)  # the confirmation is sent by the worker
     issue_with_content(number=42, status=IssueStatus.SENT, title="Santé et quartiers")
     page.goto(live_server.url + "/")
     assert page.get_by_text("Santé et quartiers").is_visible()
@@ -31,6 +35,9 @@ def test_subscribe_from_the_home_page(live_server, page, assert_accessible, smtp
 
     subscriber = Subscriber.objects.get(email="lectrice@example.org")
     assert subscriber.status == SubscriberStatus.PENDING
+    deadline = time.monotonic() + 60
+    while not smtp_server.envelopes and time.monotonic() < deadline:
+        time.sleep(0.2)
     (confirmation,) = smtp_server.messages
     text = next(p for p in confirmation.walk() if p.get_content_type() == "text/plain")
     body = text.get_payload(decode=True).decode()

@@ -11,6 +11,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from infodoc import tasks
 from infodoc.models import Channel, InfoRequest, RequestStatus
 from infodoc.services.intake import FOLLOW_SALT, follow_token
 from members.models import Person
@@ -80,7 +81,7 @@ def test_the_commune_select_offers_only_the_centre_communes(client):
 
 
 def test_a_request_is_recorded_and_acknowledged_with_its_reference(
-    client, smtp_server, django_capture_on_commit_callbacks
+    client, smtp_server, form_mail_tasks_inline, django_capture_on_commit_callbacks
 ):
     epci = EpciFactory(name="CA de Cergy-Pontoise")
     commune = CommuneFactory(insee_code="95127", name="Cergy", epci=epci)
@@ -196,6 +197,19 @@ def test_a_past_deadline_is_refused_but_today_is_accepted(client):
 
 
 # Spam protections ---------------------------------------------------------------------
+
+
+def test_the_acknowledgement_is_queued_for_the_worker_after_commit_only(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.info_request_send_acknowledgement, "delay", queued.append)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(INDEX, form_data())
+    assert queued == []  # nothing leaves before the request is committed
+    for callback in callbacks:
+        callback()
+    assert queued == [InfoRequest.objects.get().pk]
 
 
 def test_a_honeypot_hit_is_thanked_and_stores_nothing(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from email.header import decode_header, make_header
 
 import pytest
-from django.contrib.messages import constants as message_levels
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from members import tasks
+from members.emails import (
+    membership_request_acknowledgement_send,
+    membership_request_notification_send,
+)
 from members.models import (
     DuesMode,
     Membership,
@@ -155,29 +160,93 @@ def test_form_is_labelled_and_the_honeypot_hidden_by_a_class(client, db):
 # The request to join ---------------------------------------------------------------------
 
 
-def test_request_form_creates_a_pending_request_and_notifies_the_centre(
-    client, db, smtp_server, django_capture_on_commit_callbacks
+def test_request_form_records_the_request_acknowledges_it_and_notifies_the_centre(
+    client, db, smtp_server, form_mail_tasks_inline, django_capture_on_commit_callbacks
 ):
     site = SiteSettings.load()
+    site.name = "Centre de ressources Ville & Quartiers"
     site.email = "contact@centre.example.org"
     site.save()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, valid_request(), follow=True)
 
-    assert response.status_code == 200
-    assert [m.level for m in response.context["messages"]] == [message_levels.SUCCESS]
+    # The very next page says what happened and what comes next.
+    assert response.redirect_chain == [("/adherents/demande-envoyee/", 302)]
+    page = response.content.decode()
+    assert "adhésion est envoyée" in page
+    assert "nadia.benali@regie.example.org" in page
+    assert "Et maintenant" in page
     request = MembershipRequest.objects.get()
     assert request.status == MembershipRequestStatus.PENDING
     assert request.email == "nadia.benali@regie.example.org"
     assert request.organisation_name == "Régie de quartier du Val"
     assert abs((timezone.now() - request.consent_at).total_seconds()) < 60
     assert AuditEntry.objects.filter(action="membership_request.received").count() == 1
-    [message] = smtp_server.messages
-    assert message["To"] == "contact@centre.example.org"
-    assert message["Reply-To"] == "nadia.benali@regie.example.org"
-    kinds = {part.get_content_type() for part in message.walk()}
-    assert {"text/plain", "text/html"} <= kinds
+    assert len(smtp_server.messages) == 2
+    by_recipient = {message["To"]: message for message in smtp_server.messages}
+    acknowledgement = by_recipient["nadia.benali@regie.example.org"]
+    notification = by_recipient["contact@centre.example.org"]
+    assert acknowledgement["To"] == "nadia.benali@regie.example.org"
+    assert acknowledgement["Reply-To"] == "contact@centre.example.org"
+    subject = str(make_header(decode_header(acknowledgement["Subject"])))
+    assert subject == (
+        "Centre de ressources Ville & Quartiers : votre demande d\u2019adhésion est bien reçue"
+    )
+    assert notification["To"] == "contact@centre.example.org"
+    assert notification["Reply-To"] == "nadia.benali@regie.example.org"
+    for message in (acknowledgement, notification):
+        kinds = {part.get_content_type() for part in message.walk()}
+        assert {"text/plain", "text/html"} <= kinds
+
+
+def test_the_acknowledgement_says_what_comes_next_in_french(db, mailoutbox):
+    request = MembershipRequestFactory(
+        organisation_name="Régie du Val", first_name="Nadia", email="nadia@val.org"
+    )
+
+    assert membership_request_acknowledgement_send(request_id=request.pk)
+
+    [message] = mailoutbox
+    assert message.to == ["nadia@val.org"]
+    assert message.subject.endswith(" : votre demande d\u2019adhésion est bien reçue")
+    assert "Bonjour Nadia," in message.body
+    assert "Régie du Val" in message.body
+    assert "Et maintenant" in message.body
+    assert "http://" in message.body or "https://" in message.body
+    html = message.alternatives[0][0]
+    assert "Bonjour Nadia," in html and "<ol" in html
+
+
+def test_a_handled_or_erased_request_gets_no_acknowledgement(db, staff_user, mailoutbox):
+    request = MembershipRequestFactory()
+    membership_request_reject(membership_request=request, actor=staff_user)
+
+    assert not membership_request_acknowledgement_send(request_id=request.pk)
+    assert not membership_request_acknowledgement_send(request_id=999_999)
+    assert mailoutbox == []
+
+
+def test_the_request_mails_are_queued_after_commit_only(
+    client, db, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    for name in ("membership_request_send_acknowledgement", "membership_request_send_notification"):
+        monkeypatch.setattr(
+            getattr(tasks, name), "delay", lambda pk, name=name: queued.append((name, pk))
+        )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(URL, valid_request())
+    assert queued == []  # nothing leaves before the request is committed
+    for callback in callbacks:
+        callback()
+
+    pk = MembershipRequest.objects.get().pk
+    assert sorted(queued) == [
+        ("membership_request_send_acknowledgement", pk),
+        ("membership_request_send_notification", pk),
+    ]
 
 
 def test_individual_request_needs_no_organisation(client, db, mailoutbox):
@@ -185,7 +254,22 @@ def test_individual_request_needs_no_organisation(client, db, mailoutbox):
     assert response.status_code == 302
     request = MembershipRequest.objects.get()
     assert (request.organisation_name, request.kind) == ("", "")
+    assert not membership_request_notification_send(request_id=request.pk)
     assert mailoutbox == []  # no centre address set: nobody to notify
+
+
+def test_the_page_after_a_request_is_never_the_cached_members_page(client, db, settings):
+    """The members page may come from the page cache; the page after sending is the
+    requester's own, with its confirmation (issue: people sent their request twice)."""
+    settings.PAGE_CACHE_SECONDS = 300
+    SiteSettings.load()
+    client.get(URL)
+    assert client.get(URL)["X-Page-Cache"] == "hit"
+
+    response = client.post(URL, valid_request(), follow=True)
+
+    assert "X-Page-Cache" not in response
+    assert "nadia.benali@regie.example.org" in response.content.decode()
 
 
 def test_request_without_consent_is_refused(client, db):
@@ -201,7 +285,8 @@ def test_honeypot_hit_records_nothing_but_answers_politely(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, valid_request(website="http://spam.example"), follow=True)
     assert response.status_code == 200
-    assert [m.level for m in response.context["messages"]] == [message_levels.SUCCESS]
+    assert response.redirect_chain == [("/adherents/demande-envoyee/", 302)]
+    assert response.context["membership_request"] is None
     assert not MembershipRequest.objects.exists()
     assert mailoutbox == []
 

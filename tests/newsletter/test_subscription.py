@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from newsletter import tasks
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from newsletter.tokens import CONFIRM_SALT, confirm_token_make, confirm_token_read
 from portal.core.models import AuditEntry
@@ -34,6 +35,11 @@ RATE_LIMITED = (
     "Several subscriptions were asked for in a short time from here or for this address. "
     "Please wait an hour and try again."
 )
+
+
+@pytest.fixture(autouse=True)
+def _mails_inline(form_mail_tasks_inline):
+    """The subscription mails are sent at once, in this process (see tests/conftest.py)."""
 
 
 @pytest.fixture
@@ -165,6 +171,19 @@ def test_a_known_address_gets_the_same_answer_and_nothing_changes(
     assert len(to_known) == 1
     assert not CONFIRM_LINK.search(text_part(to_known[0]))
     assert "/resonances/preferences/" in text_part(to_known[0])
+
+
+def test_the_confirmation_is_queued_for_the_worker_after_commit_only(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.subscription_send_confirmation, "delay", queued.append)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(SUBSCRIBE, form_data(department=""))
+    assert queued == []  # nothing leaves before the subscriber is committed
+    for callback in callbacks:
+        callback()
+    assert queued == [Subscriber.objects.get().pk]
 
 
 def test_a_person_who_unsubscribed_can_subscribe_again(

@@ -440,7 +440,7 @@ def through_pages(staff_client, time_machine, smtp_server, capture, cergy) -> No
 
 def test_the_same_year_gives_the_same_figures_through_imports_and_through_pages(
     staff_client, director_client, territories, time_machine, smtp_server,
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, form_mail_tasks_inline,
 ):  # fmt: skip
     imported = built(director_client, through_imports, staff_client, time_machine)
     typed = built(
