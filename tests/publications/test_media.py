@@ -147,3 +147,17 @@ def test_the_admin_refuses_a_page_renamed_mp3_and_an_oversize_file(staff_client,
         "file_too_large"
     )
     assert not Publication.objects.exists()
+
+
+def test_a_transcript_is_shown_for_a_podcast_on_another_site_too(client):
+    publication = PublicationFactory(
+        kind=PublicationKind.PODCAST,
+        media_url="https://podcasts.example.org/episode-4",
+        transcript="Le texte de l'épisode.",
+    )
+
+    content = client.get(publication.get_absolute_url()).content.decode()
+
+    assert "<audio" not in content
+    assert '<summary id="transcript-title">' in content
+    assert "<p>Le texte de l&#x27;épisode.</p>" in content
