@@ -495,6 +495,7 @@ MATRIX: dict[str, tuple] = {
     "core:legal_notice": PUBLIC,
     "core:privacy": PUBLIC,
     "core:accessibility": PUBLIC,
+    "core:site_map": PUBLIC,
     "core:theme_css": PUBLIC,
     "events_evaluation:thanks": PUBLIC,
     "events_evaluation:form": PUBLIC,  # by signed token
