@@ -161,3 +161,17 @@ def test_a_transcript_is_shown_for_a_podcast_on_another_site_too(client):
     assert "<audio" not in content
     assert '<summary id="transcript-title">' in content
     assert "<p>Le texte de l&#x27;épisode.</p>" in content
+
+
+def test_the_action_page_plays_the_replay_that_came_out_of_it(client):
+    from tests.events.factories import ActionFactory, SessionFactory
+
+    action = ActionFactory(slug="rencontre-sante")
+    SessionFactory(action=action)
+    podcast = _podcast(title="L'enregistrement de la rencontre", actions=[action])
+
+    content = client.get("/agenda/rencontre-sante/").content.decode()
+
+    assert f'href="{podcast.get_absolute_url()}"' in content
+    src = f"/publications/{podcast.slug}/media/"
+    assert f'<audio controls preload="metadata" src="{src}"' in content
