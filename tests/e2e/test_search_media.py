@@ -113,6 +113,7 @@ def test_search_feeds_media_and_questions(live_server, page, data, assert_access
     _search(page, "habitants")
     assert page.get_by_text("Les habitant·es et la ville").first.is_visible()
     assert page.get_by_text("Groupe de pairs des coordinations").count() == 0
+    assert_accessible_at_widths(page)
 
     # The publications: the feed link, then the podcast played in its page.
     page.goto(live_server.url + "/publications/")
@@ -144,6 +145,7 @@ def test_search_feeds_media_and_questions(live_server, page, data, assert_access
 
     # A published Q&A has its page; the Q&As are searched.
     page.goto(live_server.url + "/infodoc/")
+    assert_accessible_at_widths(page)
     question = "Comment associer les habitant·es à un budget participatif ?"
     page.get_by_role("link", name=question).click()
     page.wait_for_url(re.compile(r".*/infodoc/questions-reponses/\d+-comment-associer-.*/$"))
@@ -152,6 +154,8 @@ def test_search_feeds_media_and_questions(live_server, page, data, assert_access
 
     page.get_by_role("link", name="Toutes les questions-réponses").first.click()
     page.wait_for_url("**/infodoc/questions-reponses/")
+    assert page.get_by_role("link", name=question).is_visible()
+    assert_accessible_at_widths(page)
     _search(page, "habitants")
     assert page.get_by_role("link", name=question).is_visible()
     _search(page, "logement")
