@@ -114,6 +114,7 @@ class AgendaFilter(django_filters.FilterSet):
     month = MonthFilter(label=_("Month"))
     q = django_filters.CharFilter(
         label=_("Search"),
+        help_text=_("A word of the title, the place, a theme or a format; accents are optional."),
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
