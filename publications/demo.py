@@ -113,7 +113,11 @@ LAST_YEAR = [
      "Croiser statistiques et connaissance de terrain, choisir des indicateurs à suivre, "
      "associer les habitant·es au diagnostic : l'échange donne des exemples réutilisables.",
      {"authors": "Hugo Botton (Le Compas), Hélène Joinet (Institut Paris Région)",
-      "media_url": MEDIA + "priorite-aux-quartiers", "actions": ["à la loupe"]}),
+      "media_url": MEDIA + "priorite-aux-quartiers", "actions": ["à la loupe"],
+      "transcript": "Bienvenue dans ce podcast du Pôle ressources. Aujourd'hui, nous parlons "
+      "d'observation des quartiers : comment croiser les chiffres de l'Insee avec ce que "
+      "disent les habitant·es et les équipes de terrain ?\n\nPremier conseil : choisir peu "
+      "d'indicateurs, mais les suivre dans le temps."}),
     ("Inégalités et mal-logement : de quoi parle-t-on ?", K.REPLAY, (2, 9),
      "logement-et-renovation-urbaine egalite-et-justice-sociale", "",
      "Le replay d'un webinaire qui fait le point sur les inégalités, la pauvreté et la "
@@ -275,6 +279,7 @@ def _create(entry: dict, slug: str, index: int, publisher: str) -> Publication:
         title=entry["title"], slug=slug, kind=entry["kind"], summary=entry["summary"],
         body=f"<p>{entry['body']}</p>", authors=entry.get("authors", ""),
         published_on=entry["on"], status=status, media_url=entry.get("media_url", ""),
+        transcript=entry.get("transcript", ""),
     )  # fmt: skip
     if entry["kind"] not in MEDIA_KINDS:
         publication.file.save(f"{slug}.pdf", ContentFile(_pdf(entry, publisher)), save=False)
