@@ -34,6 +34,7 @@ PUBLIC_PAGES = {
     "events:action": lambda data: [data["action"].slug],
     "events:registration_done": lambda data: [data["action"].slug],
     "events:registration_cancel": lambda data: [data["cancel_token"]],
+    "events:cycle_cancel": lambda data: [data["cycle_cancel_token"]],
     "events_evaluation:form": lambda data: [data["evaluation_token"]],
     "publications:list": lambda data: [],
     "publications:detail": lambda data: [data["publication"].slug],
@@ -119,7 +120,10 @@ def _member_data(users) -> dict:
     money document, registrations past and upcoming, attendance and info-doc requests."""
     from events.models import Attendance, RegistrationStatus
     from events.services.evaluations import evaluation_token
-    from events.services.registrations import registration_cancel_token
+    from events.services.registrations import (
+        registration_cancel_token,
+        registration_cycle_cancel_token,
+    )
     from infodoc.models import RequestStatus
     from infodoc.services.intake import follow_token
     from members.models import PaymentMethod
@@ -205,6 +209,7 @@ def _member_data(users) -> dict:
         "request": request,
         "follow_token": follow_token(request),
         "cancel_token": registration_cancel_token(registration),
+        "cycle_cancel_token": registration_cycle_cancel_token(registration),
         "evaluation_token": evaluation_token(session_id=evaluated.pk, person_id=person.pk),
         "confirm_token": confirm_token_make(
             SubscriberFactory(status=SubscriberStatus.PENDING, confirmed_at=None).pk
