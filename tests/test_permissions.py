@@ -118,7 +118,13 @@ def _organisation_world(label: str, user, staff) -> dict:
         "payment": payment,
         "credit_note": credit_note,
         "registration": RegistrationFactory(person=person),
-        "info_request": InfoRequestFactory(person=person, status=RequestStatus.ANSWERED),
+        "info_request": InfoRequestFactory(
+            person=person,
+            status=RequestStatus.ANSWERED,
+            is_public=True,
+            public_question="Comment monter un conseil citoyen ?",
+            public_answer="Voir la fiche pratique.",
+        ),
     }
 
 
@@ -158,7 +164,10 @@ def _privacy_world(colleague, staff) -> tuple:
 def _build_world() -> World:
     from events.models import Attendance, Evaluation
     from events.services.evaluations import evaluation_token
-    from events.services.registrations import registration_cancel_token
+    from events.services.registrations import (
+        registration_cancel_token,
+        registration_cycle_cancel_token,
+    )
     from infodoc.models import Loan
     from infodoc.services.intake import follow_token
     from members.models import DuesCampaign
@@ -202,6 +211,7 @@ def _build_world() -> World:
     )
     publication = PublicationFactory(slug="permissions-publication")
     publication.file.save("permissions.pdf", ContentFile(PDF_BYTES), save=True)
+    publication.media_file.save("permissions.mp3", ContentFile(b"ID3" + bytes(64)), save=True)
     issue = IssueFactory(status=IssueStatus.SENT, sent_at=timezone.now())
     subscriber = SubscriberFactory()
     delivery = DeliveryFactory(issue=issue, subscriber=subscriber)
@@ -266,6 +276,7 @@ def _build_world() -> World:
     world.tokens = {
         "evaluation": evaluation_token(session_id=past.pk, person_id=world.a["person"].pk),
         "cancel": registration_cancel_token(world.a["registration"]),
+        "cycle_cancel": registration_cycle_cancel_token(world.a["registration"]),
         "manage": manage_token_make(subscriber.pk),
         "confirm": confirm_token_make(subscriber.pk),
         "follow": follow_token(world.a["info_request"]),
@@ -342,11 +353,17 @@ def _kwargs(world: World) -> dict:
     return {
         "events_evaluation:form": {"token": tokens["evaluation"]},
         "events:registration_cancel": {"token": tokens["cancel"]},
+        "events:cycle_cancel": {"token": tokens["cycle_cancel"]},
         "events:action": {"slug": "permissions-action"},
         "events:action_ics": {"slug": "permissions-action"},
         "events:registration_done": {"slug": "permissions-action"},
         "publications:detail": {"slug": "permissions-publication"},
         "publications:download": {"slug": "permissions-publication"},
+        "publications:media": {"slug": "permissions-publication"},
+        "infodoc:qa_detail": {
+            "pk": a["info_request"].pk,
+            "slug": a["info_request"].public_slug,
+        },
         "newsletter:issue": {"number": objects["newsletter.issue"].number},
         "newsletter:issue_pdf": {
             "number": objects["newsletter.issue"].number,
@@ -501,8 +518,10 @@ MATRIX: dict[str, tuple] = {
     "events_evaluation:form": PUBLIC,  # by signed token
     "events:agenda": PUBLIC,
     "events:agenda_ics": PUBLIC,
+    "events:feed": PUBLIC,
     "events:past_actions": PUBLIC,
     "events:registration_cancel": PUBLIC,  # by signed token; GET only confirms
+    "events:cycle_cancel": PUBLIC,  # by signed token; GET only confirms
     "events:action": PUBLIC,
     "events:action_ics": PUBLIC,
     "events:registration_done": PUBLIC,
@@ -510,6 +529,7 @@ MATRIX: dict[str, tuple] = {
     "publications:feed": PUBLIC,
     "publications:detail": PUBLIC,
     "publications:download": PUBLIC,
+    "publications:media": PUBLIC,
     "oai:endpoint": PUBLIC,
     "newsletter:archive": PUBLIC,
     "newsletter:issue": PUBLIC,
@@ -522,6 +542,8 @@ MATRIX: dict[str, tuple] = {
     "infodoc:index": PUBLIC,
     "infodoc:done": PUBLIC,
     "infodoc:follow": PUBLIC,  # by signed token
+    "infodoc:qa_list": PUBLIC,
+    "infodoc:qa_detail": PUBLIC,  # A's request, published as an anonymised Q&A
     "members:public_list": PUBLIC,
     "members:request_done": PUBLIC,
     "members:space": MEMBER_PAGE,
@@ -534,7 +556,7 @@ MATRIX: dict[str, tuple] = {
     "members:space_person": MEMBER_A_PAGE,
     "members:space_details": MEMBER_PAGE,
     "events_space:registrations": MEMBER_PAGE,
-    "events_space:registration_cancel": POST_ONLY,
+    "events_space:registration_cancel": MEMBER_A_PAGE,  # GET asks for confirmation
     "events_space:participation": MEMBER_PAGE,
     "events_space:certificate": MEMBER_A_FILE,  # A's person attended the world's action
     "infodoc_space:requests": MEMBER_PAGE,
