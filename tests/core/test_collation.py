@@ -57,3 +57,10 @@ def test_the_communes_admin_lists_the_french_way(admin_client):
     response = admin_client.get("/admin/core/commune/")
     names = [commune.name for commune in response.context["cl"].result_list]
     assert names == ["Eaubonne", "Écouen", "Évry-Courcouronnes", "Zonza"]
+
+
+def test_themes_come_in_french_order_by_default_in_the_back_office_filter(themes, staff_client):
+    assert [t.name for t in Theme.objects.all()] == EXPECTED
+    page = staff_client.get("/admin/publications/publication/").content.decode()
+    filter_html = page[page.index('id="changelist-filter"') :]
+    assert sorted(EXPECTED, key=filter_html.index) == EXPECTED
