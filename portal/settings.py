@@ -297,6 +297,7 @@ CENTRE_DEPARTMENTS = env_list("CENTRE_DEPARTMENTS", "95,78,92")
 DUES_REMINDER_DELAYS = env_int_list("DUES_REMINDER_DELAYS", "30,60")
 # Largest PDF accepted for a publication, in megabytes.
 PUBLICATION_MAX_UPLOAD_MB = env_int("PUBLICATION_MAX_UPLOAD_MB", 30)
+PUBLICATION_MAX_MEDIA_MB = env_int("PUBLICATION_MAX_MEDIA_MB", 300)
 # Spreadsheet imports: the largest file (MB) and the most lines accepted, the size (KB)
 # above which a file is checked and imported by a worker, behind a progress bar.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 20)
