@@ -152,7 +152,8 @@ SNAKE = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")
 DOTTED = re.compile(r"(?<![\w.-])[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+(?![\w-])")
 # The ends of file names and domains, not of keys.
 NOT_KEYS = {"pdf", "csv", "xlsx", "xls", "ods", "zip", "xml", "ics", "json", "txt", "jpg",
-            "png", "org", "fr", "com", "net", "test", "html"}  # fmt: skip
+            "png", "org", "fr", "com", "net", "test", "html",
+            "mp3", "m4a", "ogg", "wav", "mp4", "webm"}  # fmt: skip
 
 
 # Python's values printed as they are.
