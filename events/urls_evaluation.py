@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events import views_evaluation
+from events.views import evaluation as views_evaluation
 
 app_name = "events_evaluation"
 

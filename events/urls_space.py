@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from events import views_space
+from events.views import space as views_space
 
 app_name = "events_space"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from infodoc import views
+from infodoc.views import public as views
 
 app_name = "infodoc"
 

@@ -52,7 +52,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from members.models import CreditNote, Invoice, Payment
-        from members.selectors_space import space_document_readable
+        from members.selectors.space import space_document_readable
         from portal.core.files import file_reader_register
 
         # A member opens their own invoices, credit notes and receipts, as in Mon espace.

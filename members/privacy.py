@@ -37,7 +37,7 @@ from members.models import (
     Person,
     Reminder,
 )
-from members.selectors import holds_membership
+from members.selectors.memberships import holds_membership
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject
@@ -83,7 +83,7 @@ ANONYMOUS_FIRST_NAME = "Personne"
 ANONYMOUS_LAST_NAME = "anonymisée"
 
 
-# Retention (portal/privacy/retention.py; the inactive records: members.selectors_retention)
+# Retention (portal/privacy/retention.py; the inactive records: members.selectors.retention)
 
 
 def traces_since(*, cutoff: datetime) -> list[Q]:

@@ -35,7 +35,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
-CSRF_FAILURE_VIEW = "portal.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "portal.core.views.pages.csrf_failure"
 
 # Embedded PostgreSQL / Redis under var/ when no server is named.
 embedded.ensure_environment()

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from events.sitemaps import ActionSitemap
 from infodoc.sitemaps import QuestionSitemap
-from portal.core import views as core_views
-from portal.core import views_files
 from portal.core.files import PUBLIC_MEDIA_PREFIXES
 from portal.core.sitemaps import StaticPagesSitemap
+from portal.core.views import files as views_files
+from portal.core.views import pages as core_views
 from publications.sitemaps import PublicationSitemap
 
 SITEMAPS = {
@@ -36,13 +36,13 @@ urlpatterns = [
     path("agenda/evaluation/", include("events.urls_evaluation")),
     path("agenda/", include("events.urls")),
     path("publications/", include("publications.urls")),
-    path("oai", include("publications.urls_oai")),
+    path("oai", include("publications.oai.urls")),
     path("resonances/", include("newsletter.urls")),
     path("infodoc/", include("infodoc.urls")),
     path("", include("members.urls")),
     path("espace/", include("events.urls_space")),
     path("espace/", include("infodoc.urls_space")),
-    path("espace/", include("portal.privacy.urls_space")),
+    path("espace/", include("portal.privacy.urls")),
     path("direction/", include("portal.reports.urls")),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),

@@ -1,6 +1,6 @@
 """Public pages of the publications: the list with search and facets, the detail, the file.
 
-Thin: parse the request, call publications.selectors, render.
+Thin: parse the request, call publications.selectors.catalogue, render.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from portal.core.models import SiteSettings
 from publications.filters import FACETS, PublicationFilter
 from publications.models import Publication, PublicationKind
 from publications.search import normalise_query
-from publications.selectors import (
+from publications.selectors.catalogue import (
     publication_detail,
     publication_file,
     publication_list,

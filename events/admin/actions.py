@@ -8,13 +8,13 @@ from django.db.models import Count, Min, Q, Sum
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from events.admin import certificates
 from events.admin.common import ServiceErrorsMixin
 from events.admin.sessions import SessionInline, session_save
 from events.models import Action, CertificateMailing, Session
 from events.selectors.certificates import action_certificates
-from events.selectors.statistics import half_days_expression
-from events.staff import certificates
-from portal.core.admin_base import ImportLinkMixin
+from events.selectors.figures import half_days_expression
+from portal.core.admin.base import ImportLinkMixin
 
 
 @admin.register(Action)

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from import_export.admin import ExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from members.resources import FORMATS
+from members.imports.exports import FORMATS
 
 
 def error_text(error: ValidationError) -> str:

@@ -18,7 +18,7 @@ from events.selectors.evaluations import (
     evaluation_summary,
     evaluation_years,
 )
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin.base import ReadOnlyAdmin
 
 
 @admin.register(Evaluation)

@@ -11,14 +11,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.admin.common import ExportFormatsMixin, ServiceErrorsMixin, error_text
+from events.imports.exports import AttendanceResource, ParticipantResource
 from events.models import Attendance, Registration, RegistrationSource, RegistrationStatus
-from events.resources import AttendanceResource, ParticipantResource
 from events.services.registrations import (
     registration_cancel,
     registration_confirm,
     registration_create,
 )
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin
 
 PERSON_SEARCH = [
     "person__first_name", "person__last_name", "person__email", "person__organisation__name",

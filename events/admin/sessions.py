@@ -19,12 +19,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from events.admin import checkin, signin_sheet
 from events.admin.common import ServiceErrorsMixin
-from events.admin_forms import SessionAdminForm
+from events.admin.forms import SessionAdminForm
 from events.models import Attendance, Headcount, RegistrationStatus, Session
 from events.services.registrations import session_capacity_change
-from events.staff import checkin, signin_sheet
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin
 
 
 def session_save(*, request, session: Session, form) -> None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from events.forms import session_when
 from events.models import Action, Attendance
-from events.selectors.statistics import format_label, half_days_expression
+from events.selectors.figures import format_label, half_days_expression
 from portal.core.formats import format_duration
 from portal.core.text import strip_accents
 

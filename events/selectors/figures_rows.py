@@ -1,6 +1,6 @@
 """The sessions behind the year's participation figures, one row each, for spreadsheets.
 
-The rows follow the counting rules of `events.selectors.statistics` (same session filter,
+The rows follow the counting rules of `events.selectors.figures` (same session filter,
 same half-days, same participations), so their sums are the annual report's figures.
 """
 
@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Action, Attendance, Headcount, Session
-from events.selectors.statistics import counted_sessions_q, format_label, half_days_expression
+from events.selectors.figures import counted_sessions_q, format_label, half_days_expression
 
 
 def _total(queryset, aggregate) -> Coalesce:

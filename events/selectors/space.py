@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from events.models import Attendance, Session
-from events.selectors.statistics import (
+from events.selectors.figures import (
     counted_sessions_q,
     format_label,
     half_days_expression,

@@ -23,7 +23,7 @@ from events.selectors.agenda import (
 from events.services.registrations import registration_create, registration_create_for_cycle
 from events.views.common import sessions_present
 from events.views.schema_org import action_events_json
-from members.selectors import person_for_user
+from members.selectors.memberships import person_for_user
 from members.services.directory import person_match_or_create
 from portal.core.consent import consent_record_for_form
 from portal.core.models import ConsentPurpose, SiteSettings

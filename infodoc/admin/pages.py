@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from infodoc.admin_forms import InfoRequestPublishForm
+from infodoc.admin.forms import InfoRequestPublishForm
 from infodoc.models import TRANSITIONS, InfoRequest, RequestStatus
 from infodoc.services.answers import (
     PUBLISHABLE,

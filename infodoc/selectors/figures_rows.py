@@ -2,7 +2,7 @@
 
 Directors share these tables, so a row carries no personal data: no requester, no
 organisation, no contact, no subject, question or answer; only what the figures count.
-The territory is found as `infodoc.selectors.statistics` finds it (the request's own
+The territory is found as `infodoc.selectors.figures` finds it (the request's own
 EPCI or département, else its commune's).
 """
 

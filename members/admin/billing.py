@@ -17,8 +17,8 @@ from members.admin.invoice_actions import InvoiceActionsMixin
 from members.admin.journal import SalesJournalMixin
 from members.models import CreditNote, Invoice, Payment, Reminder, ReminderKind
 from members.models.billing import overdue_condition
-from members.selectors_reminders import invoice_days_late, invoice_next_reminder
-from portal.core.admin_base import ReadOnlyAdmin
+from members.selectors.reminders import invoice_days_late, invoice_next_reminder
+from portal.core.admin.base import ReadOnlyAdmin
 
 
 class InvoiceStatus(TextChoices):

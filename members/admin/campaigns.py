@@ -13,9 +13,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.admin_forms import DuesCampaignStartForm
+from members.admin.forms import DuesCampaignStartForm
 from members.models import DuesCampaign, DuesCampaignStatus
-from members.selectors_campaigns import (
+from members.selectors.campaigns import (
     campaign_chorus_invoices,
     campaign_invoices,
     campaign_preview,
@@ -23,7 +23,7 @@ from members.selectors_campaigns import (
 )
 from members.services.campaigns import UNFINISHED, dues_campaign_start
 from members.services.dues_calls import campaign_chorus_zip_build
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin.base import ReadOnlyAdmin
 
 
 def campaign_progress(campaign: DuesCampaign) -> dict:

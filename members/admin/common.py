@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from import_export.admin import ExportMixin
 
-from members.admin_forms import ColumnsExportForm
-from members.resources import FORMATS
-from portal.core.admin_base import AuditTrailMixin
+from members.admin.forms import ColumnsExportForm
+from members.imports.exports import FORMATS
+from portal.core.admin.base import AuditTrailMixin
 from portal.core.formats import format_euros
 
 __all__ = ["AuditTrailMixin", "ExportFormatsMixin", "euros"]

@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import ExportFormatsMixin
+from members.imports.exports import OrganisationResource, PersonResource
 from members.models import Organisation, Person
-from members.resources import OrganisationResource, PersonResource
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin
 
 
 class PersonInline(admin.TabularInline):

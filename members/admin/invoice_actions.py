@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from members.admin.common import euros
-from members.admin_forms import CreditNoteForm, PaymentRecordForm
+from members.admin.forms import CreditNoteForm, PaymentRecordForm
 from members.models import Invoice
-from members.selectors_reminders import invoice_days_late
+from members.selectors.reminders import invoice_days_late
 from members.services.billing import credit_note_issue, payment_record
 from members.services.reminders import (
     invoice_recipients,

@@ -15,13 +15,13 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from members.admin.common import euros
-from members.admin_forms import SalesJournalForm
+from members.admin.forms import SalesJournalForm
 from members.imports.journal import (
     sales_journal_csv,
     sales_journal_filename,
     sales_journal_xlsx,
 )
-from members.selectors_journal import sales_journal
+from members.selectors.journal import sales_journal
 
 FILES = {
     "csv": (sales_journal_csv, "text/csv; charset=utf-8"),

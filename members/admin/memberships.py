@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.admin.common import AuditTrailMixin, ExportFormatsMixin, euros
-from members.admin_forms import MembershipAdminForm
+from members.admin.forms import MembershipAdminForm
+from members.imports.exports import MembershipResource
 from members.models import (
     DuesRule,
     Membership,
@@ -20,11 +21,10 @@ from members.models import (
     MembershipRequestStatus,
     MembershipStatus,
 )
-from members.resources import MembershipResource
-from members.selectors import membership_status, memberships_with_amounts
+from members.selectors.memberships import membership_status, memberships_with_amounts
 from members.services.billing import invoice_issue
 from members.services.memberships import membership_cancel, membership_create
-from portal.core.admin_base import ImportLinkMixin, number_column
+from portal.core.admin.base import ImportLinkMixin, number_column
 from portal.core.services import audit_log
 
 

@@ -6,7 +6,7 @@ their address, else by first name, last name and organisation; names are matched
 loosely (case, accents, apostrophes, hyphens). What is found is updated, the rest is
 created, so the same file imported twice changes nothing the second time. An empty cell
 keeps what the record has: a file of a few columns completes the directory, never
-erases it. The columns are the exports' (members.resources), so an export imports back.
+erases it. The columns are the exports' (members.imports.exports), so an export imports back.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from members.selectors_journal import SalesJournal
+from members.selectors.journal import SalesJournal
 from portal.core.formats import format_number
 from portal.core.sheets.writing import (
     DATE,

@@ -4,9 +4,9 @@ A centre moving in brings its past years: who was a member, for how much, whethe
 invoiced and paid. Nothing here issues an invoice or sends a message. A year brought in
 has no invoice in the portal, so the status the file gives is recorded on the membership
 (`recorded_status`) and used, while it has no invoice, by the lists and the dues figures
-(members.selectors, members.selectors_figures). A membership invoiced in the portal keeps
-the dues and the status its invoices and payments give it. Every membership created or
-changed is audited, as the services audit dues.
+(members.selectors.memberships, members.selectors.figures). A membership invoiced in the
+portal keeps the dues and the status its invoices and payments give it. Every membership
+created or changed is audited, as the services audit dues.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from members.models import (
     MembershipStatus,
     Organisation,
 )
-from members.selectors import membership_status, memberships_with_amounts
+from members.selectors.memberships import membership_status, memberships_with_amounts
 from members.services.memberships import membership_category_for
 from portal.core.formats import format_euros
 from portal.core.services import audit_log_many

@@ -7,7 +7,7 @@ steps check first, and the database forbids two memberships of a member in a yea
 and `invoice_issue` locks the membership, so running a campaign twice, or two
 campaigns of the same year at once, creates nothing twice.
 
-The members and what each gets come from the preview (members.selectors_campaigns),
+The members and what each gets come from the preview (members.selectors.campaigns),
 the page staff read before starting. Each call issued is then mailed by its own task
 (members.services.dues_calls), except those deposited on Chorus Pro.
 """
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import DuesCampaign, DuesCampaignStatus, Invoice, Membership
-from members.selectors_campaigns import (
+from members.selectors.campaigns import (
     CampaignRow,
     RowState,
     campaign_preview,

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from members.emails import invoice_message, invoice_pdf
 from members.models import CreditNote, DuesCampaign, Invoice
-from members.selectors_campaigns import campaign_chorus_invoices
+from members.selectors.campaigns import campaign_chorus_invoices
 from members.services.reminders import invoice_recipients
 from portal.core.services import audit_log
 

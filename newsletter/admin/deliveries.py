@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db.models.functions import Lower
 
 from newsletter.models import Delivery, Subscriber
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin.base import ReadOnlyAdmin
 from portal.core.paginators import CappedCountPaginator
 
 

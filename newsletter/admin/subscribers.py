@@ -1,5 +1,5 @@
 """Back office of the subscribers: list, spreadsheet export (the import is
-newsletter.imports), unsubscription.
+newsletter.imports.subscribers), unsubscription.
 A person's data (export, erasure) is handled by portal.privacy, for every app at once.
 
 Built for 100,000 rows: the list never counts the whole table (CappedCountPaginator),
@@ -18,16 +18,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from members.admin.common import AuditTrailMixin, ExportFormatsMixin
-from members.resources import CSV
+from members.imports.exports import CSV
 from newsletter.forms import SubscriberAdminForm
+from newsletter.imports.exports import SubscriberResource
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
-from newsletter.resources import SubscriberResource
 from newsletter.services.subscribers import (
     RECEIVING,
     UNSUBSCRIBE_STAFF,
     subscriber_unsubscribe,
 )
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin
 from portal.core.paginators import CappedCountPaginator
 from portal.core.services import audit_log
 

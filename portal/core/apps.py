@@ -36,7 +36,7 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from portal.core.admin_base import admin_numbers_install
+        from portal.core.admin.base import admin_numbers_install
         from portal.core.pagecache import model_changed
         from portal.core.roles import sync_group_permissions
 

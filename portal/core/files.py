@@ -2,7 +2,7 @@
 
 Invoices, credit notes, receipts, publication PDFs, info-doc attachments, annual reports
 and imported spreadsheets are private. The default storage gives them the URL of
-`core:private_file` (portal.core.views_files), so every link Django builds from a
+`core:private_file` (portal.core.views.files), so every link Django builds from a
 FileField — the admin's file widgets and read-only fields included — reaches the view
 that checks who asks; only the public images keep their /media/ URL.
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from portal.core import views, views_files
+from portal.core.views import files as views_files
+from portal.core.views import pages as views
 
 app_name = "core"
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin.base import ReadOnlyAdmin
 from portal.core.erasures import email_fingerprint
 from portal.core.formats import NBSP
 from portal.core.roles import is_staff

@@ -33,7 +33,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from members.selectors_retention import people_inactive
+from members.selectors.retention import people_inactive
 from newsletter.services.retention import (
     old_deliveries_count,
     old_deliveries_delete,

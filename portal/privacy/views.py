@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.selectors import person_for_user
+from members.selectors.memberships import person_for_user
 from portal.core.roles import member_required
 from portal.privacy.selectors import (
     export_filename,

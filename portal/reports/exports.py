@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from events.selectors.figures_rows import session_rows
 from infodoc.selectors.figures_rows import request_rows
 from members.models import MembershipCategory
-from members.selectors_figures import member_rows
+from members.selectors.figures import member_rows
 from portal.core.sheets.writing import (
     DATE,
     DECIMAL,
@@ -31,7 +31,7 @@ from portal.core.sheets.writing import (
 )
 from portal.reports.selectors import AnnualFigures, annual_figures
 from publications.models import PublicationKind
-from publications.selectors_figures import publication_rows
+from publications.selectors.figures import publication_rows
 
 
 def _blank(figures: AnnualFigures, table: Table) -> Table:

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from events.selectors.statistics import Share
+from events.selectors.figures import Share
 from members.models import MembershipCategory
 from portal.core.formats import NARROW_NBSP
 from portal.core.models import SiteSettings

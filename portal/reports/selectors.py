@@ -17,14 +17,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from events.selectors.statistics import (
+from events.selectors.figures import (
     ActionFigures,
     ParticipationFigures,
     participation_figures,
     percent_change,
 )
-from infodoc.selectors.statistics import RequestFigures, request_figures
-from members.selectors_figures import (
+from infodoc.selectors.figures import RequestFigures, request_figures
+from members.selectors.figures import (
     DuesFigures,
     MemberFigures,
     TeamMember,
@@ -35,7 +35,7 @@ from members.selectors_figures import (
 )
 from newsletter.selectors.figures import NewsletterFigures, newsletter_figures
 from portal.reports.models import ReportBuild, ReportEdition
-from publications.selectors_figures import PublicationFigures, publication_figures
+from publications.selectors.figures import PublicationFigures, publication_figures
 
 TOP_ACTIONS = 10
 

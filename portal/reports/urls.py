@@ -1,6 +1,7 @@
 from django.urls import path
 
-from portal.reports import views, views_exports
+from portal.reports.views import dashboard as views
+from portal.reports.views import exports as views_exports
 
 app_name = "reports"
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from publications.selectors import publication_latest, publications_for_action
+from publications.selectors.catalogue import publication_latest, publications_for_action
 
 register = template.Library()
 

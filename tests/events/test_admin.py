@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events.imports.exports import ParticipantResource
 from events.models import (
     Attendance,
     Evaluation,
@@ -20,7 +21,6 @@ from events.models import (
     RegistrationStatus,
     Session,
 )
-from events.resources import ParticipantResource
 from portal.core.models import AuditEntry
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.members.factories import DepartmentFactory, OrganisationFactory, PersonFactory

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Attendance, Headcount
-from events.selectors.statistics import participation_figures
+from events.selectors.figures import participation_figures
 from members.models import ActorType, Person
 from portal.core.erasures import erasure_record
 from portal.core.models import AuditEntry

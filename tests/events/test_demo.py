@@ -22,7 +22,7 @@ from events.models import (
     RegistrationStatus,
     Session,
 )
-from events.selectors.statistics import participation_figures
+from events.selectors.figures import participation_figures
 from members.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from events import privacy
 from events.models import Attendance, CertificateMailing, Evaluation, Headcount, Registration
-from events.selectors.statistics import participation_figures
+from events.selectors.figures import participation_figures
 from members import privacy as members_privacy
 from members.models import ActorType, Person
 from portal.core.subjects import DataSubject

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from events.models import ActionFormat, ActionStatus, Attendance, Headcount
-from events.selectors.statistics import (
+from events.selectors.figures import (
     ParticipationFigures,
     allocate_percentages,
     participation_by_month,

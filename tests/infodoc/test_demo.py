@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from infodoc import demo as infodoc_demo
 from infodoc.models import InfoRequest, Loan, RequestStatus, Resource
-from infodoc.selectors.statistics import request_figures
+from infodoc.selectors.figures import request_figures
 from members import demo as members_demo
 from members.models import Organisation, Person
 from portal.core import demo as core_demo

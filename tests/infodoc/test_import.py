@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from infodoc.models import InfoRequest, RequestCounter, RequestStatus, StatusChange
-from infodoc.selectors.statistics import request_figures
+from infodoc.selectors.figures import request_figures
 from infodoc.services.requests import info_request_create
 from members.models import Organisation, Person
 from portal.core.models import AuditEntry, Theme

@@ -19,7 +19,7 @@ from infodoc.models import (
     RequestStatus,
     StatusChange,
 )
-from infodoc.selectors.statistics import request_figures
+from infodoc.selectors.figures import request_figures
 from infodoc.services.answers import info_request_publish
 from infodoc.services.requests import info_request_transition
 from members import privacy as members_privacy

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from infodoc.models import InfoRequest, RequesterKind, RequestStatus, ResponseType
-from infodoc.selectors.statistics import request_figures
+from infodoc.selectors.figures import request_figures
 from infodoc.services.requests import info_request_create
 from portal.core.models import Commune, Department, Epci, Theme
 from tests.members.factories import PersonFactory

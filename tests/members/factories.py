@@ -99,7 +99,7 @@ class PerInhabitantRuleFactory(DuesRuleFactory):
     flat_amount = None
 
 
-# Member space and public page (members/views.py) ---------------------------------------
+# Member space and public page (members/views/space.py) ---------------------------------------
 
 
 def _this_year() -> int:

@@ -20,7 +20,7 @@ from members.models import (
     MembershipStatus,
     PaymentMethod,
 )
-from members.selectors import membership_status, memberships_with_amounts
+from members.selectors.memberships import membership_status, memberships_with_amounts
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
 from members.services.memberships import membership_create
 from portal.core.models import AuditEntry

@@ -15,7 +15,7 @@ from members.models import (
     MembershipCategory,
     OrganisationKind,
 )
-from members.selectors_campaigns import RowState, campaign_preview
+from members.selectors.campaigns import RowState, campaign_preview
 from members.services.campaigns import dues_campaign_run, dues_campaign_start
 from tests.members.factories import (
     CityFactory,

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from members.models import Invoice, Membership, MembershipStatus, Organisation, Person
-from members.selectors import membership_status, memberships_with_amounts
+from members.selectors.memberships import membership_status, memberships_with_amounts
 
 # What the demo loads depends on the day: a fixed, ordinary instant.
 NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))

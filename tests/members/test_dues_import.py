@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from members.imports.exports import MembershipResource
 from members.models import (
     DuesMode,
     DuesRule,
@@ -18,9 +19,8 @@ from members.models import (
     MembershipStatus,
     OrganisationKind,
 )
-from members.resources import MembershipResource
-from members.selectors import membership_status
-from members.selectors_figures import dues_figures, member_figures
+from members.selectors.figures import dues_figures, member_figures
+from members.selectors.memberships import membership_status
 from members.services.billing import invoice_issue
 from portal.core.models import AuditEntry
 from tests.members.factories import (

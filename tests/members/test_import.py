@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from members.imports.exports import MembershipResource, OrganisationResource, PersonResource
 from members.models import ActorType, Organisation, OrganisationKind, Person
-from members.resources import MembershipResource, OrganisationResource, PersonResource
 from portal.core.models import ImportJobStatus
 from portal.core.subjects import DataSubject
 from portal.privacy.services import subject_erase

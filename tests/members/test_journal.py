@@ -14,7 +14,7 @@ from django.urls import reverse
 from members import demo as members_demo
 from members.imports.journal import sales_journal_csv, sales_journal_xlsx
 from members.models import CreditNote, Invoice, Payment, PaymentMethod
-from members.selectors_journal import sales_journal
+from members.selectors.journal import sales_journal
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
 from portal.core import demo as core_demo
 from portal.core.models import SiteSettings

@@ -14,7 +14,7 @@ from django.db import connection
 
 from members import tasks
 from members.models import Invoice, PaymentMethod, Reminder, ReminderKind
-from members.selectors_reminders import invoice_next_reminder, overdue_invoices
+from members.selectors.reminders import invoice_next_reminder, overdue_invoices
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
 from members.services.reminders import invoice_reminder_request, invoice_reminders_send
 from members.tasks import invoice_reminders_send as invoice_reminders_send_task

@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from newsletter.imports.exports import SubscriberResource
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
-from newsletter.resources import SubscriberResource
 from newsletter.services.subscribers import subscription_request
 from portal.core.models import AuditEntry
 from portal.core.paginators import CappedCountPaginator

@@ -1,4 +1,4 @@
-"""The subscribers' import (newsletter.imports) through the back office's pages."""
+"""The subscribers' import (newsletter.imports.subscribers) through the back office's pages."""
 
 from __future__ import annotations
 

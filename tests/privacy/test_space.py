@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from portal.privacy import urls_space
+from portal.privacy import urls as urls_space
 from tests.privacy.factories import person_with_traces
 
 pytestmark = pytest.mark.django_db

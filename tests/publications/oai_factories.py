@@ -57,5 +57,5 @@ _publication_patterns = (
 
 urlpatterns = [
     path("publications/", include(_publication_patterns)),
-    path("oai", include("publications.urls_oai")),
+    path("oai", include("publications.oai.urls")),
 ]

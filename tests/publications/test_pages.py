@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from portal.core.models import Theme
 from publications.models import Publication, PublicationKind, PublicationStatus
-from publications.selectors import PAGE_SIZE
+from publications.selectors.catalogue import PAGE_SIZE
 from tests.events.factories import ActionFactory
 from tests.members.factories import DepartmentFactory, OrganisationFactory
 from tests.publications.factories import PublicationFactory, bulk_publications

@@ -14,7 +14,7 @@ from portal.core.models import Department, Theme
 from publications.filters import PublicationFilter
 from publications.models import PublicationKind, PublicationStatus
 from publications.search import Highlighter, normalise_query
-from publications.selectors import publication_list
+from publications.selectors.catalogue import publication_list
 from tests.members.factories import DepartmentFactory
 from tests.publications.factories import PublicationFactory, bulk_publications
 

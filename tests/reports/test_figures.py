@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import MembershipCategory, OrganisationKind, PaymentMethod
-from members.selectors_figures import dues_figures, funders, member_figures, team
+from members.selectors.figures import dues_figures, funders, member_figures, team
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
 from newsletter.models import Delivery, DeliveryStatus, IssueStatus, SubscriberStatus
 from newsletter.selectors.figures import newsletter_figures
@@ -21,7 +21,7 @@ from newsletter.services.retention import old_deliveries_delete
 from portal.reports.models import ReportEdition
 from portal.reports.selectors import annual_figures
 from publications.models import PublicationKind, PublicationStatus
-from publications.selectors_figures import publication_figures
+from publications.selectors.figures import publication_figures
 from tests.members.factories import (
     IndividualMembershipFactory,
     MembershipFactory,

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from events.selectors.statistics import percent_change
+from events.selectors.figures import percent_change
 from portal.core.models import ImportJob
 from portal.reports.selectors import annual_figures
 from tests.sheets import csv_bytes, import_through_pages, ods_bytes, xlsx_bytes

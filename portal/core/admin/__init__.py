@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import ImportLinkMixin, ReadOnlyAdmin, number_column
+from portal.core.admin.base import ImportLinkMixin, ReadOnlyAdmin, number_column
 from portal.core.audit import AuditLine, action_label, audit_actions, audit_lines, person_name
 from portal.core.collation import french_order
 from portal.core.models import (

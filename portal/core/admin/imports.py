@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.admin_base import ReadOnlyAdmin
+from portal.core.admin.base import ReadOnlyAdmin
 from portal.core.formats import format_number
 from portal.core.forms import ImportFileForm
 from portal.core.models import ImportJob, ImportJobStatus

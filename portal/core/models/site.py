@@ -120,7 +120,7 @@ class SiteSettings(models.Model):
     vat_mention = models.CharField(
         _("VAT mention"), max_length=200, default="TVA non applicable, art. 293 B du CGI"
     )
-    # The sales journal (members.selectors_journal): accounts of the French chart for
+    # The sales journal (members.selectors.journal): accounts of the French chart for
     # associations, and the journal codes the accountant's software expects.
     customer_account = models.CharField(
         _("members account"), max_length=20, default="411000", validators=[account_code],

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from events.admin.checkin import fold
 from events.models import RegistrationStatus, Session
-from events.staff.checkin import fold
 from members.models import Person
 from portal.core.models import SiteSettings
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
-from events.selectors.statistics import Share
+from events.selectors.figures import Share
 from portal.core.files import file_response
 from portal.core.roles import DirectorRequiredMixin, director_required
 from portal.reports.charts import bar_chart, comparison_chart

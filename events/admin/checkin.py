@@ -24,7 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.admin_forms import HeadcountForm, WalkInForm
+from events.admin.forms import HeadcountForm, WalkInForm
 from events.models import Attendance, Registration, RegistrationStatus, Session
 from events.services.attendance import (
     attendance_add_walk_in,

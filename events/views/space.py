@@ -24,7 +24,7 @@ from events.models import Attendance, Registration, RegistrationStatus
 from events.selectors.certificates import certificate_get, person_attended_actions
 from events.selectors.space import organisation_participation, organisation_sessions
 from events.services.registrations import registration_cancel
-from members.selectors import person_for_user
+from members.selectors.memberships import person_for_user
 from portal.core.roles import member_required
 
 

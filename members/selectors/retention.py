@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from members.models import Membership, Person
 from members.privacy import ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME
-from members.selectors import holds_membership, memberships_with_amounts
+from members.selectors.memberships import holds_membership, memberships_with_amounts
 
 
 def _protected(now: datetime) -> Q:

@@ -1,7 +1,7 @@
 """Spreadsheet export of the subscribers (django-import-export); the import is
-newsletter.imports. The columns are the import's, so that an export imports back.
+newsletter.imports.subscribers. The columns are the import's, so that an export imports back.
 
-Names and organisations come from a public form: the formats (members.resources) guard
+Names and organisations come from a public form: the formats (members.imports.exports) guard
 every text a spreadsheet would run as a formula.
 """
 
@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
+from members.imports.exports import ChoiceLabelWidget, DirectoryResource, TextWidget
 from members.models import ActorType
-from members.resources import ChoiceLabelWidget, DirectoryResource, TextWidget
 from newsletter.models import Subscriber, SubscriberStatus
 
 

@@ -21,7 +21,7 @@ from members.models import (
     Payment,
     Person,
 )
-from members.selectors import memberships_with_amounts, person_for_user
+from members.selectors.memberships import memberships_with_amounts, person_for_user
 from portal.core.collation import french_key
 
 ZERO = Decimal("0.00")

@@ -25,7 +25,7 @@ from infodoc.selectors.public import (
     public_questions,
 )
 from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
-from members.selectors import person_for_user
+from members.selectors.memberships import person_for_user
 from portal.core.consent import consent_record_for_form
 from portal.core.http import client_ip
 from portal.core.models import ConsentPurpose

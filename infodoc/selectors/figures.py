@@ -40,7 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from events.selectors.statistics import Share, allocate_percentages, percent_change
+from events.selectors.figures import Share, allocate_percentages, percent_change
 from infodoc.models import InfoRequest, RequesterKind, ResponseType
 from portal.core.collation import french_key
 

@@ -1,7 +1,7 @@
 """Views of the member space ("Mon espace") and of the public members page: thin.
 
 Every member-space view gets the signed-in user's Person and reads through the
-scoped selectors of members.selectors_space, so another member's documents and
+scoped selectors of members.selectors.space, so another member's documents and
 people answer 404.
 """
 
@@ -22,8 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from members.forms import MembershipRequestForm, PersonDetailsForm, PersonInviteForm
 from members.models import DuesMode
-from members.selectors import membership_status, pending_membership_request, person_for_user
-from members.selectors_space import (
+from members.selectors.memberships import (
+    membership_status,
+    pending_membership_request,
+    person_for_user,
+)
+from members.selectors.space import (
     public_dues_rules,
     public_members,
     space_credit_notes,

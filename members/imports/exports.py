@@ -19,7 +19,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from members.models import ActorType, Membership, Organisation, OrganisationKind, Person
-from members.selectors import membership_status
+from members.selectors.memberships import membership_status
 from portal.core.sheets.writing import Column, Sheet, Table, guard, xlsx_build
 
 # Widgets -------------------------------------------------------------------------
@@ -196,7 +196,7 @@ class MembershipResource(DirectoryResource):
         )  # fmt: skip
 
     def get_queryset(self):
-        from members.selectors import memberships_with_amounts
+        from members.selectors.memberships import memberships_with_amounts
 
         return memberships_with_amounts().select_related(
             "organisation__department", "person__department"

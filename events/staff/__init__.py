@@ -1,1 +1,0 @@
-"""Staff pages of the day of a session: check-in, sign-in sheet, attendance import."""

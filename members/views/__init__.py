@@ -1,0 +1,1 @@
+"""Pages of the members app: the public members list and the member space."""

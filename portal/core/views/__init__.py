@@ -1,0 +1,1 @@
+"""The site's own pages (home, legal pages, health check) and the checked file downloads."""

@@ -1,0 +1,1 @@
+"""Director pages: the dashboard and annual reports, and the figures as spreadsheets."""

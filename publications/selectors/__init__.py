@@ -1,0 +1,1 @@
+"""Reads of the publications app: the public catalogue, the annual report's figures."""
