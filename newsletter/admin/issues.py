@@ -21,14 +21,14 @@ from newsletter.admin.composition import IssueCompositionMixin
 from newsletter.admin.sending import IssueSendingMixin
 from newsletter.models import Block, Issue
 from newsletter.selectors.segments import segment_describe
-from portal.core.admin_base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin
 
 # Set by the sending engine or its buttons, never typed in.
 SENDING_FIELDS = ("status", "scheduled_at", "sending_started_at", "sent_at", "recipients_count")
 CONTENT_FIELDS = (
     "number", "month", "title", "editorial", "sessions", "publications", "initiative", "resources",
 )  # fmt: skip
-# An issue sent before the portal, recorded by an import (newsletter.imports).
+# An issue sent before the portal, recorded by an import (newsletter.imports.issues).
 ARCHIVE_FIELDS = ("is_archived", "archive_text", "archive_url")
 # Who receives the issue (newsletter.selectors.segments).
 SEGMENT_FIELDS = ("segment_departments", "segment_actor_types", "segment_themes")

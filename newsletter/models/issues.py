@@ -86,7 +86,7 @@ class Issue(models.Model):
     failed_archived = models.PositiveIntegerField(
         _("failed, rows deleted"), default=0, editable=False
     )
-    # An issue sent before the portal, recorded from a spreadsheet (newsletter.imports): no
+    # An issue sent before the portal, recorded from a spreadsheet (newsletter.imports.issues): no
     # composed pages, no delivery rows; its web text and PDF link stand for them.
     is_archived = models.BooleanField(
         _("archived issue"), default=False, editable=False,

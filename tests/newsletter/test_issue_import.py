@@ -1,4 +1,4 @@
-"""The import of past issues of Résonances (newsletter.imports) and their public pages."""
+"""The import of past issues of Résonances (newsletter.imports.issues) and their public pages."""
 
 from __future__ import annotations
 
