@@ -1,7 +1,11 @@
+"""The events app's pages: the agenda under /agenda/, the questionnaire after a session under
+/agenda/evaluation/ and the member's registrations under /espace/ (each included by portal.urls)."""
+
 from django.urls import path
 
 from events import views
 from events.feeds import AgendaFeed
+from events.views import evaluation, space
 
 app_name = "events"
 
@@ -16,3 +20,25 @@ urlpatterns = [
     path("<slug:slug>/calendrier.ics", views.action_ics, name="action_ics"),
     path("<slug:slug>/inscription/", views.registration_done, name="registration_done"),
 ]
+
+evaluation_urlpatterns = (
+    [
+        path("merci/", evaluation.evaluation_thanks_view, name="thanks"),
+        path("<str:token>/", evaluation.evaluation_form_view, name="form"),
+    ],
+    "events_evaluation",
+)
+
+space_urlpatterns = (
+    [
+        path("inscriptions/", space.registrations, name="registrations"),
+        path(
+            "inscriptions/<int:pk>/annuler/",
+            space.registration_cancel_view,
+            name="registration_cancel",
+        ),
+        path("participations/", space.participation, name="participation"),
+        path("attestations/<int:action_id>.pdf", space.certificate_pdf, name="certificate"),
+    ],
+    "events_space",
+)

@@ -1,3 +1,6 @@
+"""The info-doc pages: the public service under /infodoc/ and the member's own requests under
+/espace/ (each included by portal.urls)."""
+
 from django.urls import path
 
 from infodoc.views import public as views
@@ -11,3 +14,11 @@ urlpatterns = [
     path("questions-reponses/", views.qa_list, name="qa_list"),
     path("questions-reponses/<int:pk>-<slug:slug>/", views.qa_detail, name="qa_detail"),
 ]
+
+space_urlpatterns = (
+    [
+        path("demandes/", views.space_requests, name="requests"),
+        path("demandes/<str:reference>/", views.space_request, name="request"),
+    ],
+    "infodoc_space",
+)

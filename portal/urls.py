@@ -5,7 +5,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from events import urls as events_urls
 from events.sitemaps import ActionSitemap
+from infodoc import urls as infodoc_urls
 from infodoc.sitemaps import QuestionSitemap
 from portal.core.files import PUBLIC_MEDIA_PREFIXES
 from portal.core.sitemaps import StaticPagesSitemap
@@ -33,15 +35,15 @@ urlpatterns = [
         name="public_media",
     ),
     path("", include("portal.core.urls")),
-    path("agenda/evaluation/", include("events.urls_evaluation")),
+    path("agenda/evaluation/", include(events_urls.evaluation_urlpatterns)),
     path("agenda/", include("events.urls")),
     path("publications/", include("publications.urls")),
     path("oai", include("publications.oai.urls")),
     path("resonances/", include("newsletter.urls")),
     path("infodoc/", include("infodoc.urls")),
     path("", include("members.urls")),
-    path("espace/", include("events.urls_space")),
-    path("espace/", include("infodoc.urls_space")),
+    path("espace/", include(events_urls.space_urlpatterns)),
+    path("espace/", include(infodoc_urls.space_urlpatterns)),
     path("espace/", include("portal.privacy.urls")),
     path("direction/", include("portal.reports.urls")),
     path("admin/", admin.site.urls),
