@@ -3,22 +3,22 @@
 
 from django.urls import path
 
-from infodoc.views import public as views
+from infodoc.views import public, space
 
 app_name = "infodoc"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("merci/", views.done, name="done"),
-    path("suivi/<str:token>/", views.follow, name="follow"),
-    path("questions-reponses/", views.qa_list, name="qa_list"),
-    path("questions-reponses/<int:pk>-<slug:slug>/", views.qa_detail, name="qa_detail"),
+    path("", public.index, name="index"),
+    path("merci/", public.done, name="done"),
+    path("suivi/<str:token>/", public.follow, name="follow"),
+    path("questions-reponses/", public.qa_list, name="qa_list"),
+    path("questions-reponses/<int:pk>-<slug:slug>/", public.qa_detail, name="qa_detail"),
 ]
 
 space_urlpatterns = (
     [
-        path("demandes/", views.space_requests, name="requests"),
-        path("demandes/<str:reference>/", views.space_request, name="request"),
+        path("demandes/", space.space_requests, name="requests"),
+        path("demandes/<str:reference>/", space.space_request, name="request"),
     ],
     "infodoc_space",
 )

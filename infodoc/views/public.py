@@ -1,11 +1,9 @@
-"""Info-doc pages: the public service page and request form, the signed follow page,
-and the member's own requests in the member space. Thin: form → service → template.
-"""
+"""The public info-doc pages: the service page and request form, the signed follow page,
+the published questions and answers. Thin: form → service → template."""
 
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,8 +17,6 @@ from infodoc.forms import InfoRequestForm
 from infodoc.models import RequestStatus
 from infodoc.selectors.public import (
     follow_request,
-    person_request_detail,
-    person_requests,
     public_question,
     public_questions,
 )
@@ -30,7 +26,6 @@ from portal.core.consent import consent_record_for_form
 from portal.core.http import client_ip
 from portal.core.models import ConsentPurpose
 from portal.core.ratelimit import rate_allow, rate_limits
-from portal.core.roles import member_required
 from publications.search import normalise_query
 
 logger = logging.getLogger(__name__)
@@ -163,50 +158,3 @@ def qa_detail(request, pk: int, slug: str):
     if slug != question.public_slug:
         return redirect(question.get_public_url(), permanent=True)
     return render(request, "infodoc/qa_detail.html", {"question": question})
-
-
-# Member space -----------------------------------------------------------------------
-
-
-def _space_page(view):
-    """Sign-in required; passes the user's Person to the view as `person`.
-
-    An account without a Person sees the members app's "not linked" page.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        person = person_for_user(request.user)
-        if person is None:
-            return render(request, "members/space_unlinked.html")
-        request.space_section = "infodoc"
-        return view(request, *args, person=person, **kwargs)
-
-    return never_cache(member_required(wrapper))
-
-
-@require_GET
-@_space_page
-def space_requests(request, *, person):
-    context = {
-        "person": person,
-        "organisation": person.organisation,
-        "requests": list(person_requests(person=person)),
-    }
-    return render(request, "infodoc/space_requests.html", context)
-
-
-@require_GET
-@_space_page
-def space_request(request, *, person, reference: str):
-    info_request = person_request_detail(person=person, reference=reference)
-    if info_request is None:
-        raise Http404
-    context = {
-        "person": person,
-        "organisation": person.organisation,
-        "info_request": info_request,
-        "show_answer": info_request.status in ANSWER_SHOWN and info_request.answer.strip(),
-        "follow_token": follow_token(info_request),
-    }
-    return render(request, "infodoc/space_request.html", context)

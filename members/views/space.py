@@ -1,4 +1,4 @@
-"""Views of the member space ("Mon espace") and of the public members page: thin.
+"""The member space ("Mon espace") of the members app: thin.
 
 Every member-space view gets the signed-in user's Person and reads through the
 scoped selectors of members.selectors.space, so another member's documents and
@@ -12,42 +12,31 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from members.forms import MembershipRequestForm, PersonDetailsForm, PersonInviteForm
-from members.models import DuesMode
+from members.forms import PersonDetailsForm, PersonInviteForm
 from members.selectors.memberships import (
     membership_status,
-    pending_membership_request,
     person_for_user,
 )
 from members.selectors.space import (
-    public_dues_rules,
-    public_members,
     space_credit_notes,
     space_invoices,
     space_memberships,
     space_payments,
     space_people,
 )
-from members.services.requests import membership_request_create
 from members.services.space import person_details_update, person_invite
-from portal.core.consent import consent_record_for_form
 from portal.core.files import file_response
-from portal.core.formats import NBSP, format_euros, format_number
-from portal.core.models import ConsentPurpose
 from portal.core.roles import member_required
 
 logger = logging.getLogger(__name__)
 
-# The visitor's session keeps the request to join just sent, for the page that follows.
-REQUEST_DONE_SESSION_KEY = "members.request"
 
 # kind (as members.documents names it) → the scoped queryset of that kind of document
 DOCUMENT_SELECTORS = {
@@ -185,56 +174,3 @@ def space_details(request, *, person):
             messages.success(request, _("Your details are saved."))
             return redirect("members:space_details")
     return render(request, "members/space_details.html", _space_context(person, form=form))
-
-
-# The public members page --------------------------------------------------------------
-
-
-def _rate_text(rule) -> str:
-    if rule.mode == DuesMode.PER_INHABITANT:
-        decimals = max(2, -rule.rate.normalize().as_tuple().exponent)
-        return _("%(rate)s per inhabitant") % {
-            "rate": f"{format_number(rule.rate, decimals)}{NBSP}€"
-        }
-    return format_euros(rule.flat_amount)
-
-
-@require_http_methods(["GET", "POST"])
-def public_list(request):
-    year = timezone.localdate().year
-    form = MembershipRequestForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_spam:
-            logger.info("Membership request honeypot filled: nothing recorded.")
-            request.session.pop(REQUEST_DONE_SESSION_KEY, None)
-            return redirect("members:request_done")
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    membership_request = membership_request_create(**form.request_data())
-                    consent_record_for_form(
-                        request=request,
-                        form=form,
-                        purpose=ConsentPurpose.MEMBERSHIP_REQUEST,
-                        email=membership_request.email,
-                    )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                request.session[REQUEST_DONE_SESSION_KEY] = membership_request.pk
-                return redirect("members:request_done")
-    dues = [
-        {"category": rule.get_category_display(), "text": _rate_text(rule)}
-        for rule in public_dues_rules(year=year)
-    ]
-    context = {"members": public_members(year=year), "year": year, "dues": dues, "form": form}
-    return render(request, "members/public_list.html", context)
-
-
-@require_GET
-def request_done(request):
-    """The page after a request to join: what happened, what comes next; with the
-    address the acknowledgement went to when this visitor's request was recorded."""
-    pk = request.session.get(REQUEST_DONE_SESSION_KEY)
-    membership_request = pending_membership_request(pk=pk) if isinstance(pk, int) else None
-    return render(request, "members/request_done.html", {"membership_request": membership_request})
