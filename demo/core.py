@@ -1,4 +1,4 @@
-"""Demo data for `manage.py load_demo`: idempotent, demo-only accounts."""
+"""The demo site settings and the three demo logins: idempotent, demo-only accounts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portal.core.models import AccessibilityStatus, SiteSettings, User
+from demo import DATA
+from portal.core.models import AccessibilityStatus, Commune, SiteSettings, User
 from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP
 
 DEMO_PASSWORD = "demo-portal"  # noqa: S105 - documented demo-only password
@@ -78,19 +79,19 @@ def load_demo_users() -> list[User]:
     return users
 
 
+def load_territories() -> None:
+    """The centre's communes and EPCIs (approximate populations), unless some are there."""
+    from portal.core.territories import territories_import
+
+    if not Commune.objects.exists():
+        territories_import(
+            communes_file=DATA / "demo_communes.csv",
+            epci_file=DATA / "demo_epci.csv",
+            population_year=2021,
+            approximate=True,
+        )
+
+
 def load_demo() -> None:
     load_site_settings()
     load_demo_users()
-
-
-def load_all_demos() -> None:
-    """Call `load_demo()` of every installed app that has a `demo` module, in app order."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-
-    for app_config in apps.get_app_configs():
-        module_name = f"{app_config.name}.demo"
-        if find_spec(module_name) is not None:
-            import_module(module_name).load_demo()

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.core import load_territories
 from members.models import (
     ActorType,
     DuesMode,
@@ -219,15 +220,7 @@ def _cycle(members: list, year: int, actor, *, states: bool) -> None:
 
 @transaction.atomic
 def load_demo() -> None:
-    from portal.core.territories import DEMO_DATA, territories_import
-
-    if not Commune.objects.exists():
-        territories_import(
-            communes_file=DEMO_DATA / "demo_communes.csv",
-            epci_file=DEMO_DATA / "demo_epci.csv",
-            population_year=2021,
-            approximate=True,
-        )
+    load_territories()
     this_year = timezone.localdate().year
     for year in (this_year - 1, this_year):
         _rules(year)

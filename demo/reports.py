@@ -64,7 +64,7 @@ Thomas Girard, administrateur — Les Francas du Val d'Oise
 Fatoumata Keita, administratrice — Ville des Mureaux
 Pascal Roussel, administrateur — adhérent individuel"""
 
-# Job titles of the demo logins (portal.core.demo.DEMO_USERS).
+# Job titles of the demo logins (demo.core.DEMO_USERS).
 LOGIN_TITLES = {
     "direction@demo.test": "Directrice",
     "equipe@demo.test": "Chargé de mission",

@@ -140,7 +140,7 @@ def reference_date() -> date:
 
 def generate(*, years: int = 10, seed: int = 0, scale: float = 1.0, force: bool = False):
     """Fill the database; the context returned holds the row counts and the time per app."""
-    from portal.reports.dataset import dues, events, infodoc, members, newsletter, publications
+    from bench.dataset import dues, events, infodoc, members, newsletter, publications
 
     if years < 1 or scale <= 0:
         raise DatasetError("years must be at least 1 and scale positive.")

@@ -1,4 +1,5 @@
-"""`manage.py generate_dataset --years 10 [--seed N] [--scale F] [--force]`."""
+"""The dataset generator as a command: `python -m bench.dataset --years 10 [--seed N]
+[--scale F] [--force]`, or `call_command(Command(), years=10, …)` in process."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.reports.dataset import DatasetError, generate, reference_date
+from bench.dataset import DatasetError, generate, reference_date
 
 
 class Command(BaseCommand):

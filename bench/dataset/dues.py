@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from bench.dataset import Context, bulk
 from members.models import (
     PUBLIC_BODY_KINDS,
     CreditNote,
@@ -26,7 +27,6 @@ from members.models import (
     Person,
 )
 from members.services.numbering import PREFIXES
-from portal.reports.dataset import Context, bulk
 
 K = OrganisationKind
 MEMBER_SHARE = {

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils.text import slugify
 
+from bench.dataset import Context, bulk, bulk_m2m, words
 from events.models import (
     Action,
     ActionStatus,
@@ -20,7 +21,6 @@ from events.models import (
     Session,
 )
 from portal.core.models import Theme
-from portal.reports.dataset import Context, bulk, bulk_m2m, words
 
 ACTIONS, SESSIONS, ATTENDANCES = 600, 2000, 60_000
 # format: (share of actions, sessions per action (min, max), participants (min, max), hours)

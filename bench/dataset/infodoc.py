@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bench.dataset import Context, bulk, bulk_m2m, words
+from bench.dataset.publications import paragraph
 from infodoc.models import (
     Channel,
     InfoRequest,
@@ -16,8 +18,6 @@ from infodoc.models import (
 )
 from portal.core.models import Theme
 from portal.core.names import FIRST_NAMES, LAST_NAMES
-from portal.reports.dataset import Context, bulk, bulk_m2m, words
-from portal.reports.dataset.publications import paragraph
 
 REQUESTS, RESOURCES = 1200, 400
 KIND_BY_ORGANISATION = {

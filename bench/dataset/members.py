@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bench.dataset import Context, ascii_slug, bulk, words
+from demo.core import load_territories
 from members.models import (
     PUBLIC_BODY_KINDS,
     Organisation,
@@ -12,7 +14,6 @@ from members.models import (
 )
 from portal.core.models import Commune, Department
 from portal.core.names import FIRST_NAMES, LAST_NAMES
-from portal.reports.dataset import Context, ascii_slug, bulk, words
 
 ORGANISATIONS, PEOPLE = 800, 15_000
 OTHER_DEPARTMENTS = {
@@ -48,15 +49,7 @@ DEPARTMENT_SHARES = {"95": 46, "78": 25, "92": 21, "other": 8}
 
 
 def _territories(context: Context) -> None:
-    from portal.core.territories import DEMO_DATA, territories_import
-
-    if not Commune.objects.exists():
-        territories_import(
-            communes_file=DEMO_DATA / "demo_communes.csv",
-            epci_file=DEMO_DATA / "demo_epci.csv",
-            population_year=2021,
-            approximate=True,
-        )
+    load_territories()
     for code, name in OTHER_DEPARTMENTS.items():
         Department.objects.get_or_create(code=code, defaults={"name": name})
     departments = {d.code: d for d in Department.objects.all()}

@@ -6,6 +6,9 @@ from datetime import date, timedelta
 
 from django.db import connection
 
+from bench.dataset import Context, ascii_slug, bulk, bulk_m2m, words
+from bench.dataset.events import topic
+from bench.dataset.members import department_for
 from newsletter.models import (
     Block,
     ConsentSource,
@@ -16,9 +19,6 @@ from newsletter.models import (
     SubscriberStatus,
 )
 from portal.core.names import FIRST_NAMES, LAST_NAMES
-from portal.reports.dataset import Context, ascii_slug, bulk, bulk_m2m, words
-from portal.reports.dataset.events import topic
-from portal.reports.dataset.members import department_for
 from publications.models import PublicationKind
 
 SUBSCRIBERS = 30_000

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils.text import slugify
 
+from bench.dataset import Context, bulk, bulk_m2m, words
 from portal.core.models import Theme
-from portal.reports.dataset import Context, bulk, bulk_m2m, words
 from publications.models import Publication, PublicationKind, PublicationStatus
 
 PUBLICATIONS = 2000

@@ -2,7 +2,7 @@
 
     bench/run [--keepdb] [--duration 10] [--threads 20] [--registrations 320] [--no-newsletter]
 
-1. Two databases of its own on the test servers: bench_portal_small (generate_dataset
+1. Two databases of its own on the test servers: bench_portal_small (bench.dataset
    --years 10 --seed 0 --scale 0.05) and bench_portal (the same at full scale).
 2. SQL queries of each public page through the test client, on both: equal = PASS.
 3. gunicorn (3 workers, bench.settings: DEBUG off, the portal's URLs and middleware plus

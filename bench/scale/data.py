@@ -1,4 +1,4 @@
-"""The benchmark's databases: created, migrated and filled by generate_dataset."""
+"""The benchmark's databases: created, migrated and filled by bench.dataset."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def database_prepare(*, name: str, scale: float, keepdb: bool) -> Database:
     from django.db import connection
     from django.test.utils import setup_databases
 
+    from bench.dataset.command import Command as GenerateDataset
     from members.models import Person
 
     started = time.perf_counter()
@@ -34,7 +35,7 @@ def database_prepare(*, name: str, scale: float, keepdb: bool) -> Database:
     generated = not Person.objects.exists()
     if generated:
         print(f"Generating the dataset (10 years, seed 0, scale {scale})…", flush=True)
-        call_command("generate_dataset", years=10, seed=0, scale=scale, verbosity=0)
+        call_command(GenerateDataset(), years=10, seed=0, scale=scale, verbosity=0)
         upcoming_ensure()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.demo.data import (
+from demo.events.data import (
     ARS,
     ASSO,
     CAF78,

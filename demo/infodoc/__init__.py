@@ -21,7 +21,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from infodoc.demo.data import (
+from demo.core import load_territories
+from demo.infodoc.data import (
     ANSWERS,
     CELLS,
     CONTACT_NAMES,
@@ -351,15 +352,7 @@ def _publish(requests: list[InfoRequest]) -> None:
 
 @transaction.atomic
 def load_demo() -> None:
-    if not Commune.objects.exists():
-        from portal.core.territories import DEMO_DATA, territories_import
-
-        territories_import(
-            communes_file=DEMO_DATA / "demo_communes.csv",
-            epci_file=DEMO_DATA / "demo_epci.csv",
-            population_year=2021,
-            approximate=True,
-        )
+    load_territories()
     resources = _resources()
     builder = _Builder()
     this_year = builder.today.year

@@ -22,10 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.models import Session
-from infodoc.models import Resource
-from infodoc.selectors.resources import NEWSLETTER_KINDS
-from newsletter.demo.data import (
+from demo.newsletter.data import (
     ACTIVE_SUBSCRIBERS,
     ACTOR_TYPES,
     BACK_ISSUES,
@@ -41,6 +38,9 @@ from newsletter.demo.data import (
     SEND_HOUR,
     TEXT_ONLY_SHARE,
 )
+from events.models import Session
+from infodoc.models import Resource
+from infodoc.selectors.resources import NEWSLETTER_KINDS
 from newsletter.models import (
     Block,
     BlockPage,

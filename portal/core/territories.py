@@ -1,5 +1,5 @@
 """INSEE's territory files imported outside the back office: by the command
-`import_territories` and by the demo data, through the same importers as the import pages
+`import_territories` (and the demo data), through the same importers as the import pages
 (portal.core.imports) and the engine's own check and save, without a job.
 """
 
@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from portal.core.imports import EpciImporter, PopulationImporter
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Outcome, import_save
 
-# The communes and EPCIs of the centre's members, with approximate populations, for the demo.
-DEMO_DATA = Path(__file__).resolve().parent / "data"
 SHOWN_ERRORS = 20
 
 

@@ -10,11 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F, Q
 
+from bench.dataset import generate, reference_date
+from bench.dataset.command import Command as GenerateDataset
 from events.models import Attendance, Registration, RegistrationStatus, Session
 from infodoc.models import InfoRequest, RequestCounter
 from members.models import CreditNote, DocumentKind, DocumentSequence, Invoice, Payment, Person
 from newsletter.models import Delivery, Issue
-from portal.reports.dataset import generate, reference_date
 from publications.models import Publication
 from publications.search import search_query
 
@@ -34,7 +35,7 @@ def snapshot() -> dict:
 @pytest.fixture
 def dataset(db):
     out = io.StringIO()
-    call_command("generate_dataset", years=3, seed=7, scale=SCALE, stdout=out)
+    call_command(GenerateDataset(), years=3, seed=7, scale=SCALE, stdout=out)
     return out.getvalue()
 
 
@@ -50,7 +51,7 @@ def test_same_seed_gives_the_same_rows(dataset):
 
 def test_refuses_a_database_with_data_without_force(dataset):
     with pytest.raises(CommandError, match="--force"):
-        call_command("generate_dataset", years=3, scale=SCALE, stdout=io.StringIO())
+        call_command(GenerateDataset(), years=3, scale=SCALE, stdout=io.StringIO())
 
 
 def _assert_gapless(model, kind: str, prefix: str) -> None:

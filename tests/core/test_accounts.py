@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError
 
-from portal.core.demo import DEMO_PASSWORD
+from demo.core import DEMO_PASSWORD
 from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP, is_director, is_staff
 
 

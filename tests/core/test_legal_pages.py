@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from portal.core.demo import load_site_settings
+from demo.core import load_site_settings
 from portal.core.models import AccessibilityStatus, SiteSettings
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from demo import DATA as DEMO_DATA
 from portal.core.models import Commune, Department, Epci, ImportJobStatus
-from portal.core.territories import DEMO_DATA, territories_import
+from portal.core.territories import territories_import
 from tests.sheets import csv_bytes, import_through_pages, import_upload, last_job, ods_bytes
 from tests.sheets import xlsx_bytes as xlsx
 

@@ -25,9 +25,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from demo import load as load_all_demos
 from events.models import Session
 from newsletter.models import Issue, IssueStatus
-from portal.core.demo import load_all_demos
 from publications.models import Publication, PublicationStatus
 
 PARIS = ZoneInfo("Europe/Paris")

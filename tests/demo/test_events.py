@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from events import demo as events_demo
+from demo import events as events_demo
 from events.models import (
     Action,
     Attendance,

@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from infodoc import demo as infodoc_demo
+from demo import core as core_demo
+from demo import infodoc as infodoc_demo
+from demo import members as members_demo
 from infodoc.models import InfoRequest, Loan, RequestStatus, Resource
 from infodoc.selectors.figures import request_figures
-from members import demo as members_demo
 from members.models import Organisation, Person
-from portal.core import demo as core_demo
 
 pytestmark = pytest.mark.django_db
 

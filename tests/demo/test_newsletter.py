@@ -11,7 +11,8 @@ import time_machine
 from django.db.models import Count
 from django.utils import timezone
 
-from newsletter import demo as newsletter_demo
+from demo import core as core_demo
+from demo import newsletter as newsletter_demo
 from newsletter.models import (
     Block,
     ConsentSource,
@@ -22,7 +23,6 @@ from newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from portal.core import demo as core_demo
 from portal.core.models import Department
 from publications.models import PublicationKind
 from tests.events.factories import SessionFactory

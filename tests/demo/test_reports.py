@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from demo import load as load_all_demos
+from demo import reports as reports_demo
 from members.models import MembershipCategory, Organisation, Person
-from portal.core.demo import load_all_demos
-from portal.reports import demo as reports_demo
 from portal.reports.models import ReportEdition
 from portal.reports.selectors import annual_figures
 

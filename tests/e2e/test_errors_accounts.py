@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from demo.core import load_site_settings
 from members.services.space import person_invite
-from portal.core.demo import load_site_settings
 from tests.members.factories import MembershipFactory, OrganisationFactory, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,12 +11,12 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from members import demo as members_demo
+from demo import core as core_demo
+from demo import members as members_demo
 from members.imports.journal import sales_journal_csv, sales_journal_xlsx
 from members.models import CreditNote, Invoice, Payment, PaymentMethod
 from members.selectors.journal import sales_journal
 from members.services.billing import credit_note_issue, invoice_issue, payment_record
-from portal.core import demo as core_demo
 from portal.core.models import SiteSettings
 from tests.members.factories import MembershipFactory
 
