@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import Attendance, CertificateMailing, Evaluation, Registration, Session
-from members.privacy import changes_apply, label, row_from
+from portal.core.subjects import changes_apply, label, row_from
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from infodoc.models import Attachment, InfoRequest, Loan, ResponseType, StatusChange
-from members.privacy import changes_apply, identifiers_pattern, label, row_from, text_scrub
+from portal.core.subjects import changes_apply, identifiers_pattern, label, row_from, text_scrub
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject

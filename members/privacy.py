@@ -4,25 +4,16 @@ Erasure keeps what the annual report and the accounts need: the Person row stays
 memberships, registrations and requests are counted) as « Personne anonymisée » of the same
 département and actor type, and it is anonymised last, once the other apps are done.
 Invoices, credit notes and payments keep the payer as issued: accounting law wins.
-
-The helpers `value_json`, `row_from` and `identifiers_pattern` serve the other apps' privacy
-modules too (events, infodoc and newsletter sit above members in the layers).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,9 +29,17 @@ from members.models import (
     Reminder,
 )
 from members.selectors.memberships import holds_membership
-
-if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.core.subjects import DataSubject
+from portal.core.subjects import (
+    ANONYMOUS_FIRST_NAME,
+    ANONYMOUS_LAST_NAME,
+    DataSubject,
+    changes_apply,
+    identifiers_pattern,
+    label,
+    phone_regex,
+    row_from,
+    text_scrub,
+)
 
 MODELS: tuple[str, ...] = (
     "members.person",
@@ -79,10 +78,6 @@ MEMBERSHIP_REQUEST_FIELDS = (
     "message", "consent_at", "status", "handled_at", "created_at",
 )  # fmt: skip
 
-ANONYMOUS_FIRST_NAME = "Personne"
-ANONYMOUS_LAST_NAME = "anonymisée"
-
-
 # Retention (portal/privacy/retention.py; the inactive records: members.selectors.retention)
 
 
@@ -106,101 +101,6 @@ def traces_since(*, cutoff: datetime) -> list[Q]:
         ),
         Q(Exists(requests)),
     ]
-
-
-# Helpers shared with the other apps' privacy modules -------------------------------------
-
-
-def value_json(value):
-    """A model value as JSON-ready data: ISO dates (local time), Decimal as str, else text."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, datetime):
-        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal | Promise):
-        return str(value)
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, models.fields.files.FieldFile):
-        return value.name.rsplit("/", 1)[-1] if value.name else None
-    return str(value)
-
-
-def row_from(obj: models.Model, fields: Iterable[str], **extra) -> dict:
-    """{field's label: readable value} for `fields` (choice labels, related names), then `extra`."""
-    row = {}
-    for name in fields:
-        field = obj._meta.get_field(name)
-        if getattr(field, "choices", None):
-            value = getattr(obj, f"get_{name}_display")() if getattr(obj, name) else ""
-        else:
-            value = getattr(obj, name)
-        row[str(capfirst(field.verbose_name))] = value_json(value)
-    row.update({str(key): value_json(value) for key, value in extra.items()})
-    return row
-
-
-def label(model: type[models.Model], name: str) -> str:
-    """A field's translated label, to name extra columns like the model's own."""
-    return str(capfirst(model._meta.get_field(name).verbose_name))
-
-
-def _phone_regex(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) < 6:
-        return None
-    if digits.startswith("0") and len(digits) == 10:  # French: 01…, +33 1…, 0033 1…
-        head, digits = r"(?:0|\+33[\s.-]?(?:\(0\))?[\s.-]?|0033[\s.-]?)", digits[1:]
-    else:
-        head = r"\+?"
-    return head + r"[\s.-]?".join(digits)
-
-
-def identifiers_pattern(*, subject: DataSubject, names: Iterable[str] = ()) -> re.Pattern | None:
-    """A pattern of the subject's email, names (full, last, first) and phone, longest first.
-
-    Used to replace them inside texts that are kept (public Q&As, error messages); `names`
-    adds the ones a row gives itself (a request to join, for a subject without a record).
-    """
-    words: list[str] = list(names)
-    phone = None
-    if subject.email:
-        words.append(subject.email)
-    person = subject.person
-    if person is not None:
-        if person.email:
-            words.append(person.email)
-        words += [
-            f"{person.first_name} {person.last_name}",
-            f"{person.last_name} {person.first_name}",
-            person.last_name,
-            person.first_name,
-        ]
-        phone = _phone_regex(person.phone)
-    texts = sorted({w.strip() for w in words if len(w.strip()) >= 2}, key=len, reverse=True)
-    alternatives = [re.escape(text).replace(r"\ ", r"\s+") for text in texts]
-    if phone:
-        alternatives.insert(0, phone)
-    if not alternatives:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-
-
-def text_scrub(text: str, *, pattern: re.Pattern | None, placeholder: str) -> str:
-    """`text` with the subject's identifiers replaced by `placeholder`."""
-    return pattern.sub(placeholder, text) if pattern and text else text
-
-
-def changes_apply(obj: models.Model, changes: dict) -> bool:
-    """Write the values that differ (a queryset update: no signal, no auto field); True if any."""
-    changed = {name: value for name, value in changes.items() if getattr(obj, name) != value}
-    if changed:
-        type(obj).objects.filter(pk=obj.pk).update(**changed)
-        for name, value in changed.items():
-            setattr(obj, name, value)
-    return bool(changed)
 
 
 # Which rows are the subject's -------------------------------------------------------------
@@ -360,7 +260,7 @@ def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
 
 def _organisation_phone_erase(person: Person) -> bool:
     """The organisation's phone goes when it is the person's own number."""
-    phone = _phone_regex(person.phone)
+    phone = phone_regex(person.phone)
     if phone is None or person.organisation_id is None:
         return False
     organisation = Organisation.objects.filter(pk=person.organisation_id).first()

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.privacy import changes_apply, label, row_from, text_scrub
 from newsletter.models import Issue, Subscriber, SubscriberStatus
 from newsletter.selectors.subscribers import erased_address, subscribers_by_email
+from portal.core.subjects import changes_apply, label, row_from, text_scrub
 
 if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
     from portal.core.subjects import DataSubject

@@ -8,8 +8,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from members.models import Membership, Person
-from members.privacy import ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME
 from members.selectors.memberships import holds_membership, memberships_with_amounts
+from portal.core.subjects import ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME
 
 
 def _protected(now: datetime) -> Q:

@@ -15,7 +15,6 @@ import re
 from collections import defaultdict
 from datetime import datetime
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -28,15 +27,18 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_lines
 from portal.core.models import AuditEntry, ConsentRecord, SiteSettings, User
-
-if TYPE_CHECKING:  # the privacy app sits above core: a type only, never imported at run time
-    from portal.core.subjects import DataSubject
+from portal.core.subjects import (
+    ANONYMOUS_FIRST_NAME,
+    ANONYMOUS_LAST_NAME,
+    DataSubject,
+    label,
+    value_json,
+)
 
 MODELS: tuple[str, ...] = (
     "core.user",
@@ -59,8 +61,6 @@ KEPT: dict[str, str] = {
 
 # Accounts that cannot be deleted are renamed to an address of this reserved domain.
 ERASED_DOMAIN = "anonyme.invalid"
-# The names members.privacy gives an anonymised directory record (see the issue's contract).
-ANONYMOUS_NAMES = ("Personne", "anonymisée")
 # Rows pointing to the person this many foreign keys away count as theirs.
 GRAPH_DEPTH = 3
 # Identifiers shorter than this are not searched for in free text (too many false hits).
@@ -78,20 +78,10 @@ def traces_since(*, cutoff: datetime) -> list[Q]:
     return [Q(Exists(consents))]
 
 
-def _label(model: type[models.Model], name: str) -> str:
-    """A field's label in the reader's language: the export is for the person, as the
-    other apps' (members.privacy.row_from)."""
-    return str(capfirst(model._meta.get_field(name).verbose_name))
-
-
-def _iso(moment) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
-
-
 def _person_names(person) -> tuple[str, str]:
-    if person is None or (person.first_name, person.last_name) == ANONYMOUS_NAMES:
-        return "", ""
-    return person.first_name, person.last_name
+    """The record's (first, last) names; none once it is anonymised."""
+    names = (person.first_name, person.last_name) if person is not None else ("", "")
+    return ("", "") if names == (ANONYMOUS_FIRST_NAME, ANONYMOUS_LAST_NAME) else names
 
 
 def _users(subject: DataSubject) -> list[User]:
@@ -230,52 +220,52 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
     return {
         gettext("User account"): [
             {
-                _label(User, "email"): user.email,
-                _label(User, "first_name"): user.first_name,
-                _label(User, "last_name"): user.last_name,
-                _label(User, "is_active"): user.is_active,
-                _label(User, "date_joined"): _iso(user.date_joined),
-                _label(User, "last_login"): _iso(user.last_login),
-                _label(User, "groups"): sorted(group.name for group in user.groups.all()),
+                label(User, "email"): user.email,
+                label(User, "first_name"): user.first_name,
+                label(User, "last_name"): user.last_name,
+                label(User, "is_active"): user.is_active,
+                label(User, "date_joined"): value_json(user.date_joined),
+                label(User, "last_login"): value_json(user.last_login),
+                label(User, "groups"): sorted(group.name for group in user.groups.all()),
             }
             for user in users
         ],
         gettext("Sign-in email addresses"): [
             {
-                _label(EmailAddress, "email"): row.email,
-                _label(EmailAddress, "verified"): row.verified,
-                _label(EmailAddress, "primary"): row.primary,
+                label(EmailAddress, "email"): row.email,
+                label(EmailAddress, "verified"): row.verified,
+                label(EmailAddress, "primary"): row.primary,
             }
             for row in EmailAddress.objects.filter(user__in=users).order_by("email")
         ],
         gettext("Open sessions"): [
-            {_label(Session, "expire_date"): _iso(session.expire_date)}
+            {label(Session, "expire_date"): value_json(session.expire_date)}
             for session in _sessions(users)
         ],
         gettext("Audit trail"): [
             {
-                _label(AuditEntry, "created_at"): _iso(line.entry.created_at),
-                _label(AuditEntry, "action"): line.action,
-                _label(AuditEntry, "object_repr"): _masked(line.entry.object_repr, keep),
-                _label(AuditEntry, "changes"): _masked(dict(line.changes), keep),
+                label(AuditEntry, "created_at"): value_json(line.entry.created_at),
+                label(AuditEntry, "action"): line.action,
+                label(AuditEntry, "object_repr"): _masked(line.entry.object_repr, keep),
+                label(AuditEntry, "changes"): _masked(dict(line.changes), keep),
             }
             for line in audit
         ],
         gettext("Back-office history"): [
             {
-                _label(LogEntry, "action_time"): _iso(entry.action_time),
-                _label(AuditEntry, "object_repr"): _masked(entry.object_repr, keep),
-                _label(LogEntry, "change_message"): _masked(str(entry.get_change_message()), keep),
+                label(LogEntry, "action_time"): value_json(entry.action_time),
+                label(AuditEntry, "object_repr"): _masked(entry.object_repr, keep),
+                label(LogEntry, "change_message"): _masked(str(entry.get_change_message()), keep),
             }
             for entry in log
         ],
         gettext("Consents given"): [
             {
-                _label(ConsentRecord, "purpose"): str(record.get_purpose_display()),
-                _label(ConsentRecord, "wording"): record.wording,
-                _label(ConsentRecord, "source"): record.source,
-                _label(ConsentRecord, "given_at"): _iso(record.given_at),
-                _label(ConsentRecord, "ip"): record.ip,
+                label(ConsentRecord, "purpose"): str(record.get_purpose_display()),
+                label(ConsentRecord, "wording"): record.wording,
+                label(ConsentRecord, "source"): record.source,
+                label(ConsentRecord, "given_at"): value_json(record.given_at),
+                label(ConsentRecord, "ip"): record.ip,
             }
             for record in _consents(subject).order_by("given_at", "id")
         ],

@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Person
-from members.privacy import identifiers_pattern, text_scrub
 from portal.core.erasures import email_fingerprint, erasure_record
 from portal.core.models import AuditEntry
 from portal.core.pagecache import page_cache_invalidate
 from portal.core.roles import is_staff
 from portal.core.services import audit_log
-from portal.core.subjects import DataSubject
+from portal.core.subjects import DataSubject, identifiers_pattern, text_scrub
 from portal.privacy.models import ErasureRequest, ErasureStatus
 from portal.privacy.registry import contributors_erase_order
 from portal.privacy.selectors import erasure_requests_of, subject_find

@@ -30,7 +30,7 @@ from members.models import (
     Person,
     Reminder,
 )
-from members.privacy import KEPT, MODELS, identifiers_pattern, subject_data, subject_erase
+from members.privacy import KEPT, MODELS, subject_data, subject_erase
 from members.services.billing import invoice_issue, payment_record
 from portal.core.subjects import DataSubject
 from tests.members.factories import (
@@ -289,18 +289,6 @@ def test_dues_campaign_errors_naming_the_person(subject_person, other_person):
     assert counts["members.duescampaign"] == 1
     campaign.refresh_from_db()
     assert [e["member"] for e in campaign.errors] == [PLACEHOLDER, "Gaspard Oudinot"]
-
-
-def test_identifiers_are_found_in_their_usual_spellings(subject_person):
-    pattern = identifiers_pattern(subject=subject_of(subject_person))
-    text = (
-        "Merci à Léonie VASSEUR-QUINTAL (leonie.vq@exemple.fr, 06.12.34.56.78 ou "
-        "+33 6 12 34 56 78) ; Vasseur-Quintal Léonie a relu. Léonie-Anne et Vasseur restent."
-    )
-
-    scrubbed = pattern.sub("[…]", text)
-
-    assert scrubbed == ("Merci à […] ([…], […] ou […]) ; […] a relu. […]-Anne et Vasseur restent.")
 
 
 def test_export_values_are_json_ready(subject_person):
