@@ -24,6 +24,9 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from faker import Faker
+
+from demo.names import french_faker
 
 APPS = ("members", "events", "publications", "infodoc", "newsletter")
 BATCH = 2000
@@ -37,6 +40,7 @@ class DatasetError(Exception):
 @dataclass
 class Context:
     rng: random.Random
+    fake: Faker  # people's and streets' names (fr_FR), seeded like rng
     years: list[int]
     today: date
     scale: float
@@ -147,6 +151,7 @@ def generate(*, years: int = 10, seed: int = 0, scale: float = 1.0, force: bool 
     today = reference_date()
     context = Context(
         rng=random.Random(seed),  # noqa: S311 - reproducible data, not secrets
+        fake=french_faker(seed),
         years=list(range(today.year - years + 1, today.year + 1)),
         today=today,
         scale=scale,

@@ -136,7 +136,7 @@ def _sessions(context: Context, actions: list[tuple[Action, int]]) -> list[Sessi
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=fmt[3]),
                     venue="" if online else f"{rng.choice(words.VENUES)} — {commune.name}",
-                    address="" if online else f"{rng.randint(1, 90)} {rng.choice(words.STREETS)}",
+                    address="" if online else f"{rng.randint(1, 90)} {context.fake.street_name()}",
                     commune=None if online else commune,
                     is_online=online,
                     online_url="https://visio.pole-ressources.test/salle" if online else "",

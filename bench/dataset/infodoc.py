@@ -17,7 +17,6 @@ from infodoc.models import (
     StatusChange,
 )
 from portal.core.models import Theme
-from portal.core.names import FIRST_NAMES, LAST_NAMES
 
 REQUESTS, RESOURCES = 1200, 400
 KIND_BY_ORGANISATION = {
@@ -55,7 +54,7 @@ def _resources(context: Context, themes: dict[str, int]) -> list[Resource]:
                 title=title,
                 kind=context.pick(kinds),
                 year=year,
-                author=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                author=context.fake.name(),
                 publisher=rng.choice(
                     [
                         "La Documentation française",

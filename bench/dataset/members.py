@@ -13,7 +13,6 @@ from members.models import (
     Person,
 )
 from portal.core.models import Commune, Department
-from portal.core.names import FIRST_NAMES, LAST_NAMES
 
 ORGANISATIONS, PEOPLE = 800, 15_000
 OTHER_DEPARTMENTS = {
@@ -87,7 +86,7 @@ def _organisations(context: Context) -> list[Organisation]:
                 created_at=created,
                 updated_at=created,
                 email=f"contact@{ascii_slug(name)[:24]}{number}.orga.test",
-                address=f"{rng.randint(1, 120)} {rng.choice(words.STREETS)}",
+                address=f"{rng.randint(1, 120)} {context.fake.street_name()}",
                 chorus_service_code="POLITIQUE-VILLE" if kind in PUBLIC_BODY_KINDS else "",
                 is_funder=kind == K.STATE and rng.random() < 0.5,
                 **extra,
@@ -130,7 +129,7 @@ def _organisations(context: Context) -> list[Organisation]:
 def _people(context: Context, organisations: list[Organisation]) -> list[Person]:
     rng, rows = context.rng, []
     for number in range(1, context.volume(PEOPLE) + 1):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = context.fake.first_name(), context.fake.last_name()
         organisation = rng.choice(organisations) if rng.random() < 0.75 else None
         if organisation is not None:
             actor = ACTOR_BY_KIND[organisation.kind]

@@ -18,7 +18,6 @@ from newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from portal.core.names import FIRST_NAMES, LAST_NAMES
 from publications.models import PublicationKind
 
 SUBSCRIBERS = 30_000
@@ -48,7 +47,7 @@ def _subscribers(context: Context) -> list[Subscriber]:
     start = date(context.years[0], 1, 1)
     span = (today - start).days
     for number in range(1, context.volume(SUBSCRIBERS) + 1):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = context.fake.first_name(), context.fake.last_name()
         # A third were taken over from the former list; the others joined along the years.
         imported = rng.random() < 0.33
         joined = start if imported else start + timedelta(days=rng.randint(0, span))

@@ -1,4 +1,5 @@
-"""The vocabulary of the politique de la ville, for generated text (names: portal.core.names)."""
+"""The vocabulary of the politique de la ville, for generated text (people's and streets'
+names: Faker, demo.names)."""
 
 from __future__ import annotations
 
@@ -48,11 +49,6 @@ PLACES = [
     "des Louvrais", "du Val d'Argent", "des Indes", "du Plateau", "des Brûlés", "de la Noë",
     "du Bois de l'Étang", "des Chênes", "de la Sablière", "du Luth", "des Fauvettes",
     "de la Croix-Petit", "des Doucettes", "du Petit-Nanterre", "des Tarterêts", "du Mont",
-]
-STREETS = [
-    "rue de la République", "avenue Jean Jaurès", "place de la Mairie", "rue Victor Hugo",
-    "boulevard de l'Hautil", "rue des Écoles", "allée des Tilleuls", "avenue du Général Leclerc",
-    "rue Pasteur", "rue Jules Ferry", "place des Droits de l'Homme", "rue de Paris",
 ]
 VENUES = [
     "Salle des fêtes", "Maison des associations", "Centre social", "Médiathèque",

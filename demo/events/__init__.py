@@ -27,11 +27,9 @@ from demo.events.data import (
     CAF78,
     CAF95,
     ELECTED,
-    FIRST_NAMES,
     FIXED_SLOTS,
     FOCUS,
     JOBS,
-    LAST_NAMES,
     LAST_YEAR,
     MEMBER_LAST_YEAR,
     MEMBER_REGISTERED,
@@ -57,6 +55,7 @@ from demo.events.data import (
     VENUES,
     Spec,
 )
+from demo.names import french_faker
 from events.models import (
     Action,
     ActionFormat,
@@ -134,6 +133,7 @@ class _Builder:
     def _participants(self):
         """A few hundred people, reused across sessions, indexed by (département, kind)."""
         rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not secrets
+        fake = french_faker(SEED + 1)
         cities: dict[str, list[Organisation]] = {}
         for city in Organisation.objects.filter(kind=OrganisationKind.COMMUNE).select_related(
             "department"
@@ -146,7 +146,7 @@ class _Builder:
         others = [code for code, _name in OTHER_DEPARTMENTS]
         wanted = []
         for index in range(PARTICIPANTS):
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            first, last = fake.first_name(), fake.last_name()
             bucket = _pick(rng, POOL["departments"])
             actor_type = _pick(rng, POOL["actor_types"])
             code = rng.choice(others) if bucket == OTHER else bucket

@@ -291,22 +291,6 @@ THIS_YEAR = [
 MEMBER_THIS_YEAR = {0: (2,)}  # present at the ASV group's third session
 MEMBER_REGISTERED = 4  # the webinar: her space shows the online link
 
-FIRST_NAMES = [
-    "Camille", "Nadia", "Karim", "Sophie", "Thomas", "Fatou", "Julien", "Leïla", "Mehdi",
-    "Claire", "Aurélie", "Yasmina", "Nicolas", "Mamadou", "Élodie", "Sarah", "Kevin", "Aïcha",
-    "Laurent", "Inès", "Hugo", "Samia", "Pierre", "Océane", "Rachid", "Marion", "Youssef",
-    "Amandine", "Sébastien", "Khadija", "Lucie", "Moussa", "Hélène", "Bilal", "Émilie",
-    "Djamel", "Chloé", "Antoine", "Awa", "Guillaume", "Nora", "Vincent", "Salimata", "Mathilde",
-    "Farid", "Pauline", "Ousmane", "Anne", "Rémi", "Zineb",
-]  # fmt: skip
-LAST_NAMES = [
-    "Martin", "Bernard", "Diallo", "Petit", "Durand", "Benali", "Moreau", "Traoré", "Laurent",
-    "Haddad", "Simon", "Michel", "Lefebvre", "Kone", "Garcia", "Roux", "Fournier", "Bensaïd",
-    "Girard", "Mercier", "Dupont", "Nguyen", "Lambert", "Bonnet", "Camara", "Fontaine",
-    "Rousseau", "Mendy", "Vincent", "Chevalier", "Sylla", "Robin", "Masson", "Sanchez", "Boyer",
-    "Ndiaye", "Gauthier", "Perrin", "Cissé", "Morel", "Blanc", "Guerin", "Ferhat", "Muller",
-    "Henry", "Rolland", "Lopes", "Colin", "Touré",
-]  # fmt: skip
 JOBS = {
     STAFF: ["Cheffe de projet politique de la ville", "Coordinateur PRE",
             "Référente de parcours PRE", "Coordinatrice ASV/CLS", "Chargé de coopération CTG",

@@ -25,9 +25,8 @@ from demo.core import load_territories
 from demo.infodoc.data import (
     ANSWERS,
     CELLS,
-    CONTACT_NAMES,
     IN,
-    INDIVIDUAL_NAMES,
+    INDIVIDUALS,
     INSIDE_CODES,
     LAST_YEAR_REQUESTS,
     ORGANISATIONS,
@@ -43,6 +42,7 @@ from demo.infodoc.data import (
     YEAR_BEFORE_REQUESTS,
     K,
 )
+from demo.names import french_faker
 from infodoc.models import (
     Channel,
     InfoRequest,
@@ -114,17 +114,18 @@ class _Builder:
             OrganisationKind.DEPARTEMENT: ActorType.COLLECTIVITY_STAFF,
             OrganisationKind.ASSOCIATION: ActorType.ASSOCIATION,
         }
+        fake = french_faker(SEED)
         created = Person.objects.bulk_create(
             Person(
-                first_name=CONTACT_NAMES[index % len(CONTACT_NAMES)][0],
-                last_name=CONTACT_NAMES[index % len(CONTACT_NAMES)][1],
+                first_name=fake.first_name(),
+                last_name=fake.last_name(),
                 email=f"infodoc.{_slug(o.name)}.{o.pk}@demo.test",
                 organisation=o,
                 department_id=o.department_id,
                 actor_type=staff_types.get(o.kind, ActorType.STATE),
                 job_title="Chargé·e de mission",
             )
-            for index, o in enumerate(missing)
+            for o in missing
         )
         contacts.update({p.organisation_id: p for p in created})
         self.organisations = organisations
@@ -134,7 +135,9 @@ class _Builder:
         key = ("individuals", area)
         if key not in self.turn:
             people = []
-            for index, (first, last) in enumerate(INDIVIDUAL_NAMES):
+            fake = french_faker(SEED + (area == IN))  # the same people on every run
+            for index in range(INDIVIDUALS):
+                first, last = fake.first_name(), fake.last_name()
                 code = (
                     INSIDE_CODES[index % 4] if area == IN else list(OUTSIDE_DEPARTMENTS)[index % 6]
                 )

@@ -73,15 +73,7 @@ ORGANISATIONS = {
     (K.DEPARTEMENT, OUT): [("Conseil départemental de l'Oise", OrganisationKind.DEPARTEMENT, "60")],
 }
 INSIDE_CODES = ["95", "95", "78", "92"]
-INDIVIDUAL_NAMES = [
-    ("Inès", "Benali"), ("Thomas", "Garnier"), ("Mariam", "Diallo"), ("Julien", "Roux"),
-    ("Chloé", "Martin"), ("Yanis", "Haddad"), ("Léa", "Fontaine"), ("Moussa", "Traoré"),
-]  # fmt: skip
-CONTACT_NAMES = [
-    ("Nadia", "Bensaïd"), ("Éric", "Lemoine"), ("Fatou", "Camara"), ("Hugo", "Perrin"),
-    ("Samira", "Khelifi"), ("Vincent", "Morel"), ("Aurélie", "Dubois"), ("Karima", "Zerrouki"),
-    ("Olivier", "Besson"), ("Sophie", "Lambert"),
-]  # fmt: skip
+INDIVIDUALS = 8  # people asking on their own, per area
 # Primary themes of 112 requests, then second themes of 28 of them: 19 % each for
 # territorial engineering and equality, about 7 % for prevention and for youth.
 PRIMARY_THEMES = {

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from demo.names import french_faker
 from demo.newsletter.data import (
     ACTIVE_SUBSCRIBERS,
     ACTOR_TYPES,
@@ -55,7 +56,6 @@ from newsletter.models import (
     SubscriberStatus,
 )
 from portal.core.models import Department
-from portal.core.names import FIRST_NAMES, LAST_NAMES
 from publications.models import Publication, PublicationKind, PublicationStatus
 
 BATCH = 2000
@@ -113,6 +113,7 @@ def _weighted(rng: random.Random, weights: dict) -> str:
 
 def _subscribers() -> list[Subscriber]:
     rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+    fake = french_faker(SEED)
     departments = {d.code: d for d in Department.objects.filter(code__in=DEPARTMENTS)}
     now = timezone.now()
     taken_over = _sent_at(date(2018, 5, 1)).replace(day=24)  # the eve of the RGPD
@@ -122,7 +123,7 @@ def _subscribers() -> list[Subscriber]:
     rng.shuffle(states)
     subscribers = []
     for index, status in enumerate(states):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = fake.first_name(), fake.last_name()
         code = _weighted(rng, DEPARTMENTS)
         actor = _weighted(rng, ACTOR_TYPES)
         names = ORGANISATIONS.get(code, {}).get(actor) or OTHER_ORGANISATIONS.get(actor, [""])
