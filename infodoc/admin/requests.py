@@ -27,8 +27,7 @@ from infodoc.models import Attachment, InfoRequest, RequestStatus, StatusChange
 from infodoc.services.answers import info_request_unpublish
 from infodoc.services.attachments import attachment_rename_to_title
 from infodoc.services.requests import info_request_assign, info_request_transition, reference_next
-from members.admin.common import AuditTrailMixin
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin
 from portal.core.services import audit_log
 
 OPEN_FIRST = Case(

@@ -12,13 +12,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from members.admin.common import AuditTrailMixin, euros
+from members.admin.common import euros
 from members.admin.invoice_actions import InvoiceActionsMixin
 from members.admin.journal import SalesJournalMixin
 from members.models import CreditNote, Invoice, Payment, Reminder, ReminderKind
 from members.models.billing import overdue_condition
 from members.selectors.reminders import invoice_days_late, invoice_next_reminder
-from portal.core.admin.base import ReadOnlyAdmin
+from portal.core.admin.base import AuditTrailMixin, ReadOnlyAdmin
 
 
 class InvoiceStatus(TextChoices):

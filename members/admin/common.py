@@ -1,6 +1,5 @@
 """Shared pieces of the members back office: money display and the spreadsheet exports
-(the imports are members.imports). The audit trail section is core's, imported from here
-by the apps that used it from here."""
+(the imports are members.imports)."""
 
 from __future__ import annotations
 
@@ -10,10 +9,9 @@ from import_export.admin import ExportMixin
 
 from members.admin.forms import ColumnsExportForm
 from members.imports.exports import FORMATS
-from portal.core.admin.base import AuditTrailMixin
 from portal.core.formats import format_euros
 
-__all__ = ["AuditTrailMixin", "ExportFormatsMixin", "euros"]
+__all__ = ["ExportFormatsMixin", "euros"]
 
 
 def euros(value) -> str:

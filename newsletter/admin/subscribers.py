@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.admin.common import AuditTrailMixin, ExportFormatsMixin
+from members.admin.common import ExportFormatsMixin
 from members.imports.exports import CSV
 from newsletter.forms import SubscriberAdminForm
 from newsletter.imports.exports import SubscriberResource
@@ -27,7 +27,7 @@ from newsletter.services.subscribers import (
     UNSUBSCRIBE_STAFF,
     subscriber_unsubscribe,
 )
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin
 from portal.core.paginators import CappedCountPaginator
 from portal.core.services import audit_log
 

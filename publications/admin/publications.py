@@ -11,8 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from members.admin.common import AuditTrailMixin
-from portal.core.admin.base import ImportLinkMixin, number_column
+from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin, number_column
 from publications.forms import PublicationAdminForm, PublicationScheduleForm
 from publications.models import Publication
 from publications.services import (
