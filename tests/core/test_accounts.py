@@ -1,10 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.db import IntegrityError
 
-from demo.core import DEMO_PASSWORD
 from portal.core.roles import DIRECTOR_GROUP, STAFF_GROUP, is_director, is_staff
 
 
@@ -29,16 +27,6 @@ def test_roles(member_user, staff_user, director_user):
     assert not is_staff(member_user)
     assert is_staff(staff_user) and not is_director(staff_user)
     assert is_director(director_user)
-
-
-def test_load_demo_creates_the_three_demo_logins_once(client, db):
-    call_command("load_demo")
-    call_command("load_demo")
-    for email in ("direction@demo.test", "equipe@demo.test", "membre@demo.test"):
-        assert client.login(email=email, password=DEMO_PASSWORD)
-    from django.contrib.auth import get_user_model
-
-    assert get_user_model().objects.filter(email__endswith="@demo.test").count() == 3
 
 
 @pytest.mark.parametrize(

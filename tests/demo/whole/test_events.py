@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import io
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from demo import events as events_demo
@@ -27,9 +24,6 @@ from members.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
 
-# What the demo loads depends on the day and the hour: a fixed, ordinary instant.
-NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
-
 
 def _counts() -> tuple[int, ...]:
     return tuple(
@@ -38,24 +32,16 @@ def _counts() -> tuple[int, ...]:
     )
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The whole demo, loaded once for the module and rolled back after it; the clock
-    stays frozen while the module's tests run."""
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        call_command("load_demo")
-        yield timezone.localdate().year
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(whole_demo) -> int:
+    """This year, in the whole demo (tests/demo/whole/conftest.py)."""
+    return whole_demo.year
 
 
 def test_the_demo_loads_twice_without_duplicates(demo):
     counts = _counts()
     events_demo.load_demo()
-    call_command("load_demo")
+    call_command("load_demo", force=True, stdout=io.StringIO())
     assert _counts() == counts
     assert Person.objects.filter(email__endswith="@participants.demo.test").count() == 420
 

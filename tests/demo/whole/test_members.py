@@ -1,24 +1,17 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
+"""The members demo: every membership status, the demo login's city, loaded once."""
 
 import pytest
-import time_machine
-from django.core.management import call_command
 from django.utils import timezone
 
+from demo import members as members_demo
 from members.models import Invoice, Membership, MembershipStatus, Organisation, Person
 from members.selectors.memberships import membership_status, memberships_with_amounts
 
-# What the demo loads depends on the day: a fixed, ordinary instant.
-NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
-
 
 @pytest.mark.django_db
-@time_machine.travel(NOW, tick=False)
-def test_demo_members_cover_every_status_and_load_once():
-    call_command("load_demo")
+def test_demo_members_cover_every_status_and_load_once(whole_demo):
     counts = (Organisation.objects.count(), Membership.objects.count(), Invoice.objects.count())
-    call_command("load_demo")
+    members_demo.load_demo()
     assert (Organisation.objects.count(), Membership.objects.count(), Invoice.objects.count()) == (
         counts
     )

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 
-from demo import load as load_all_demos
 from demo import reports as reports_demo
 from members.models import MembershipCategory, Organisation, Person
 from portal.reports.models import ReportEdition
@@ -19,22 +12,11 @@ from portal.reports.selectors import annual_figures
 
 pytestmark = pytest.mark.django_db
 
-# What the demo loads depends on the day and the hour: a fixed, ordinary instant.
-NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Every app's demo, loaded once for the module and rolled back after it; the clock
-    stays frozen while the module's tests run."""
-    with (
-        time_machine.travel(NOW, tick=False),
-        django_db_blocker.unblock(),
-        transaction.atomic(),
-    ):
-        load_all_demos()
-        yield timezone.localdate().year - 1
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo(whole_demo) -> int:
+    """Last year, the demo year, in the whole demo (tests/demo/whole/conftest.py)."""
+    return whole_demo.year - 1
 
 
 def test_the_demo_year_is_last_year(demo):
