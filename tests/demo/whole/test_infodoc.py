@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.utils import timezone
 
-from demo import core as core_demo
 from demo import infodoc as infodoc_demo
-from demo import members as members_demo
 from infodoc.models import InfoRequest, Loan, RequestStatus, Resource
 from infodoc.selectors.figures import request_figures
 from members.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
-
-# What the demo loads depends on the day: a fixed, ordinary instant.
-NOW = datetime(2026, 11, 18, 14, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def _counts() -> tuple[int, ...]:
@@ -32,12 +23,9 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.fixture
-def demo():
-    with time_machine.travel(NOW, tick=False):
-        core_demo.load_demo()
-        members_demo.load_demo()
-        infodoc_demo.load_demo()
-        yield timezone.localdate()
+def demo(whole_demo):
+    """The whole demo (tests/demo/whole/conftest.py): the day it was loaded on."""
+    return whole_demo
 
 
 def test_loads_twice_without_duplicates(demo):

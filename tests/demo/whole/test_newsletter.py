@@ -3,7 +3,7 @@ draft, loaded twice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,6 @@ import time_machine
 from django.db.models import Count
 from django.utils import timezone
 
-from demo import core as core_demo
 from demo import newsletter as newsletter_demo
 from newsletter.models import (
     Block,
@@ -23,11 +22,6 @@ from newsletter.models import (
     Subscriber,
     SubscriberStatus,
 )
-from portal.core.models import Department
-from publications.models import PublicationKind
-from tests.events.factories import SessionFactory
-from tests.infodoc.factories import ResourceFactory
-from tests.publications.factories import PublicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +42,10 @@ def _counts() -> tuple[int, ...]:
 
 
 @pytest.fixture
-def demo(frozen_clock):
-    core_demo.load_demo()
-    for code, name in (("95", "Val-d'Oise"), ("78", "Yvelines"), ("92", "Hauts-de-Seine")):
-        Department.objects.get_or_create(code=code, defaults={"name": name})
-    # A little of the other apps' demo content for the issues to pick.
-    _sent, coming = newsletter_demo._months(timezone.now())
-    starts = timezone.make_aware(datetime.combine(coming.replace(day=15), time(9, 30)))
-    SessionFactory.create_batch(3, starts_at=starts)
-    PublicationFactory.create_batch(4)
-    for topic in ("santé mentale", "conseil citoyen", "jeunes", "marches exploratoires"):
-        PublicationFactory(kind=PublicationKind.EXPERIENCE_SHEET, title=f"Fiche — {topic}")
-    for kind in ("website", "radio", "book", "report", "article"):
-        ResourceFactory.create_batch(3, kind=kind)
-    newsletter_demo.load_demo()
+def demo(whole_demo, frozen_clock):
+    """The whole demo (tests/demo/whole/conftest.py): the issues pick its sessions,
+    publications and resources."""
+    return whole_demo
 
 
 def test_loads_twice_without_duplicates(demo):
