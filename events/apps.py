@@ -7,6 +7,8 @@ from portal.core.audit import NUMBER, AuditAction, AuditField
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and attendance")
+    # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
+    public_models = ("Action", "Session", "Registration")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

@@ -7,6 +7,8 @@ from portal.core.audit import LIST, NUMBER, AuditAction, AuditField
 class InfodocConfig(AppConfig):
     name = "infodoc"
     verbose_name = _("Info-doc service")
+    # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
+    public_models = ("InfoRequest", "Resource")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

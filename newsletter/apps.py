@@ -8,6 +8,8 @@ from portal.core.audit import LIST, AuditField
 class NewsletterConfig(AppConfig):
     name = "newsletter"
     verbose_name = _("Newsletter Résonances")
+    # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
+    public_models = ("Issue", "Block")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

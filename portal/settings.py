@@ -133,7 +133,7 @@ def _redis_for_celery(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "portal.core.cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},

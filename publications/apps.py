@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PublicationsConfig(AppConfig):
     name = "publications"
     verbose_name = _("Publications")
+    # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
+    public_models = ("Publication",)
     # The audit trail (portal.core.audit): what each action is called.
     audit_actions = {
         "publication.created": _("Publication created"),

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -367,7 +366,7 @@ class ActionImporter(Importer):
         Session.objects.bulk_update(updated, SESSION_FIELDS, batch_size=BATCH)
         self.progress("saving", len(rows), len(rows))
         audit_log_many(actor=self.actor, action="action.imported", entries=actions)
-        transaction.on_commit(page_cache_invalidate)
+        page_cache_invalidate()
 
     def _actions_save(self, plans: list[ActionPlan]) -> list[tuple[Action, dict]]:
         """Create and update the actions, their themes and partners; what to audit."""

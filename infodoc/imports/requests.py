@@ -24,7 +24,6 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -179,7 +178,7 @@ class InfoRequestImporter(Importer):
 
     def save(self, rows: list[Row]) -> None:
         requests_save(importer=self, rows=[row for row in rows if row.change != UNCHANGED])
-        transaction.on_commit(page_cache_invalidate)
+        page_cache_invalidate()
 
     # One line -----------------------------------------------------------------------
 

@@ -24,11 +24,11 @@ from members.imports.readers import (
     assign,
     duplicate_of,
     name_key,
-    public_pages_changed,
     record_id,
     siret,
 )
 from members.models import ActorType, Organisation, Person
+from portal.core.pagecache import page_cache_invalidate
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import CellError, Column
 from portal.core.sheets.engine import CREATE, UNCHANGED, UPDATE, Importer, Row
@@ -65,7 +65,7 @@ def _bulk_save(importer: Importer, model, rows: list[Row], fields: tuple[str, ..
         model.objects.bulk_update(updated[start : start + BATCH], [*fields, "updated_at"])
         importer.progress("saving", len(created) + min(start + BATCH, len(updated)), total)
     if total:
-        public_pages_changed()
+        page_cache_invalidate()  # bulk writes send no signal
 
 
 @register

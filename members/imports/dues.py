@@ -20,9 +20,9 @@ from members.imports.readers import (
     YEAR_ALIASES,
     YEAR_HELP,
     changes_of,
-    public_pages_changed,
 )
 from members.models import DuesMode, DuesRule, MembershipCategory
+from portal.core.pagecache import page_cache_invalidate
 from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import Column
@@ -127,4 +127,4 @@ class DuesRuleImporter(Importer):
             ],
         )
         if created or updated:
-            public_pages_changed()
+            page_cache_invalidate()  # bulk writes send no signal

@@ -28,7 +28,6 @@ from members.imports.readers import (
     PersonIndex,
     changes_of,
     duplicate_of,
-    public_pages_changed,
     siret,
 )
 from members.models import (
@@ -42,6 +41,7 @@ from members.models import (
 from members.selectors.memberships import membership_status, memberships_with_amounts
 from members.services.memberships import membership_category_for
 from portal.core.formats import format_euros
+from portal.core.pagecache import page_cache_invalidate
 from portal.core.services import audit_log_many
 from portal.core.sheets import columns as read
 from portal.core.sheets.columns import Column
@@ -384,4 +384,4 @@ class MembershipImporter(Importer):
             ],
         )
         if created or updated:
-            public_pages_changed()
+            page_cache_invalidate()  # bulk writes send no signal

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +26,6 @@ from members.models import (
     OrganisationKind,
     Person,
 )
-from portal.core.pagecache import page_cache_invalidate
 from portal.core.sheets.columns import CellError, Choice, cell_text, integer
 from portal.core.text import loose_key
 from portal.core.validators import validate_siret
@@ -258,8 +256,3 @@ def changes_of(record, target: dict) -> dict[str, list]:
         for name, value in target.items()
         if getattr(record, name) != value
     }
-
-
-def public_pages_changed() -> None:
-    """Bulk writes send no signal: drop the public pages' cache once the import is in."""
-    transaction.on_commit(page_cache_invalidate)

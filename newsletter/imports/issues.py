@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -190,7 +189,7 @@ class IssueImporter(Importer):
         Issue.objects.bulk_update(updated, [*ARCHIVE_FIELDS, "updated_at"], batch_size=BATCH)
         self.progress("saving", len(created) + len(updated), len(rows))
         self._audit(audited)
-        transaction.on_commit(page_cache_invalidate)
+        page_cache_invalidate()
 
     def _audit(self, audited: list[tuple[Issue, str]]) -> None:
         """One entry per issue recorded as sent, as the campaign services log a send."""

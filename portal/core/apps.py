@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = _("Site and accounts")
+    # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
+    public_models = ("SiteSettings", "Department", "Epci", "Commune", "Theme")
     # The audit trail (portal.core.audit): core's actions, and the keys every app logs.
     audit_actions = {
         "import.confirmed": _("Import confirmed"),
@@ -36,14 +38,13 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from portal.core import pagecache
         from portal.core.admin.base import admin_numbers_install
-        from portal.core.pagecache import model_changed
         from portal.core.roles import sync_group_permissions
 
         admin_numbers_install()  # « 20 980 » in the back office's lists and read-only fields
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="core.sync_group_permissions")
-        # The anonymous page cache drops its pages when a model they show changes.
-        post_save.connect(model_changed, dispatch_uid="core.pagecache.save")
-        post_delete.connect(model_changed, dispatch_uid="core.pagecache.delete")
-        m2m_changed.connect(model_changed, dispatch_uid="core.pagecache.m2m")
+        # The anonymous page cache drops its pages when a model they show changes (the
+        # apps' public_models).
+        pagecache.install()

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -237,7 +236,7 @@ class PopulationImporter(TerritoryImporter):
                 ],
             )  # fmt: skip
             self.progress("saving", min(start + BATCH, len(communes)), len(communes))
-        transaction.on_commit(page_cache_invalidate)
+        page_cache_invalidate()
 
     @staticmethod
     def _departments_save(names: dict[str, str]) -> None:
@@ -367,4 +366,4 @@ class EpciImporter(TerritoryImporter):
             Commune.objects.filter(insee_code__in=codes).update(epci_id=epci_id)
             done += len(codes)
             self.progress("saving", done, len(changed))
-        transaction.on_commit(page_cache_invalidate)
+        page_cache_invalidate()

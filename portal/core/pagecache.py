@@ -5,81 +5,136 @@ the same for all of them (status 200, no cookie set, no flash message, not an ht
 fragment) is stored under the path and the query string, with the version number it was
 made under: one Redis round trip reads both the current number and the page. A page with
 a form is stored with a slot where its CSRF token was, and each visitor served from the
-cache gets their own token in it (and the cookie that goes with it). Saving or
-deleting any model a public page shows bumps the version (signals, connected in
-CoreConfig.ready()), so an edit is visible at once; a timeout bounds what a write
-outside the ORM's signals (a queryset update) could leave behind. Signed-in people
-are never served from, nor stored in, the cache.
+cache gets their own token in it (and the cookie that goes with it).
+
+Each app names, in its AppConfig's ``public_models``, the models its public pages show.
+Saving or deleting one of them (or changing one of their many-to-many links) bumps the
+version once the transaction commits, once per transaction: a visitor between the write
+and the commit cannot store the old page under the new number. Bulk writes send no
+signal: the code making them calls page_cache_invalidate(). A timeout bounds what any
+other write outside the ORM's signals could leave behind. Signed-in people are never
+served from, nor stored in, the cache.
+
+The cache talks to Redis (the cache's server, the cache's timeouts) through one redis-py
+client: a page served from the cache costs one round trip and no more.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
+import threading
+import time
 
+import redis
+from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 
-VERSION_KEY = "pagecache:version"
-# Models whose rows never show on a public page: their writes keep the cache.
-# Among them the frequent writes of a working day: sign-ins (last_login), public forms
-# (consents, requests to join), check-ins, and the whole of the dues.
-IGNORED_MODELS = frozenset({
-    "core.auditentry", "core.consentrecord", "core.user",
-    "members.membershiprequest", "members.invoice", "members.creditnote", "members.payment",
-    "members.reminder", "members.duescampaign", "members.documentsequence",
-    "events.attendance", "events.headcount", "events.evaluation",
-    "infodoc.statuschange", "infodoc.requestcounter", "infodoc.loan",
-    "newsletter.delivery", "newsletter.subscriber",
-    "sessions.session", "admin.logentry", "account.emailaddress", "account.emailconfirmation",
-})  # fmt: skip
-# Apps whose models public pages show (the rest: accounts, sessions, Celery...).
-PUBLIC_APPS = frozenset({"core", "members", "events", "publications", "infodoc", "newsletter"})
+PREFIX = "portal:pagecache:"
+VERSION_KEY = PREFIX + "version"
 NEVER_CACHED = ("/admin/", "/espace/", "/comptes/", "/direction/", "/healthz", "/media/")
 # What {% csrf_token %} writes, and where a stored page keeps a slot for the visitor's token.
 TOKEN_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[a-zA-Z0-9]{64}(")')
 TOKEN_SLOT = b"\x00csrf-token\x00"
+# The shape of a masked CSRF token: 64 letters and digits in a row.
 TOKEN_LIKE = re.compile(rb"[a-zA-Z0-9]{64}")
 
-
-def _version_start() -> int:
-    cache.add(VERSION_KEY, 1, timeout=None)
-    return cache.get(VERSION_KEY, 1)
+# "app_label.modelname" of every model some public page shows (filled by install()).
+public_models: frozenset[str] = frozenset()
 
 
-def page_cache_invalidate(**_signal_kwargs) -> None:
-    """Make every cached page stale (the next visitor gets a fresh one)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: nothing is cached under one
-        cache.add(VERSION_KEY, 1, timeout=None)
+@functools.cache
+def _redis() -> redis.Redis:
+    config = settings.CACHES["default"]
+    return redis.Redis.from_url(config["LOCATION"], **config.get("OPTIONS", {}))
 
 
-def model_changed(sender, **kwargs) -> None:
+# Invalidation --------------------------------------------------------------------
+
+
+class _Invalidation:
+    """The version bump of one transaction. Each write schedules it after the commit
+    (transaction.on_commit), so a rolled-back savepoint takes away only its own writes'
+    callbacks; the first callback to run bumps, the others find it done."""
+
+    done = False
+
+    def run(self) -> None:
+        if not self.done:
+            self.done = True
+            _redis().incr(VERSION_KEY)
+
+
+# Per database alias, this thread's invalidation not yet run (its transaction's, or one
+# a rollback dropped, which the next transaction reuses).
+_pending = threading.local()
+
+
+def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Make every cached page stale once the current transaction commits (at once
+    outside a transaction); one bump per transaction, however many calls."""
+    invalidation = getattr(_pending, using, None)
+    if invalidation is None or invalidation.done:
+        invalidation = _Invalidation()
+        setattr(_pending, using, invalidation)
+    # Robust: the write is committed whatever Redis answers; the timeout bounds the rest.
+    transaction.on_commit(invalidation.run, using=using, robust=True)
+
+
+def model_changed(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Receiver of post_save, post_delete and m2m_changed for every model."""
-    label = sender._meta.label_lower
-    if sender._meta.app_label in PUBLIC_APPS and label not in IGNORED_MODELS:
-        page_cache_invalidate()
+    # A many-to-many link belongs to the model that declares the field.
+    model = sender._meta.auto_created or sender
+    if model._meta.label_lower in public_models:
+        page_cache_invalidate(using=using)
+
+
+def install() -> None:
+    """Read each app's `public_models` and listen to their writes (CoreConfig.ready())."""
+    global public_models
+    public_models = frozenset(
+        config.get_model(name)._meta.label_lower  # LookupError on a misspelt name
+        for config in apps.get_app_configs()
+        for name in getattr(config, "public_models", ())
+    )
+    post_save.connect(model_changed, dispatch_uid="core.pagecache.save")
+    post_delete.connect(model_changed, dispatch_uid="core.pagecache.delete")
+    m2m_changed.connect(model_changed, dispatch_uid="core.pagecache.m2m")
+
+
+# Serving -------------------------------------------------------------------------
 
 
 def _key(request) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"pagecache:{request.method}:{digest}"
+    return f"{PREFIX}{request.method}:{digest}"
 
 
-def _lookup(key: str) -> tuple[int, tuple | None]:
+def _lookup(key: str) -> tuple[bytes, tuple[bytes, str] | None]:
     """The current version, and the page stored under `key` if it was made under it."""
-    found = cache.get_many([VERSION_KEY, key])
-    current = found.get(VERSION_KEY)
+    client = _redis()
+    current, stored = client.mget(VERSION_KEY, key)
     if current is None:
-        return _version_start(), None
-    stored = found.get(key)
-    if stored is None or stored[0] != current:
+        # A number no page lost with an earlier counter was stored under.
+        client.set(VERSION_KEY, time.time_ns(), nx=True)
+        return client.get(VERSION_KEY), None
+    if stored is None:
         return current, None
-    return current, stored[1:]
+    version, content_type, content = stored.split(b"\n", 2)
+    if version != current:
+        return current, None
+    return current, (content, content_type.decode())
+
+
+def _store(key: str, version: bytes, content: bytes, content_type: str) -> None:
+    page = version + b"\n" + content_type.encode() + b"\n" + content
+    _redis().set(key, page, ex=settings.PAGE_CACHE_SECONDS)
 
 
 def _messages_pending(request) -> bool:
@@ -121,17 +176,16 @@ def _storable(request, response) -> bool:
 
 def _with_token_slots(request, content: bytes) -> bytes | None:
     """The page with each CSRF token input turned into a slot; None when the visitor's
-    token also shows elsewhere (a script, an attribute): such a page is never shared."""
+    token may also show elsewhere: such a page is never shared.
+
+    A token is masked afresh each time a page asks for it, so it cannot be recognised
+    outside a form input: any other run of 64 letters and digits (the shape of a masked
+    token), or the visitor's secret itself, keeps the page out of the cache."""
     if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return content  # the page used no token
-    secret = request.META["CSRF_COOKIE"]
     content = TOKEN_INPUT.sub(rb"\1" + TOKEN_SLOT + rb"\2", content)
-    if secret.encode() in content:
+    if request.META["CSRF_COOKIE"].encode() in content or TOKEN_LIKE.search(content):
         return None
-    for candidate in TOKEN_LIKE.findall(content):
-        # Django's own unmasking (private, but the only way to recognise a masked token).
-        if _unmask_cipher_token(candidate.decode()) == secret:
-            return None
     return content
 
 
@@ -164,7 +218,6 @@ class PageCacheMiddleware:
         if _storable(request, response):
             content = _with_token_slots(request, response.content)
             if content is not None:
-                page = (current, content, response["Content-Type"])
-                cache.set(key, page, settings.PAGE_CACHE_SECONDS)
+                _store(key, current, content, response["Content-Type"])
                 response["X-Page-Cache"] = "miss"
         return response

@@ -113,7 +113,7 @@ def _erase(*, subject: DataSubject, actor, reason: str, audit_obj: Model | None)
         },
     )
     # Public pages (a published Q&A, a list of members) may show what went: drop them.
-    transaction.on_commit(page_cache_invalidate)
+    page_cache_invalidate()
     return counts
 
 

@@ -6,20 +6,25 @@ import re
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
 
 from events.services.attendance import attendance_toggle
+from portal.core import pagecache
 from portal.core.consent import consent_record
 from portal.core.models import ConsentPurpose, SiteSettings
 from portal.core.pagecache import TOKEN_SLOT as CSRF_SLOT
 from portal.core.pagecache import _storable, _with_token_slots
+from portal.core.services import audit_log
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.members.factories import MembershipRequestFactory
+from tests.newsletter.factories import SubscriberFactory
 from tests.publications.factories import PublicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,47 +50,161 @@ def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client):
     assert second["Content-Type"].startswith("text/html")
 
 
-def test_an_edit_shows_at_once_to_anonymous_visitors(client):
+def test_an_edit_shows_at_once_to_anonymous_visitors(client, django_capture_on_commit_callbacks):
     publication = PublicationFactory(title="Habiter les quartiers")
     url = reverse("publications:detail", args=[publication.slug])
     client.get(url)
     assert client.get(url)["X-Page-Cache"] == "hit"
 
-    publication.title = "Habiter et vivre les quartiers"
-    publication.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.title = "Habiter et vivre les quartiers"
+        publication.save()
 
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss"
     assert "Habiter et vivre les quartiers" in response.content.decode()
 
 
-def test_rows_no_public_page_shows_keep_the_cache(client, member_user, staff_user):
+def test_rows_no_public_page_shows_keep_the_cache(
+    client, member_user, staff_user, django_capture_on_commit_callbacks
+):
     """A day's frequent writes that no public page shows: a subscription's consent, a
     request to join, a sign-in, a check-in. The public pages stay in the cache."""
     registration = RegistrationFactory()
     url = reverse("publications:list")
     client.get(url)
 
-    consent_record(
-        purpose=ConsentPurpose.NEWSLETTER, email="nadia@example.org", wording="J'accepte",
-        source="newsletter:subscribe",
-    )  # fmt: skip
-    MembershipRequestFactory()
-    Client().force_login(member_user)  # saves the account's last_login
-    attendance_toggle(
-        session=registration.session, person=registration.person, actor=staff_user, present=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_record(
+            purpose=ConsentPurpose.NEWSLETTER, email="nadia@example.org", wording="J'accepte",
+            source="newsletter:subscribe",
+        )  # fmt: skip
+        MembershipRequestFactory()
+        Client().force_login(member_user)  # saves the account's last_login
+        attendance_toggle(
+            session=registration.session,
+            person=registration.person,
+            actor=staff_user,
+            present=True,
+        )
 
     assert client.get(url)["X-Page-Cache"] == "hit"
 
 
-def test_a_new_session_shows_on_the_cached_home_page_at_once(client):
+def test_a_new_session_shows_on_the_cached_home_page_at_once(
+    client, django_capture_on_commit_callbacks
+):
     client.get("/")
-    session = SessionFactory(action__title="Rencontre régionale des délégués du préfet")
+    with django_capture_on_commit_callbacks(execute=True):
+        session = SessionFactory(action__title="Rencontre régionale des délégués du préfet")
 
     page = client.get("/").content.decode()
 
     assert session.action.title in page
+
+
+def test_each_app_declares_the_models_its_public_pages_show():
+    assert {
+        "core.theme", "members.organisation", "events.session", "events.action",
+        "publications.publication", "infodoc.inforequest", "newsletter.issue",
+    } <= pagecache.public_models  # fmt: skip
+    assert not {
+        "core.user", "core.auditentry", "members.invoice", "events.attendance",
+        "newsletter.subscriber", "sessions.session",
+    } & pagecache.public_models  # fmt: skip
+
+
+def test_a_write_to_a_model_no_app_declares_keeps_the_cache(
+    client, staff_user, django_capture_on_commit_callbacks
+):
+    """Rows of undeclared models (a subscriber, an audit entry, an account's groups, a
+    many-to-many link on a model no public page shows) leave the public pages cached."""
+    url = reverse("publications:list")
+    client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriber = SubscriberFactory()
+        audit_log(actor=staff_user, obj=subscriber, action="newsletter.subscriber_added")
+        staff_user.groups.add(Group.objects.create(name="Lecteurs"))
+
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_public_many_to_many_link_drops_the_cache(client, django_capture_on_commit_callbacks):
+    publication = PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:detail", args=[publication.slug])
+    client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.actions.add(SessionFactory().action)
+
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def _version() -> int:
+    return int(pagecache._redis().get(pagecache.VERSION_KEY))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cache_is_dropped_after_the_commit_once_per_transaction(client):
+    """Between a write and its commit the stored page stays (no visitor can store the old
+    page under a new number); the commit drops it, once however many rows changed."""
+    publication = PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:detail", args=[publication.slug])
+    client.get(url)
+    before = _version()
+
+    with transaction.atomic():
+        publication.title = "Habiter et vivre les quartiers"
+        publication.save()
+        PublicationFactory.create_batch(3)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+        assert _version() == before
+
+    assert _version() == before + 1
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Habiter et vivre les quartiers" in response.content.decode()
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_drops_nothing(client):
+    publication = PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:detail", args=[publication.slug])
+    client.get(url)
+    before = _version()
+
+    with pytest.raises(Rollback), transaction.atomic():
+        publication.title = "Jamais publié"
+        publication.save()
+        raise Rollback
+
+    assert _version() == before
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_after_a_rolled_back_savepoint_still_drops_the_cache(client):
+    """The invalidation a rolled-back savepoint scheduled goes with it; the next write of
+    the same transaction schedules its own."""
+    publication = PublicationFactory(title="Habiter les quartiers")
+    url = reverse("publications:detail", args=[publication.slug])
+    client.get(url)
+    before = _version()
+
+    with transaction.atomic():
+        with pytest.raises(Rollback), transaction.atomic():
+            PublicationFactory(title="Jamais publié")
+            raise Rollback
+        publication.title = "Habiter et vivre les quartiers"
+        publication.save()
+
+    assert _version() == before + 1
+    assert client.get(url)["X-Page-Cache"] == "miss"
 
 
 def test_query_strings_are_cached_apart(client):
