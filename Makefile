@@ -25,7 +25,8 @@ run: install
 test: install check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Lint, formatting, Django's checks, migrations in sync, deployment checks.
+# Lint, formatting, Django's checks, migrations in sync, deployment checks (DEBUG off: the
+# settings start no server, so portal.embedded names the embedded ones where none is set).
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -34,7 +35,7 @@ check: install
 	DEBUG=0 SECRET_KEY=check-deploy-$$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n') \
 		SITE_URL=https://portail.example.org ALLOWED_HOSTS=portail.example.org \
 		EMAIL_URL=submission://portail:secret@smtp.example.org \
-		$(BIN)/python manage.py check --deploy --fail-level WARNING
+		$(BIN)/python -m portal.embedded $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 lint: install
 	$(BIN)/ruff check --fix .

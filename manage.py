@@ -1,5 +1,10 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks.
+
+On a development machine (DEBUG=1) it first starts the embedded PostgreSQL and Redis
+(portal/embedded.py) for whichever of DATABASE_URL / REDIS_URL is unset, as `make run` does;
+with DEBUG off the settings require both.
+"""
 
 import os
 import sys
@@ -10,13 +15,22 @@ def main() -> None:
     from django.core.management import execute_from_command_line
     from django.db.utils import OperationalError
 
+    from portal import embedded
+    from portal.env import env_bool, fail
+
+    if env_bool("DEBUG"):
+        try:
+            embedded.ensure_environment()
+        except embedded.EmbeddedServiceError as exc:
+            fail(str(exc))
     try:
         execute_from_command_line(sys.argv)
     except OperationalError as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         sys.exit(
             f"Configuration error: the database named by DATABASE_URL is unreachable ({reason}). "
-            "Set DATABASE_URL to a running PostgreSQL server, or unset it to use the embedded one."
+            "Set DATABASE_URL to a running PostgreSQL server, or unset it to use the embedded one "
+            "(DEBUG=1)."
         )
 
 

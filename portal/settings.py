@@ -9,7 +9,6 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.csp import CSP
 
-from portal import embedded
 from portal.env import (
     ConfigurationError,
     env_bool,
@@ -37,10 +36,16 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstr
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 CSRF_FAILURE_VIEW = "portal.core.views.pages.csrf_failure"
 
-# Embedded PostgreSQL / Redis under var/ when no server is named.
-embedded.ensure_environment()
+# The servers. On a development machine (DEBUG=1) manage.py and `make run` start embedded
+# ones under var/ when these are unset (portal/embedded.py); settings never start any.
 DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
+if not (DATABASE_URL and REDIS_URL):
+    raise ConfigurationError(
+        "DATABASE_URL and REDIS_URL must both be set. Set DATABASE_URL to a PostgreSQL "
+        "server and REDIS_URL to a Redis server (or DEBUG=1 on a development machine, "
+        "where manage.py and make run start embedded ones)."
+    )
 
 # Applications -------------------------------------------------------------------
 

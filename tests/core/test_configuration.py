@@ -5,11 +5,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def run(args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+def run(args, unset=(), **env):
+    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", *unset}}
     return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,
@@ -32,6 +34,33 @@ def assert_one_clear_line(result, *expected):
 def test_production_settings_refuse_to_start_without_secret_key():
     result = run(["manage.py", "check"])
     assert_one_clear_line(result, "SECRET_KEY is not set", "Set SECRET_KEY")
+
+
+@pytest.mark.parametrize(
+    "unset", [("DATABASE_URL", "REDIS_URL"), ("DATABASE_URL",), ("REDIS_URL",)]
+)
+def test_production_settings_refuse_to_start_without_the_servers(tmp_path, unset):
+    """With DEBUG off nothing runs an embedded server (a container would lose its data
+    when recreated): the portal says what to set, and starts nothing."""
+    result = run(["manage.py", "check"], unset, SECRET_KEY="x" * 50, PORTAL_VAR_DIR=str(tmp_path))
+    assert_one_clear_line(
+        result, "DATABASE_URL and REDIS_URL must both be set", "Set DATABASE_URL to a PostgreSQL"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_importing_the_settings_starts_no_server(tmp_path):
+    """Even on a development machine: manage.py, make run and the tests start the
+    embedded servers, the settings never do."""
+    result = run(
+        ["-c", "import portal.settings"],
+        ("DATABASE_URL", "REDIS_URL"),
+        DEBUG="1",
+        PORTAL_VAR_DIR=str(tmp_path),
+    )
+    assert_one_clear_line(result, "DATABASE_URL and REDIS_URL must both be set")
+    assert not (tmp_path / "postgres").exists()
+    assert not (tmp_path / "redis").exists()
 
 
 def test_an_unreachable_database_is_named_in_one_line():
