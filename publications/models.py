@@ -69,8 +69,9 @@ class PublicationQuerySet(models.QuerySet):
 def _weighted(field: str, weight: str) -> Func:
     """setweight(to_tsvector('french', unaccented text without tags), weight).
 
-    portal_unaccent() is an IMMUTABLE SQL function created by this app's first
-    migration (the unaccent extension is not available on every server).
+    portal_unaccent() is an IMMUTABLE SQL function, created by core's migration
+    0006_portal_unaccent (the unaccent extension is not installed on every server: the
+    embedded PostgreSQL has no contrib modules).
     """
     return Func(
         F(field),

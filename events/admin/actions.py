@@ -1,5 +1,5 @@
 """Back office of actions (« démarches ») and their sessions, with their half-days and the
-participants' attendance certificates (the pages themselves are in events.staff)."""
+participants' attendance certificates (their pages: events.admin.certificates)."""
 
 from __future__ import annotations
 

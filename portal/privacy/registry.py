@@ -1,10 +1,26 @@
-"""Which apps contribute to a person's data, in which order (see the issue's contract).
+"""Which apps hold a person's data, in which order, and what each app's module provides.
 
-Each contributor is a module `<app>/privacy.py` with MODELS, KEPT, subject_data(),
-subject_erase() and traces_since() (what keeps a person from retention). The export
-reads them in CONTRIBUTORS order; the erasure runs them in ERASE_ORDER: the apps on top
-first, then members (which anonymises the Person row last of its own work), then core
-(which deletes the user account and scrubs the audit trail, so it must see what the
+A contributor is a module `<app>/privacy.py`, named in CONTRIBUTORS, that provides:
+
+- ``MODELS``: the labels ("app.model") of the models whose rows it exports and erases;
+- ``KEPT``: {label: why} for the models whose rows stay after an erasure (counted by the
+  annual report, pointing only to the anonymised person), each with the reason. Every
+  model that can hold a person's data is in an app's MODELS or KEPT
+  (tests/privacy/test_coverage.py);
+- ``subject_data(*, subject: DataSubject) -> dict[str, list[dict]]``: what the app holds
+  on the subject, as {section title: rows}, each row {column label: JSON-ready value}
+  (portal.core.subjects.row_from), titles and labels in the active language;
+- ``subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]``:
+  delete or anonymise the subject's rows, replacing the free text about them with
+  `placeholder` (« [effacé] »); returns the rows changed per model label. It runs inside
+  the erasure's one transaction, and a second run changes nothing;
+- ``traces_since(*, cutoff: datetime) -> list[Q]``: conditions on a members.Person row,
+  each true when the person left a trace in the app at or after `cutoff` (a person with
+  any trace is kept from retention, portal/privacy/retention.py).
+
+The export reads them in CONTRIBUTORS order; the erasure runs them in ERASE_ORDER: the apps
+on top first, then members (which anonymises the Person row last of its own work), then
+core (which deletes the user account and scrubs the audit trail, so it must see what the
 others wrote).
 """
 
