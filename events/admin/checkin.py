@@ -8,14 +8,13 @@ JavaScript the same forms work by GET and POST + redirect.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField, Count, F, Func, Q, QuerySet, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from events.services.attendance import (
     headcount_record,
 )
 from members.models import Person
+from portal.core.text import db_fold, fold
 
 QUERY_MAX_LENGTH = 100
 GROUP_ORDER = {
@@ -42,29 +42,13 @@ GROUP_ORDER = {
 WALK_IN_GROUP = 3
 
 
-class PortalUnaccent(Func):
-    """portal_unaccent(): the accent folding SQL function of the core app's migrations."""
-
-    function = "portal_unaccent"
-    output_field = CharField()
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, as PortalUnaccent + Lower give in the database."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def name_search(queryset: QuerySet, query: str, prefix: str = "person__") -> QuerySet:
     """Rows whose person's name contains every word of `query` (any case or accent)."""
     words = fold(query).split()
     if not words:
         return queryset
     queryset = queryset.annotate(
-        folded_name=Lower(
-            PortalUnaccent(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name")))
-        )
+        folded_name=db_fold(Concat(F(f"{prefix}first_name"), Value(" "), F(f"{prefix}last_name")))
     )
     for word in words:
         queryset = queryset.filter(folded_name__contains=word)

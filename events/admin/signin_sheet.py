@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from events.admin.checkin import fold
 from events.models import RegistrationStatus, Session
 from members.models import Person
 from portal.core.models import SiteSettings
+from portal.core.text import fold
 
 BLANK_ROWS = 10
 BLANK_ROWS_MAX = 60

@@ -21,7 +21,7 @@ from django.utils import timezone
 from events.imports.common import CHUNK
 from members.models import ActorType, Person
 from portal.core.sheets.engine import Row
-from portal.core.text import loose_key, strip_accents
+from portal.core.text import db_fold, fold, loose_key
 
 PERSON_FIELDS = ("email", "organisation", "department", "actor_type", "updated_at")
 
@@ -29,13 +29,12 @@ PERSON_FIELDS = ("email", "organisation", "department", "actor_type", "updated_a
 def _name_key(name: str) -> str:
     """A coarse key of a last name the database computes too (lower case, no accent, letters
     and digits): it only narrows the people read; loose_key decides."""
-    return re.sub(r"[\W_]+", "", strip_accents(name).lower())
+    return re.sub(r"[\W_]+", "", fold(name))
 
 
 def _name_key_sql(field: str) -> Func:
-    folded = Func(Lower(field), function="portal_unaccent", output_field=TextField())
     return Func(
-        folded, Value(r"[\W_]+"), Value(""), Value("g"),
+        db_fold(field), Value(r"[\W_]+"), Value(""), Value("g"),
         function="regexp_replace", output_field=TextField(),
     )  # fmt: skip
 

@@ -21,7 +21,7 @@ from events.forms import session_when
 from events.models import Action, Attendance
 from events.selectors.figures import format_label, half_days_expression
 from portal.core.formats import format_duration
-from portal.core.text import strip_accents
+from portal.core.text import fold
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ class Certificate:
 
 def _sort_key(certificate: Certificate) -> tuple:
     return (
-        strip_accents(certificate.last_name).casefold(),
-        strip_accents(certificate.first_name).casefold(),
+        fold(certificate.last_name),
+        fold(certificate.first_name),
         certificate.person_id,
     )
 

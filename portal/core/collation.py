@@ -9,19 +9,15 @@ breaking ties; `french_key()` is the same order for lists sorted in Python.
 
 from __future__ import annotations
 
-from django.db.models import F, Func, QuerySet, TextField
+from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Lower
 
-from portal.core.text import strip_accents
-
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+from portal.core.text import db_fold, fold
 
 
 def french_order(field: str, *, descending: bool = False) -> OrderBy:
     """`lower(portal_unaccent(field))`, for `order_by()`, `Meta.ordering` or an admin's ordering."""
-    folded = Lower(Func(F(field), function="portal_unaccent", output_field=TextField()))
-    return OrderBy(folded, descending=descending)
+    return OrderBy(db_fold(F(field)), descending=descending)
 
 
 def french_ordered(queryset: QuerySet, *fields: str) -> QuerySet:
@@ -32,4 +28,4 @@ def french_ordered(queryset: QuerySet, *fields: str) -> QuerySet:
 
 def french_key(text: str) -> tuple[str, str]:
     """Sort key of a string in Python, in the order french_order() gives in the database."""
-    return (strip_accents(text.translate(_LIGATURES)).casefold(), text)
+    return (fold(text), text)

@@ -19,7 +19,7 @@ from django.db.models import Func, IntegerField, Q, TextField, Value
 from django.db.models.lookups import Exact, IContains
 
 from portal.core.models import Theme
-from portal.core.text import inclusive_strip, loose_key, loose_words
+from portal.core.text import inclusive_strip, loose_key, loose_words, unaccented
 
 WORD_RE = re.compile(r"\w+")
 # Quotes, OR and -word: the query is given to websearch_to_tsquery as it is.
@@ -46,7 +46,7 @@ def folded(expression) -> Func:
     without_dots = Func(
         expression, Value(INCLUSIVE_DOTS), Value(""), function="translate", output_field=TextField()
     )
-    return Func(without_dots, function="portal_unaccent", output_field=TextField())
+    return unaccented(without_dots)
 
 
 def folded_contains(expression, word: str) -> IContains:
@@ -77,13 +77,9 @@ def themes_matching(words: Iterable[str]) -> dict[str, list[int]]:
     return {word: choices_matching(themes, word) for word in words}
 
 
-def _unaccent(value: str) -> Func:
-    return Func(Value(value), function="portal_unaccent", output_field=TextField())
-
-
 def search_query(text: str) -> SearchQuery:
     """websearch_to_tsquery('french', portal_unaccent(text)): quotes, OR and -word work."""
-    return SearchQuery(_unaccent(text), config="french", search_type="websearch")
+    return SearchQuery(unaccented(Value(text)), config="french", search_type="websearch")
 
 
 def fts_vector(*fields: str) -> Func:

@@ -1,8 +1,14 @@
-"""Comparing words as French people type them.
+"""Comparing words as French people type them: the one place accents are folded.
 
-`loose_key` is the one matcher of spreadsheet headers and choice values in every import:
-« Type d'acteur » = « TYPES D'ACTEURS » (and with a typographic apostrophe),
-« Agent de collectivité » = « Agent·e de collectivité », « Val-d'Oise » = « Val d Oise ».
+Three behaviours, one function each:
+- `strip_accents`: the text without its accents, case and everything else kept.
+- `fold`: lower case, no accent, ligatures spelt out (« Œ » → « oe »): what
+  `db_fold()` (lower(portal_unaccent())) gives in the database, so that names sort and
+  are searched alike in Python and in SQL.
+- `loose_key` (and `loose_words`): the one matcher of spreadsheet headers, choice values
+  and search words: « Type d'acteur » = « TYPES D'ACTEURS » (and with a typographic
+  apostrophe), « Agent de collectivité » = « Agent·e de collectivité »,
+  « Val-d'Oise » = « Val d Oise ».
 """
 
 from __future__ import annotations
@@ -10,6 +16,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from django.db.models import Func, TextField
+from django.db.models.functions import Lower
 
 # Inclusive writing: a middle dot (or a bullet) always; a full stop, or a hyphen, only
 # before the usual feminine or plural endings, so that « St.Denis » and « Villiers-le-Bel »
@@ -21,13 +30,31 @@ _INCLUSIVE = re.compile(
     re.IGNORECASE,
 )
 _NOT_WORD = re.compile(r"[\W_]+")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+# Letters NFKD does not decompose, spelt out as portal_unaccent() does.
+_SPELT_OUT = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O"})
 
 
 def strip_accents(text: str) -> str:
     """« Élu·es, Hauts-de-Seine, Côte » → « Elu·es, Hauts-de-Seine, Cote »."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold(text) -> str:
+    """« Œuvre d'Éloïse » → « oeuvre d'eloise »: lower case, no accents, ligatures spelt
+    out, as `db_fold` gives in the database (names sorted or searched both ways)."""
+    return strip_accents(str(text or "").translate(_SPELT_OUT)).lower()
+
+
+def unaccented(expression) -> Func:
+    """portal_unaccent(expression): the core's SQL accent folding (its migration 0006),
+    present on every server, unlike the `unaccent` extension."""
+    return Func(expression, function="portal_unaccent", output_field=TextField())
+
+
+def db_fold(expression) -> Lower:
+    """lower(portal_unaccent(expression)): `fold` in the database."""
+    return Lower(unaccented(expression))
 
 
 def _singular(word: str) -> str:
@@ -43,17 +70,15 @@ def inclusive_strip(text: str) -> str:
 def loose_words(text) -> list[str]:
     """The words of `text` as `loose_key` folds them: « Habitant·es de l'Œuvre » →
     ["habitant", "de", "l", "oeuvre"]."""
-    text = inclusive_strip(str(text or "")).translate(_LIGATURES)
+    text = inclusive_strip(str(text or "")).translate(_SPELT_OUT)
     words = _NOT_WORD.split(strip_accents(text).casefold())
     return [_singular(word) for word in words if word]
 
 
 def loose_key(text) -> str:
-    """The letters and digits of `text`, without case, accents, inclusive-writing endings
-    or a plural « s »: what two spellings of the same label have in common."""
-    text = inclusive_strip(str(text or ""))
-    words = _NOT_WORD.split(strip_accents(text).casefold())
-    return "".join(_singular(word) for word in words if word)
+    """The letters and digits of `text`, without case, accents, ligatures, inclusive-writing
+    endings or a plural « s »: what two spellings of the same label have in common."""
+    return "".join(loose_words(text))
 
 
 _TAG = re.compile(r"<[^>]+>")
