@@ -12,8 +12,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from events.selectors.figures_rows import session_rows
-from infodoc.selectors.figures_rows import request_rows
+from events.selectors.figures import session_rows
+from infodoc.selectors.figures import request_rows
 from members.models import MembershipCategory
 from members.selectors.figures import member_rows
 from portal.core.sheets.writing import (

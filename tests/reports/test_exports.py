@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import ActionFormat, Attendance, Headcount
-from events.selectors.figures_rows import session_rows
+from events.selectors.figures import session_rows
 from infodoc.models import RequesterKind, RequestStatus
-from infodoc.selectors.figures_rows import request_rows
+from infodoc.selectors.figures import request_rows
 from members.models import ActorType
 from portal.core.models import Theme
 from portal.reports.exports import figures_xlsx_build, table_csv_build
