@@ -2,7 +2,8 @@
 the database of the settings (portal.settings unless DJANGO_SETTINGS_MODULE names others).
 
 The command lives here, outside the product, so that no installed app carries it; its
-options, help and errors are those of a management command.
+options, help and errors are those of a management command. Like manage.py, with DEBUG=1
+it uses the embedded PostgreSQL and Redis for whichever of DATABASE_URL / REDIS_URL is unset.
 """
 
 import os
@@ -11,6 +12,14 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    from portal import embedded
+    from portal.env import env_bool, fail
+
+    if env_bool("DEBUG"):
+        try:
+            embedded.ensure_environment()
+        except embedded.EmbeddedServiceError as exc:
+            fail(str(exc))
     import django
 
     django.setup()
