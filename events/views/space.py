@@ -9,14 +9,11 @@ only the user's organisation, and counts rather than names.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.forms import session_when
@@ -24,33 +21,7 @@ from events.models import Attendance, Registration, RegistrationStatus
 from events.selectors.certificates import certificate_get, person_attended_actions
 from events.selectors.space import organisation_participation, organisation_sessions
 from events.services.registrations import registration_cancel
-from members.selectors.memberships import person_for_user
-from portal.core.roles import member_required
-
-
-def _space_page(section: str, *, organisation_required: bool = False):
-    """Sign-in required; passes the user's Person to the view as `person`.
-
-    An account without a Person sees the members app's "not linked" page on GET and
-    gets 404 otherwise; the organisation page answers 404 to an individual member.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            person = person_for_user(request.user)
-            if person is None:
-                if request.method != "GET":
-                    raise Http404
-                return render(request, "members/space_unlinked.html")
-            if organisation_required and person.organisation_id is None:
-                raise Http404
-            request.space_section = section
-            return view(request, *args, person=person, **kwargs)
-
-        return never_cache(member_required(wrapper))
-
-    return decorator
+from portal.core.space import space_view
 
 
 def _registrations(person):
@@ -60,7 +31,7 @@ def _registrations(person):
 
 
 @require_GET
-@_space_page("registrations")
+@space_view("registrations")
 def registrations(request, *, person):
     now = timezone.now()
     upcoming = list(
@@ -101,22 +72,20 @@ def registrations(request, *, person):
 
 
 @require_GET
-@never_cache
-@member_required
-def certificate_pdf(request, action_id: int):
+@space_view("registrations", unlinked_404=True)
+def certificate_pdf(request, *, person, action_id: int):
     """The signed-in person's own certificate for an action they attended; 404 otherwise
     (an account without a Person, an action they did not attend)."""
     from events.documents import certificate_response  # WeasyPrint: loaded when needed
 
-    person = person_for_user(request.user)
-    certificate = person and certificate_get(action_id=action_id, person_id=person.pk)
+    certificate = certificate_get(action_id=action_id, person_id=person.pk)
     if not certificate:
         raise Http404
     return certificate_response(certificate)
 
 
 @require_http_methods(["GET", "POST"])
-@_space_page("registrations")
+@space_view("registrations")
 def registration_cancel_view(request, *, person, pk: int):
     """GET asks for confirmation (as the emailed link does); POST cancels one session."""
     registration = get_object_or_404(_registrations(person), pk=pk)
@@ -163,7 +132,7 @@ def _year(value: str | None, years: list[int]) -> int | None:
 
 
 @require_GET
-@_space_page("participation", organisation_required=True)
+@space_view("participation", organisation_required=True)
 def participation(request, *, person):
     organisation_id = person.organisation_id
     summary = organisation_participation(organisation_id=organisation_id)

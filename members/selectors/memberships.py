@@ -17,6 +17,7 @@ from members.models import (
     Payment,
     Person,
 )
+from portal.core.space import user_person
 
 ZERO = Decimal("0.00")
 _money = DecimalField(max_digits=12, decimal_places=2)
@@ -73,9 +74,9 @@ def membership_status(membership: Membership) -> MembershipStatus:
 
 
 def person_for_user(user) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.select_related("organisation").filter(user=user).first()
+    """The user's directory record with its organisation, or None (the member space's guard
+    reads it the same way: portal.core.space.user_person)."""
+    return user_person(user)
 
 
 def organisation_for_user(user) -> Organisation | None:

@@ -8,7 +8,6 @@ people answer 404.
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,14 +15,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from members.forms import PersonDetailsForm, PersonInviteForm
-from members.selectors.memberships import (
-    membership_status,
-    person_for_user,
-)
+from members.selectors.memberships import membership_status
 from members.selectors.space import (
     space_credit_notes,
     space_invoices,
@@ -33,7 +28,7 @@ from members.selectors.space import (
 )
 from members.services.space import person_details_update, person_invite
 from portal.core.files import file_response
-from portal.core.roles import member_required
+from portal.core.space import space_view
 
 logger = logging.getLogger(__name__)
 
@@ -44,31 +39,6 @@ DOCUMENT_SELECTORS = {
     "credit_note": space_credit_notes,
     "payment": space_payments,
 }
-
-
-def space_view(section: str, *, organisation_required: bool = False, unlinked_404: bool = False):
-    """Sign-in required; passes the user's Person to the view as `person`.
-
-    A signed-in account without a Person sees a friendly page (or 404 for files);
-    pages about colleagues answer 404 to an individual member.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            person = person_for_user(request.user)
-            if person is None:
-                if unlinked_404:
-                    raise Http404
-                return render(request, "members/space_unlinked.html")
-            if organisation_required and person.organisation_id is None:
-                raise Http404
-            request.space_section = section
-            return view(request, *args, person=person, **kwargs)
-
-        return never_cache(member_required(wrapper))
-
-    return decorator
 
 
 def _space_context(person, **extra) -> dict:

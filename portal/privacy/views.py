@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.selectors.memberships import person_for_user
-from portal.core.roles import member_required
+from portal.core.space import space_view
 from portal.privacy.selectors import (
     export_filename,
     export_json,
@@ -27,21 +25,16 @@ from portal.privacy.selectors import (
 
 
 def _own_subject(*, download: bool):
-    """Members only; passes the user's own subject to the view as `subject`."""
+    """A member-space page (portal.core.space) about the user's own subject, passed to the
+    view as `subject`; the downloads answer 404 to an account without a record."""
 
     def decorator(view):
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            person = person_for_user(request.user)
-            if person is None:
-                if download:
-                    raise Http404
-                return render(request, "members/space_unlinked.html")
-            request.space_section = "data"
+        def wrapper(request, *args, person, **kwargs):
             subject = subject_of_person(person=person, user=request.user)
             return view(request, *args, subject=subject, **kwargs)
 
-        return require_GET(never_cache(member_required(wrapper)))
+        return require_GET(space_view("data", unlinked_404=download)(wrapper))
 
     return decorator
 
