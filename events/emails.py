@@ -1,9 +1,9 @@
 """The messages of a registration: confirmation, waiting list, request, promotion, reminder;
 one message for the registration to a whole cycle.
 
-Called by the tasks of events.tasks after the registration's transaction has
-committed; each reads the registration again and sends what its status calls for.
-People without an email address are skipped.
+Called by events.services.registrations inside the registration's transaction; each
+reads the registration and records the message its status calls for (portal.core.mail
+sends it after commit, with retries). People without an email address are skipped.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from events.services.registrations import (
     registration_cancel_token,
     registration_cycle_cancel_token,
 )
-from portal.core.mail import email_build
+from portal.core.mail import email_build, mail_queue
 from portal.core.models import SiteSettings
 
 logger = logging.getLogger(__name__)
@@ -97,12 +97,12 @@ def _registration(registration_id: int) -> Registration | None:
 def registration_confirmation_send(*, registration_id: int) -> bool:
     """Confirmed (with the .ics), waiting list (with the position) or request received.
 
-    Returns whether a message was sent (not for a cancelled registration).
+    Returns whether a message was recorded (not for a cancelled registration).
     """
     registration = _registration(registration_id)
     if registration is None or registration.status not in TEMPLATES:
         return False
-    _message_build(template=TEMPLATES[registration.status], registration=registration).send()
+    mail_queue(_message_build(template=TEMPLATES[registration.status], registration=registration))
     return True
 
 
@@ -111,7 +111,7 @@ def registration_cycle_confirmation_send(*, registration_id: int) -> bool:
     (confirmed, waiting list and position, or awaiting confirmation), one link cancelling
     the whole cycle, and one .ics holding every confirmed session.
 
-    Returns whether a message was sent (not when every registration is cancelled already).
+    Returns whether a message was recorded (not when every registration is cancelled already).
     """
     registration = _registration(registration_id)
     if registration is None:
@@ -151,7 +151,7 @@ def registration_cycle_confirmation_send(*, registration_id: int) -> bool:
             sessions=confirmed, name=action.title, online_url=True, method="PUBLISH"
         )
         message.attach(f"{action.slug}.ics", calendar.decode(), "text/calendar")
-    message.send()
+    mail_queue(message)
     return True
 
 
@@ -160,7 +160,7 @@ def registration_promotion_send(*, registration_id: int) -> bool:
     registration = _registration(registration_id)
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:
         return False
-    _message_build(template="events/emails/promotion", registration=registration).send()
+    mail_queue(_message_build(template="events/emails/promotion", registration=registration))
     return True
 
 

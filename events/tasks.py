@@ -4,36 +4,6 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-MAIL_RETRY = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "max_retries": 5,
-    "retry_backoff": True,
-}
-
-
-@shared_task(**MAIL_RETRY)
-def registration_send_confirmation(registration_id: int) -> None:
-    """Confirmation (with the .ics), waiting-list or request acknowledgement."""
-    from events.emails import registration_confirmation_send
-
-    registration_confirmation_send(registration_id=registration_id)
-
-
-@shared_task(**MAIL_RETRY)
-def registration_send_cycle_confirmation(registration_id: int) -> None:
-    """One message for a whole cycle: each session's status, the .ics, one cancel link."""
-    from events.emails import registration_cycle_confirmation_send
-
-    registration_cycle_confirmation_send(registration_id=registration_id)
-
-
-@shared_task(**MAIL_RETRY)
-def registration_send_promotion(registration_id: int) -> None:
-    """Tell a waitlisted (or requesting) person that their seat is confirmed."""
-    from events.emails import registration_promotion_send
-
-    registration_promotion_send(registration_id=registration_id)
-
 
 # Each registration is claimed (reminder_sent_at) before its message is sent, so a re-run
 # sends nothing twice; a refused message gives its claim back and the task retries later.

@@ -4,20 +4,6 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-MAIL_RETRY = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "max_retries": 5,
-    "retry_backoff": True,
-}
-
-
-@shared_task(**MAIL_RETRY)
-def info_request_send_acknowledgement(request_id: int) -> None:
-    """The acknowledgement of a request sent from the web form: reference, follow link."""
-    from infodoc.services.intake import acknowledgement_send
-
-    acknowledgement_send(request_id=request_id)
-
 
 # Each loan is claimed (reminder_sent_at) before its message is sent, so a re-run sends
 # nothing twice; a refused message gives its claim back and the task retries later.

@@ -1,8 +1,8 @@
 """The members app's messages: a request to join (its acknowledgement to the requester,
 its notification to the centre) and the dues cycle's messages that carry a dues call.
 
-A request's messages are sent by the tasks of members.tasks after the request's
-transaction has committed; each reads the request again. The dues call and its
+Every message is recorded in the transaction that causes it and sent after commit by
+the one mail task (portal.core.mail). The dues call and its
 reminders attach the call's PDF (rendered now if the task that renders it after the
 invoice's commit has not run yet), so that the payer can pay from either.
 """

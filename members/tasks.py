@@ -74,19 +74,3 @@ def invoice_call_send(invoice_id: int) -> None:
     from members.services.dues_calls import invoice_call_send as send
 
     send(invoice_id=invoice_id)
-
-
-@shared_task(**MAIL_RETRY)
-def membership_request_send_acknowledgement(request_id: int) -> None:
-    """Acknowledge a request to join to its sender (what happens next)."""
-    from members.emails import membership_request_acknowledgement_send
-
-    membership_request_acknowledgement_send(request_id=request_id)
-
-
-@shared_task(**MAIL_RETRY)
-def membership_request_send_notification(request_id: int) -> None:
-    """Tell the centre a request to join arrived."""
-    from members.emails import membership_request_notification_send
-
-    membership_request_notification_send(request_id=request_id)

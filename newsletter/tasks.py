@@ -2,31 +2,7 @@
 
 from __future__ import annotations
 
-from smtplib import SMTPException
-
 from celery import shared_task
-
-MAIL_RETRY = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "max_retries": 5,
-    "retry_backoff": True,
-}
-
-
-@shared_task(ignore_result=True, **MAIL_RETRY)
-def subscription_send_confirmation(subscriber_id: int) -> None:
-    """The double opt-in's email with the confirmation link (a pending subscriber only)."""
-    from newsletter.services.subscribers import confirmation_send
-
-    confirmation_send(subscriber_id=subscriber_id)
-
-
-@shared_task(ignore_result=True, **MAIL_RETRY)
-def subscription_send_reminder(subscriber_id: int) -> None:
-    """An active address asked to subscribe again: remind its owner of their links."""
-    from newsletter.services.subscribers import already_subscribed_send
-
-    already_subscribed_send(subscriber_id=subscriber_id)
 
 
 @shared_task(ignore_result=True)

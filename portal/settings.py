@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletter.tasks.scheduled_issues_start",
         "schedule": crontab(),
     },
+    "mail-sweeper": {
+        "task": "portal.core.tasks.mail_sweep_task",
+        "schedule": crontab(),
+    },
     "newsletter-sweeper": {
         "task": "newsletter.tasks.deliveries_sweep",
         "schedule": crontab(),
@@ -293,6 +297,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
 }
+# Transactional mail (portal.core.mail): tries of a message before it is marked failed,
+# and the first wait after a temporary failure (doubled at each try, 30 minutes at most).
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 10)
+MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 10)
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
 

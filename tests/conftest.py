@@ -97,6 +97,7 @@ class SmtpSink:
     envelopes: list = field(default_factory=list)
     # Address → the reply refusing it (e.g. "550 5.1.1 Mailbox unknown").
     refusals: dict[str, str] = field(default_factory=dict)
+    controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refusals:
@@ -113,9 +114,15 @@ class SmtpSink:
         return f"smtp://{self.host}:{self.port}"
 
     def start(self) -> Controller:
-        controller = Controller(self, hostname=self.host, port=self.port)
-        controller.start()
-        return controller
+        """Listen on the sink's port (again, after stop(): a test may cut the server off)."""
+        self.controller = Controller(self, hostname=self.host, port=self.port)
+        self.controller.start()
+        return self.controller
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     @property
     def messages(self) -> list[Message]:
@@ -126,7 +133,7 @@ class SmtpSink:
 def smtp_server(settings):
     """A real aiosmtpd server; Django's SMTP backend is pointed at it for the test."""
     sink = SmtpSink(host="127.0.0.1", port=free_port())
-    controller = sink.start()
+    sink.start()
     settings.MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -134,7 +141,7 @@ def smtp_server(settings):
         }
     }
     yield sink
-    controller.stop()
+    sink.stop()
 
 
 @pytest.fixture
@@ -224,26 +231,31 @@ def celery_worker(start_worker):
     return start_worker()
 
 
-# Transactional mails queued after commit ----------------------------------------------------
-
-# The tasks that each send one message about a public form (a worker sends them).
-FORM_MAIL_TASKS = (
-    "members.tasks.membership_request_send_acknowledgement",
-    "members.tasks.membership_request_send_notification",
-    "infodoc.tasks.info_request_send_acknowledgement",
-    "newsletter.tasks.subscription_send_confirmation",
-    "newsletter.tasks.subscription_send_reminder",
-)
+# Transactional mail: recorded, then sent by the mail task ----------------------------------
 
 
 @pytest.fixture
 def form_mail_tasks_inline(monkeypatch):
-    """Run the form mails queued after commit at once, in this process (no worker), for
-    tests of what a page records and mails; tests/e2e/test_public_forms.py has them sent
-    by a real worker."""
-    from importlib import import_module
+    """Run the mail task enqueued after commit at once, in this process (no worker), for
+    tests of what a page records and mails; tests/e2e/test_public_forms.py has the
+    messages sent by a real worker."""
+    from portal.core.tasks import mail_deliver_task
 
-    for path in FORM_MAIL_TASKS:
-        module, name = path.rsplit(".", 1)
-        task = getattr(import_module(module), name)
-        monkeypatch.setattr(task, "delay", task)
+    monkeypatch.setattr(mail_deliver_task, "delay", mail_deliver_task)
+
+
+@pytest.fixture
+def mail_flush(db):
+    """`mail_flush()` sends the recorded messages still queued, in this process, as the
+    mail task does after commit (portal.core.mail); returns how many went."""
+    from portal.core.mail import mail_deliver
+    from portal.core.models import OutgoingMail, OutgoingMailStatus
+
+    def flush() -> int:
+        queued = OutgoingMail.objects.filter(status=OutgoingMailStatus.QUEUED).order_by("pk")
+        ids = list(queued.values_list("pk", flat=True))
+        for mail_id in ids:
+            mail_deliver(mail_id=mail_id)
+        return len(ids)
+
+    return flush

@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -173,6 +174,7 @@ def _build_world() -> World:
     from members.models import DuesCampaign
     from newsletter.models import IssueStatus
     from newsletter.tokens import confirm_token_make, manage_token_make
+    from portal.core.mail import mail_queue
     from portal.core.models import AuditEntry, Commune, Department, Epci, SiteSettings
     from portal.core.sheets.jobs import import_job_create
     from tests.events.factories import ActionFactory, SessionFactory
@@ -272,6 +274,9 @@ def _build_world() -> World:
         "privacy.subjectlookup": erasure,
         "privacy.retentionrun": retention_run,
         "core.consentrecord": consent,
+        "core.outgoingmail": mail_queue(
+            EmailMessage(subject="Permissions", body="Test", to=["permissions@example.org"])
+        ),
     }
     world.tokens = {
         "evaluation": evaluation_token(session_id=past.pk, person_id=world.a["person"].pk),

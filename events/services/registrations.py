@@ -30,11 +30,11 @@ CANCEL_SALT = "events.registration.cancel"
 CYCLE_CANCEL_SALT = "events.registration.cancel.cycle"
 
 
-def _notify_after_commit(task_name: str, registration: Registration) -> None:
-    from events import tasks
+def _notify(message: str, registration: Registration) -> None:
+    """Record the message in this transaction (events.emails): sent after commit."""
+    from events import emails
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(registration.pk))
+    getattr(emails, message)(registration_id=registration.pk)
 
 
 def _locked_session(session: Session) -> Session:
@@ -93,7 +93,7 @@ def registration_create(
     session = _locked_session(session)
     _refuse_if_closed(session)
     registration = _register(session, person, source, cycle_key=None)
-    _notify_after_commit("registration_send_confirmation", registration)
+    _notify("registration_confirmation_send", registration)
     return registration
 
 
@@ -116,7 +116,7 @@ def registration_create_for_cycle(
         raise ValidationError(_("No session of this action is open for registration."))
     cycle_key = uuid.uuid4()
     registrations = [_register(session, person, source, cycle_key) for session in open_sessions]
-    _notify_after_commit("registration_send_cycle_confirmation", registrations[0])
+    _notify("registration_cycle_confirmation_send", registrations[0])
     return registrations
 
 
@@ -130,7 +130,7 @@ def _promote_waitlisted(session: Session) -> list[Registration]:
     for registration in promoted:
         registration.status = RegistrationStatus.CONFIRMED
         registration.save(update_fields=["status"])
-        _notify_after_commit("registration_send_promotion", registration)
+        _notify("registration_promotion_send", registration)
     return promoted
 
 
@@ -171,7 +171,7 @@ def registration_confirm(*, registration: Registration, actor) -> Registration:
     registration.status = RegistrationStatus.CONFIRMED
     registration.save(update_fields=["status"])
     audit_log(actor=actor, obj=registration, action="registration.confirmed")
-    _notify_after_commit("registration_send_promotion", registration)
+    _notify("registration_promotion_send", registration)
     return registration
 
 

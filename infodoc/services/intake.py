@@ -101,22 +101,13 @@ def info_request_submit(
         wished_by=wished_by,
         consent_at=timezone.now(),
     )
-    _acknowledge_after_commit(request.pk)
+    acknowledgement_send(request_id=request.pk)
     return request
 
 
-def _acknowledge_after_commit(request_id: int) -> None:
-    """Queue the acknowledgement once the request is committed (infodoc.tasks): sent by
-    the worker, retried on a passing SMTP error, never inside the visitor's request."""
-    from infodoc import tasks
-
-    transaction.on_commit(
-        lambda: tasks.info_request_send_acknowledgement.delay(request_id), robust=True
-    )
-
-
 def acknowledgement_send(*, request_id: int) -> None:
-    """The acknowledgement email: the reference and the signed follow link."""
+    """The acknowledgement email: the reference and the signed follow link, recorded in
+    the request's transaction and sent after commit by the worker (portal.core.mail)."""
     request = InfoRequest.objects.select_related("person").filter(pk=request_id).first()
     if request is None or not request.person.email:
         return
@@ -129,4 +120,4 @@ def acknowledgement_send(*, request_id: int) -> None:
         },
         to=[request.person.email],
     )
-    logger.info("Acknowledgement of %s sent.", request.reference)
+    logger.info("Acknowledgement of %s queued.", request.reference)

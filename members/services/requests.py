@@ -7,6 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.emails import (
+    membership_request_acknowledgement_send,
+    membership_request_notification_send,
+)
 from members.models import (
     Membership,
     MembershipRequest,
@@ -17,17 +21,6 @@ from members.models import (
 from members.services.memberships import membership_create
 from members.services.space import person_invite
 from portal.core.services import audit_log
-
-
-def _mails_after_commit(request_pk: int) -> None:
-    from members import tasks
-
-    transaction.on_commit(
-        lambda: tasks.membership_request_send_acknowledgement.delay(request_pk), robust=True
-    )
-    transaction.on_commit(
-        lambda: tasks.membership_request_send_notification.delay(request_pk), robust=True
-    )
 
 
 @transaction.atomic
@@ -43,8 +36,8 @@ def membership_request_create(
     town: str = "",
     message: str = "",
 ) -> MembershipRequest:
-    """Record a pending request (the sender consented now); after commit, acknowledge it
-    to the sender and notify the centre (members.tasks)."""
+    """Record a pending request (the sender consented now), with its acknowledgement to
+    the sender and its notification to the centre (sent after commit, portal.core.mail)."""
     membership_request = MembershipRequest(
         organisation_name=organisation_name.strip(),
         kind=kind if organisation_name.strip() else "",
@@ -65,7 +58,8 @@ def membership_request_create(
         action="membership_request.received",
         changes={"organisation": membership_request.organisation_name, "kind": kind},
     )
-    _mails_after_commit(membership_request.pk)
+    membership_request_acknowledgement_send(request_id=membership_request.pk)
+    membership_request_notification_send(request_id=membership_request.pk)
     return membership_request
 
 

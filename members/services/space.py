@@ -94,8 +94,8 @@ def person_invite(
 
     Creates the person (or attaches a person without organisation), creates their
     account with an unusable password if they have none, marks the address verified,
-    and after commit emails a link to choose a password. Inviting the same colleague
-    again sends a new link.
+    and emails a link to choose a password (sent after commit, portal.core.mail).
+    Inviting the same colleague again sends a new link.
     """
     email = email.strip().lower()
     User = get_user_model()
@@ -157,10 +157,7 @@ def person_invite(
     if invited_by is not None:
         inviter = Person.objects.filter(user=invited_by).first()
         inviter_name = str(inviter) if inviter else invited_by.get_full_name()
-    person_pk = person.pk
-    transaction.on_commit(
-        lambda: _invitation_send(person_pk=person_pk, inviter_name=inviter_name), robust=True
-    )
+    _invitation_send(person_pk=person.pk, inviter_name=inviter_name)
     return person
 
 

@@ -104,7 +104,7 @@ def subscription_request(
     if subscriber is None:
         subscriber = _pending_create(email=email, details=details)
     if subscriber.status == SubscriberStatus.ACTIVE:
-        _mail_after_commit("subscription_send_reminder", subscriber.pk)
+        already_subscribed_send(subscriber_id=subscriber.pk)
         return subscriber
     before = subscriber.status
     for name, value in details.items():
@@ -113,17 +113,8 @@ def subscription_request(
     subscriber.save(update_fields=[*details, "status", "updated_at"])
     if before != SubscriberStatus.PENDING:
         _status_audit(subscriber, before, actor=None, action="newsletter.subscription_requested")
-    _mail_after_commit("subscription_send_confirmation", subscriber.pk)
+    confirmation_send(subscriber_id=subscriber.pk)
     return subscriber
-
-
-def _mail_after_commit(task_name: str, subscriber_id: int) -> None:
-    """Queue a subscription mail once committed (newsletter.tasks): sent by the worker,
-    retried on a passing SMTP error, never inside the visitor's request."""
-    from newsletter import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(subscriber_id), robust=True)
 
 
 def _pending_create(*, email: str, details: dict) -> Subscriber:
@@ -148,7 +139,8 @@ def confirmation_url(subscriber: Subscriber) -> str:
 
 
 def confirmation_send(*, subscriber_id: int) -> None:
-    """The email with the confirmation link of the double opt-in."""
+    """The email with the confirmation link of the double opt-in, recorded in the
+    caller's transaction and sent after commit (portal.core.mail)."""
     subscriber = Subscriber.objects.filter(
         pk=subscriber_id, status=SubscriberStatus.PENDING
     ).first()
@@ -163,7 +155,7 @@ def confirmation_send(*, subscriber_id: int) -> None:
         },
         to=[subscriber.email],
     )
-    logger.info("Newsletter confirmation sent to subscriber %s.", subscriber.pk)
+    logger.info("Newsletter confirmation queued for subscriber %s.", subscriber.pk)
 
 
 def already_subscribed_send(*, subscriber_id: int) -> None:

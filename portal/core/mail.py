@@ -1,16 +1,47 @@
-"""Templated emails: a plain-text part always, an HTML part with its CSS inlined, in French."""
+"""Transactional mail: templated messages, recorded then sent by a task, none lost.
+
+`email_build()` renders a message (a plain-text part always, an HTML part with its CSS
+inlined, in French). `email_send()` builds and records it; `mail_queue()` records a
+message already built (with attachments: an invoice's PDF, a session's .ics).
+
+Recording stores the message as the bytes it will be sent as, its Message-ID and date
+fixed then, in an `OutgoingMail` row of the caller's transaction: a rolled-back
+registration sends nothing, a committed one cannot lose its message. After commit a
+task (portal.core.tasks.mail_deliver_task) claims the row, sends it outside any
+transaction and marks it sent. A temporary failure (server unreachable, 4xx reply) puts
+the row back in the queue with exponential backoff and fails it after
+MAIL_MAX_ATTEMPTS; a permanent one (5xx) fails it at once. If the task could not be
+enqueued, or its worker died while sending, the sweeper (beat: "mail-sweeper", every
+minute) sends the row again, with the same Message-ID.
+"""
 
 from __future__ import annotations
 
+import email.policy
+import logging
+import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
+from email import message_from_bytes
+from functools import partial
 
 import css_inline
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from portal.core.models import SiteSettings
+from portal.core.models import OutgoingMail, OutgoingMailStatus, SiteSettings
+
+logger = logging.getLogger(__name__)
+
+# A row claimed for sending is the worker's until then; after it, the sweeper takes it back.
+LEASE = timedelta(minutes=10)
+# A queued row whose task has not taken it after this long is sent by the sweeper.
+SWEEP_AFTER = timedelta(minutes=1)
+SWEEP_LIMIT = 1000
 
 
 def email_build(
@@ -42,6 +73,194 @@ def email_build(
     return message
 
 
-def email_send(**kwargs) -> None:
-    """Build with email_build() and send through the default mailer."""
-    email_build(**kwargs).send()
+def email_send(**kwargs) -> OutgoingMail | None:
+    """Build with email_build() and record the message for sending (see mail_queue)."""
+    return mail_queue(email_build(**kwargs))
+
+
+# Recording ------------------------------------------------------------------------------
+
+
+def mail_queue(message: EmailMessage) -> OutgoingMail | None:
+    """Record `message` in the current transaction; a task sends it after commit.
+
+    Returns the row, or None when the message has no recipient (nothing to send).
+    """
+    recipients = message.recipients()
+    if not recipients:
+        return None
+    mime = message.message()  # sets the Date and the Message-ID a resend keeps
+    mail = OutgoingMail.objects.create(
+        to=", ".join(message.to + message.cc) or ", ".join(recipients),
+        subject=str(message.subject)[:255],
+        recipients=recipients,
+        from_email=str(message.from_email),
+        message_id=mime["Message-ID"],
+        content=mime.as_bytes(),
+    )
+    transaction.on_commit(partial(_enqueue, mail.pk))
+    return mail
+
+
+def _enqueue(mail_id: int) -> None:
+    """Hand the row to a worker; if the broker is down, the row waits for the sweeper."""
+    from portal.core.tasks import mail_deliver_task
+
+    try:
+        mail_deliver_task.delay(mail_id)
+    except Exception:  # the row stays queued: mail_sweep() sends it
+        logger.warning("Mail %s could not be enqueued; the sweeper will send it.", mail_id)
+
+
+class RecordedMessage(EmailMultiAlternatives):
+    """A recorded message, sent as the very bytes recorded (same Message-ID and date).
+
+    Its subject, addresses, body, HTML alternative and attachments are read back from
+    the bytes, so a reader of the message (the test outbox) sees what was built.
+    """
+
+    def __init__(self, mail: OutgoingMail):
+        self._content = bytes(mail.content)
+        parsed = message_from_bytes(self._content, policy=email.policy.default)
+        to = _addresses(parsed, "To")
+        cc = _addresses(parsed, "Cc")
+        plain = parsed.get_body(("plain",))
+        super().__init__(
+            subject=str(parsed["Subject"] or ""),
+            body=plain.get_content() if plain is not None else "",
+            from_email=mail.from_email,
+            to=to,
+            cc=cc,
+            bcc=[address for address in mail.recipients if address not in to + cc],
+            reply_to=_addresses(parsed, "Reply-To"),
+            headers={"Message-ID": mail.message_id},
+        )
+        self._recipients = list(mail.recipients)
+        html = parsed.get_body(("html",))
+        if html is not None:
+            self.attach_alternative(html.get_content(), "text/html")
+        for part in parsed.iter_attachments():
+            self.attach(part.get_filename(), part.get_content(), part.get_content_type())
+
+    def message(self, *, policy=email.policy.default):
+        return message_from_bytes(self._content, policy=policy)
+
+    def recipients(self) -> list[str]:
+        return list(self._recipients)
+
+
+def _addresses(parsed, header: str) -> list[str]:
+    value = parsed[header]
+    return [str(address) for address in value.addresses] if value is not None else []
+
+
+# Sending --------------------------------------------------------------------------------
+
+
+def backoff_seconds(attempt: int) -> int:
+    """The wait after the `attempt`-th temporary failure: 10 s, 20 s, 40 s... 30 min at most."""
+    base = settings.MAIL_RETRY_SECONDS
+    return min(base * 2 ** max(attempt - 1, 0), 30 * 60)
+
+
+def smtp_error_code(error: smtplib.SMTPException) -> int | None:
+    """The SMTP reply code of a refusal (the worst one when recipients were refused)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return max(codes) if codes else None
+    return getattr(error, "smtp_code", None)
+
+
+def smtp_error_describe(error: Exception) -> str:
+    """A refusal as the server wrote it (« 550 5.1.1 Mailbox unknown »)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+            for code, message in error.recipients.values()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        message = error.smtp_error
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        return f"{error.smtp_code} {text}"
+    return f"{type(error).__name__}: {error}"
+
+
+def smtp_error_is_permanent(error: Exception) -> bool:
+    """A 5xx reply will be given again: no retry. A server out of reach, a dropped
+    connection or a 4xx reply may pass: retry later."""
+    if isinstance(error, smtplib.SMTPException):  # (an OSError too: test it first)
+        code = smtp_error_code(error)
+        return code is not None and code >= 500
+    return not isinstance(error, OSError)  # not a mail error: a retry would fail the same way
+
+
+def _claim(mail_id: int) -> OutgoingMail | None:
+    """Take a queued, due row for this worker (one UPDATE: two workers never both get it)."""
+    now = timezone.now()
+    claimed = (
+        OutgoingMail.objects.filter(pk=mail_id, status=OutgoingMailStatus.QUEUED)
+        .filter(Q(available_at__isnull=True) | Q(available_at__lte=now))
+        .update(
+            status=OutgoingMailStatus.SENDING,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    )
+    return OutgoingMail.objects.get(pk=mail_id) if claimed else None
+
+
+def mail_deliver(*, mail_id: int) -> int | None:
+    """Send one recorded message if it is queued and due; safe to run twice.
+
+    Returns in how many seconds to try again after a temporary failure, else None
+    (sent, failed for good, or nothing to do).
+    """
+    mail = _claim(mail_id)
+    if mail is None:
+        return None
+    sending = OutgoingMail.objects.filter(pk=mail.pk, status=OutgoingMailStatus.SENDING)
+    try:
+        RecordedMessage(mail).send()
+    except Exception as error:
+        description = smtp_error_describe(error)[:2000]
+        if smtp_error_is_permanent(error) or mail.attempts >= settings.MAIL_MAX_ATTEMPTS:
+            logger.warning("Mail %s to %s failed: %s", mail.pk, mail.to, description)
+            sending.update(
+                status=OutgoingMailStatus.FAILED, lease_until=None, last_error=description
+            )
+            return None
+        delay = backoff_seconds(mail.attempts)
+        logger.info("Mail %s to %s: %s; retry in %s s", mail.pk, mail.to, description, delay)
+        sending.update(
+            status=OutgoingMailStatus.QUEUED,
+            lease_until=None,
+            last_error=description,
+            available_at=timezone.now() + timedelta(seconds=delay),
+        )
+        return delay
+    sending.update(
+        status=OutgoingMailStatus.SENT, lease_until=None, sent_at=timezone.now(), last_error=""
+    )
+    return None
+
+
+def mail_sweep() -> int:
+    """Queue again the rows of a worker that died while sending, and enqueue the queued
+    rows no task took (the broker was down at commit, a retry was lost). Returns how
+    many rows were enqueued."""
+    from portal.core.tasks import mail_deliver_task
+
+    now = timezone.now()
+    OutgoingMail.objects.filter(status=OutgoingMailStatus.SENDING, lease_until__lt=now).update(
+        status=OutgoingMailStatus.QUEUED, lease_until=None
+    )
+    late = now - SWEEP_AFTER
+    due = list(
+        OutgoingMail.objects.filter(status=OutgoingMailStatus.QUEUED)
+        .filter(Q(available_at__lte=late) | Q(available_at__isnull=True, created_at__lte=late))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+    )
+    for mail_id in due:
+        mail_deliver_task.delay(mail_id)
+    return len(due)

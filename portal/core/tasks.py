@@ -33,3 +33,23 @@ def import_job_save_task(job_id: int) -> None:
 @shared_task
 def import_files_purge_task() -> int:
     return import_files_purge()
+
+
+# Safe to deliver again: the row is claimed by a conditional UPDATE before it is sent.
+@shared_task(ignore_result=True, acks_late=True)
+def mail_deliver_task(mail_id: int) -> None:
+    """Send one recorded transactional message; after a temporary failure, try again
+    later (the row waits with its next try; the sweeper sends it if this is lost)."""
+    from portal.core.mail import mail_deliver
+
+    retry_in = mail_deliver(mail_id=mail_id)
+    if retry_in is not None:
+        mail_deliver_task.apply_async((mail_id,), countdown=retry_in)
+
+
+@shared_task(ignore_result=True)
+def mail_sweep_task() -> int:
+    """Beat ("mail-sweeper", every minute): the rows no task sent (see portal.core.mail)."""
+    from portal.core.mail import mail_sweep
+
+    return mail_sweep()

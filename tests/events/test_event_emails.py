@@ -13,6 +13,8 @@ from events import tasks
 from events.emails import registration_confirmation_send, registration_promotion_send
 from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.services.reminders import session_reminders_send
+from portal.core.models import OutgoingMail
+from portal.core.tasks import mail_deliver_task
 from tests.conftest import free_port
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.members.factories import PersonFactory
@@ -42,11 +44,14 @@ def _evening(days: int):
     return {"starts_at": start, "ends_at": start + timedelta(hours=2)}
 
 
-def test_a_confirmation_carries_the_ics_in_paris_time_and_a_working_cancel_link(smtp_server):
+def test_a_confirmation_carries_the_ics_in_paris_time_and_a_working_cancel_link(
+    smtp_server, mail_flush
+):
     session = SessionFactory(**_evening(12), venue="Salle des fêtes")
     registration = RegistrationFactory(session=session, person__email="nadia@example.org")
 
     assert registration_confirmation_send(registration_id=registration.pk)
+    mail_flush()
 
     [message] = smtp_server.messages
     assert message["To"] == "nadia@example.org"
@@ -66,23 +71,25 @@ def test_a_confirmation_carries_the_ics_in_paris_time_and_a_working_cancel_link(
     assert response.context["registration"] == registration
 
 
-def test_a_confirmed_online_session_gives_its_link(smtp_server):
+def test_a_confirmed_online_session_gives_its_link(smtp_server, mail_flush):
     session = SessionFactory(is_online=True, online_url="https://visio.example.org/salle")
     registration = RegistrationFactory(session=session)
     registration_confirmation_send(registration_id=registration.pk)
+    mail_flush()
     [message] = smtp_server.messages
     assert "https://visio.example.org/salle" in _text(message)
     [event] = _calendar(message).walk("VEVENT")
     assert "https://visio.example.org/salle" in str(event["DESCRIPTION"])
 
 
-def test_the_waiting_list_message_gives_the_position_and_no_link(smtp_server):
+def test_the_waiting_list_message_gives_the_position_and_no_link(smtp_server, mail_flush):
     session = SessionFactory(capacity=1, is_online=True, online_url="https://visio.example.org/s")
     RegistrationFactory(session=session)
     RegistrationFactory(session=session, status="waitlisted")
     waiting = RegistrationFactory(session=session, status="waitlisted")
 
     registration_confirmation_send(registration_id=waiting.pk)
+    mail_flush()
 
     [message] = smtp_server.messages
     text = _text(message)
@@ -92,42 +99,51 @@ def test_the_waiting_list_message_gives_the_position_and_no_link(smtp_server):
     assert "text/calendar" not in {part.get_content_type() for part in message.walk()}
 
 
-def test_a_request_is_acknowledged(smtp_server):
+def test_a_request_is_acknowledged(smtp_server, mail_flush):
     registration = RegistrationFactory(
         session=SessionFactory(mode=RegistrationMode.ON_REQUEST), status="requested"
     )
     registration_confirmation_send(registration_id=registration.pk)
+    mail_flush()
     [message] = smtp_server.messages
     assert "text/calendar" not in {part.get_content_type() for part in message.walk()}
     assert "/agenda/annulation/" in _text(message)
 
 
-def test_nobody_without_an_address_nor_a_cancelled_registration_gets_a_message(smtp_server):
+def test_nobody_without_an_address_nor_a_cancelled_registration_gets_a_message(
+    smtp_server, mail_flush
+):
     no_email = RegistrationFactory(person=PersonFactory(email=""))
     cancelled = RegistrationFactory(status="cancelled")
     assert not registration_confirmation_send(registration_id=no_email.pk)
     assert not registration_confirmation_send(registration_id=cancelled.pk)
     assert not registration_confirmation_send(registration_id=999999)
     assert not registration_promotion_send(registration_id=no_email.pk)
+    mail_flush()
     assert smtp_server.messages == []
 
 
-def test_the_promotion_message_says_a_seat_is_free_with_the_ics(smtp_server):
+def test_the_promotion_message_says_a_seat_is_free_with_the_ics(smtp_server, mail_flush):
     registration = RegistrationFactory(status="confirmed")
     still_waiting = RegistrationFactory(status="waitlisted")
 
-    tasks.registration_send_promotion(registration.pk)  # the task, run in this process
+    assert registration_promotion_send(registration_id=registration.pk)
     assert not registration_promotion_send(registration_id=still_waiting.pk)
+    mail_flush()
 
     [message] = smtp_server.messages
     [event] = _calendar(message).walk("VEVENT")
     assert event["DTSTART"].dt == registration.session.starts_at.replace(microsecond=0)
 
 
-def test_the_confirmation_task_sends_the_message(smtp_server):
+def test_the_mail_task_sends_the_recorded_confirmation(smtp_server):
     registration = RegistrationFactory()
-    tasks.registration_send_confirmation(registration.pk)
-    assert len(smtp_server.messages) == 1
+    registration_confirmation_send(registration_id=registration.pk)
+    mail = OutgoingMail.objects.get()
+    mail_deliver_task(mail.pk)
+    mail_deliver_task(mail.pk)  # delivered twice: sent once
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == mail.message_id
 
 
 # The reminder two days before ----------------------------------------------------------

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import tasks
 from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.services.registrations import registration_cancel_token, registration_create
 from members.models import Person
@@ -14,18 +13,6 @@ from tests.events.factories import ActionFactory, RegistrationFactory, SessionFa
 from tests.members.factories import DepartmentFactory, OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tasks_inline(monkeypatch):
-    """Run the tasks queued after commit at once, in this process (no broker)."""
-    for name in (
-        "registration_send_confirmation",
-        "registration_send_cycle_confirmation",
-        "registration_send_promotion",
-    ):
-        task = getattr(tasks, name)
-        monkeypatch.setattr(task, "delay", task)
 
 
 def form_data(target, **changes) -> dict:
@@ -343,7 +330,7 @@ def test_opening_the_cancellation_link_changes_nothing(client):
 
 
 def test_cancelling_promotes_the_first_waitlisted_person_who_is_emailed(
-    client, smtp_server, tasks_inline, django_capture_on_commit_callbacks
+    client, smtp_server, form_mail_tasks_inline, django_capture_on_commit_callbacks
 ):
     session = SessionFactory(capacity=1)
     confirmed = registration_create(session=session, person=PersonFactory())

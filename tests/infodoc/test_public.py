@@ -11,11 +11,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from infodoc import tasks
 from infodoc.models import Channel, InfoRequest, RequestStatus
 from infodoc.services.intake import FOLLOW_SALT, follow_token
 from members.models import Person
-from portal.core.models import Theme
+from portal.core.models import OutgoingMail, Theme
+from portal.core.tasks import mail_deliver_task
 from tests.infodoc.factories import InfoRequestFactory
 from tests.members.factories import CommuneFactory, DepartmentFactory, EpciFactory
 
@@ -199,17 +199,19 @@ def test_a_past_deadline_is_refused_but_today_is_accepted(client):
 # Spam protections ---------------------------------------------------------------------
 
 
-def test_the_acknowledgement_is_queued_for_the_worker_after_commit_only(
+def test_the_acknowledgement_is_recorded_with_the_request_and_queued_after_commit_only(
     client, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(tasks.info_request_send_acknowledgement, "delay", queued.append)
+    monkeypatch.setattr(mail_deliver_task, "delay", queued.append)
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(INDEX, form_data())
+    [recorded] = OutgoingMail.objects.all()  # in the request's transaction
+    assert recorded.to == InfoRequest.objects.get().person.email
     assert queued == []  # nothing leaves before the request is committed
     for callback in callbacks:
         callback()
-    assert queued == [InfoRequest.objects.get().pk]
+    assert queued == [recorded.pk]
 
 
 def test_a_honeypot_hit_is_thanked_and_stores_nothing(

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members import tasks
 from members.emails import (
     membership_request_acknowledgement_send,
     membership_request_notification_send,
@@ -25,7 +24,8 @@ from members.models import (
     Person,
 )
 from members.services.requests import membership_request_accept, membership_request_reject
-from portal.core.models import AuditEntry, SiteSettings
+from portal.core.models import AuditEntry, OutgoingMail, SiteSettings
+from portal.core.tasks import mail_deliver_task
 from tests.members.factories import (
     CityFactory,
     DuesRuleFactory,
@@ -200,12 +200,13 @@ def test_request_form_records_the_request_acknowledges_it_and_notifies_the_centr
         assert {"text/plain", "text/html"} <= kinds
 
 
-def test_the_acknowledgement_says_what_comes_next_in_french(db, mailoutbox):
+def test_the_acknowledgement_says_what_comes_next_in_french(db, mailoutbox, mail_flush):
     request = MembershipRequestFactory(
         organisation_name="Régie du Val", first_name="Nadia", email="nadia@val.org"
     )
 
     assert membership_request_acknowledgement_send(request_id=request.pk)
+    mail_flush()
 
     [message] = mailoutbox
     assert message.to == ["nadia@val.org"]
@@ -227,26 +228,23 @@ def test_a_handled_or_erased_request_gets_no_acknowledgement(db, staff_user, mai
     assert mailoutbox == []
 
 
-def test_the_request_mails_are_queued_after_commit_only(
+def test_the_request_mails_are_recorded_with_it_and_queued_after_commit_only(
     client, db, django_capture_on_commit_callbacks, monkeypatch
 ):
+    site = SiteSettings.load()
+    site.email = "contact@centre.example.org"
+    site.save()
     queued = []
-    for name in ("membership_request_send_acknowledgement", "membership_request_send_notification"):
-        monkeypatch.setattr(
-            getattr(tasks, name), "delay", lambda pk, name=name: queued.append((name, pk))
-        )
+    monkeypatch.setattr(mail_deliver_task, "delay", queued.append)
 
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(URL, valid_request())
+    recorded = dict(OutgoingMail.objects.values_list("to", "pk"))  # in the request's transaction
+    assert set(recorded) == {MembershipRequest.objects.get().email, "contact@centre.example.org"}
     assert queued == []  # nothing leaves before the request is committed
     for callback in callbacks:
         callback()
-
-    pk = MembershipRequest.objects.get().pk
-    assert sorted(queued) == [
-        ("membership_request_send_acknowledgement", pk),
-        ("membership_request_send_notification", pk),
-    ]
+    assert sorted(queued) == sorted(recorded.values())
 
 
 def test_individual_request_needs_no_organisation(client, db, mailoutbox):
@@ -348,7 +346,7 @@ def test_accept_creates_the_organisation_its_contact_and_the_membership(db, staf
 
 
 def test_accepting_invites_the_new_contact_to_the_member_space(
-    db, staff_user, mailoutbox, django_capture_on_commit_callbacks
+    db, staff_user, mailoutbox, django_capture_on_commit_callbacks, form_mail_tasks_inline
 ):
     DuesRuleFactory(year=this_year(), category=MembershipCategory.ASSOCIATION)
     request = MembershipRequestFactory(organisation_name="Régie du Val", email="nadia@val.org")

@@ -335,7 +335,12 @@ def _text_part(message) -> str:
 
 
 def test_member_contact_invites_a_colleague_who_sets_a_password_and_signs_in(
-    client, member_a, smtp_server, django_capture_on_commit_callbacks, settings
+    client,
+    member_a,
+    smtp_server,
+    django_capture_on_commit_callbacks,
+    form_mail_tasks_inline,
+    settings,
 ):
     client.force_login(member_a.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -384,7 +389,7 @@ def test_member_contact_invites_a_colleague_who_sets_a_password_and_signs_in(
 
 
 def test_invitation_attaches_a_person_without_organisation(
-    client, member_a, django_capture_on_commit_callbacks, mailoutbox
+    client, member_a, django_capture_on_commit_callbacks, form_mail_tasks_inline, mailoutbox
 ):
     loner = PersonFactory(organisation=None, email="seule@example.org", first_name="Inès")
     client.force_login(member_a.user)
@@ -401,7 +406,12 @@ def test_invitation_attaches_a_person_without_organisation(
 
 
 def test_invitation_refuses_an_email_of_another_organisation(
-    client, member_a, member_b, django_capture_on_commit_callbacks, mailoutbox
+    client,
+    member_a,
+    member_b,
+    django_capture_on_commit_callbacks,
+    form_mail_tasks_inline,
+    mailoutbox,
 ):
     _other, documents = member_b
     client.force_login(member_a.user)

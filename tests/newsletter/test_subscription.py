@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from newsletter import tasks
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from newsletter.tokens import CONFIRM_SALT, confirm_token_make, confirm_token_read
-from portal.core.models import AuditEntry
+from portal.core.models import AuditEntry, OutgoingMail
+from portal.core.tasks import mail_deliver_task
 from tests.members.factories import DepartmentFactory
 from tests.newsletter.factories import SubscriberFactory
 
@@ -173,17 +173,19 @@ def test_a_known_address_gets_the_same_answer_and_nothing_changes(
     assert "/resonances/preferences/" in text_part(to_known[0])
 
 
-def test_the_confirmation_is_queued_for_the_worker_after_commit_only(
+def test_the_confirmation_is_recorded_with_the_subscriber_and_queued_after_commit_only(
     client, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(tasks.subscription_send_confirmation, "delay", queued.append)
+    monkeypatch.setattr(mail_deliver_task, "delay", queued.append)
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(SUBSCRIBE, form_data(department=""))
+    [recorded] = OutgoingMail.objects.all()  # in the subscriber's transaction
+    assert recorded.to == Subscriber.objects.get().email
     assert queued == []  # nothing leaves before the subscriber is committed
     for callback in callbacks:
         callback()
-    assert queued == [Subscriber.objects.get().pk]
+    assert queued == [recorded.pk]
 
 
 def test_a_person_who_unsubscribed_can_subscribe_again(

@@ -16,6 +16,7 @@ from portal.core.models import (
     ConsentRecord,
     Department,
     Epci,
+    OutgoingMail,
     SiteSettings,
     User,
 )
@@ -244,6 +245,20 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
     search_fields = ["email", "person__last_name"]
     date_hierarchy = "given_at"
     fields = ["given_at", "purpose", "email", "person", "source", "wording", "ip"]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdmin):
+    """The transactional emails as recorded and sent (see portal.core.mail): read-only."""
+
+    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject", "message_id"]
+    date_hierarchy = "created_at"
+    fields = [
+        "to", "subject", "status", "attempts", "last_error", "created_at", "available_at",
+        "sent_at", "message_id", "from_email",
+    ]  # fmt: skip
 
 
 from portal.core.admin import imports  # noqa: E402, F401 (registers the imports' pages)
