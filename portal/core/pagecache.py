@@ -30,6 +30,7 @@ import time
 import redis
 from django.apps import apps
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
@@ -143,8 +144,7 @@ def _messages_pending(request) -> bool:
 
     Counting loads the stored messages without marking them read, so the page rendered
     next still shows them (and clears them)."""
-    storage = getattr(request, "_messages", None)
-    return storage is not None and len(storage) > 0
+    return len(get_messages(request)) > 0
 
 
 def _eligible(request) -> bool:
@@ -163,12 +163,11 @@ def _eligible(request) -> bool:
 
 
 def _storable(request, response) -> bool:
-    messages = getattr(request, "_messages", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not (messages is not None and messages.used)
+        and not getattr(get_messages(request), "used", False)
         and not _messages_pending(request)
         and "private" not in response.get("Cache-Control", "")
     )
