@@ -1,16 +1,23 @@
-"""French formats for money, numbers and times, for pages, emails, PDFs and spreadsheets."""
+"""French formats for money, numbers, shares, dates and times, for pages, emails, PDFs and
+spreadsheets (templates: {% load portal %}, portal.core.templatetags.portal).
+
+French typography: narrow no-break spaces between thousands and before « % », a decimal
+comma, a true minus sign on falls, « 1er » on the first of the month.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 NARROW_NBSP = "\u202f"  # thousands separator in French typography
 NBSP = "\u00a0"  # between the amount and its unit
+MINUS = "\u2212"  # a fall: a minus sign, not a hyphen
 
 
 def format_number(value: Decimal | int | float, decimals: int = 0) -> str:
@@ -40,6 +47,24 @@ def format_price(value: Decimal | int | float | None) -> str:
         return ""
     exponent = Decimal(str(value)).normalize().as_tuple().exponent
     return format_euros(value, max(2, -exponent if isinstance(exponent, int) else 2))
+
+
+def format_percent(value: Decimal | int | float, decimals: int = 1) -> str:
+    """12.5 → '12,5 %' (a narrow no-break space before the sign)."""
+    return f"{format_number(value, decimals)}{NARROW_NBSP}%"
+
+
+def format_change(value: Decimal | int | float, decimals: int = 1) -> str:
+    """A change in %: '+8,3 %', '\u22122,0 %' (a minus sign), '0,0 %' when it rounds to zero."""
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    sign = "+" if number > 0 else MINUS if number < 0 else ""
+    return f"{sign}{format_percent(abs(number), decimals)}"
+
+
+def format_date(value: date) -> str:
+    """'1er juillet 2026', '14 juillet 2026' (month names from the active language)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month]} {value.year}"
 
 
 def _hours(hours: int, minutes: int) -> str:

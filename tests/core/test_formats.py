@@ -1,8 +1,9 @@
-"""Times are written one way everywhere: « 14 h », « 9 h 30 » (no-break spaces)."""
+"""French formats, one way everywhere: « 14 h », « 9 h 30 », « 2 510,40 € », « 12,5 % »."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,11 +13,20 @@ from django.utils import translation
 
 from events.models import RegistrationStatus
 from portal.core.formats import format_datetime, format_duration, format_time
+from portal.core.templatetags.portal import (
+    change_fr,
+    date_fr,
+    euros,
+    number_fr,
+    paragraphs,
+    percent_fr,
+)
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.members.factories import PersonFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
+NNBSP = "\u202f"
 
 
 @pytest.mark.parametrize(
@@ -42,6 +52,37 @@ def test_format_duration_and_datetime():
         moment = datetime(2026, 12, 6, 10, 0, tzinfo=PARIS)
         assert format_datetime(moment) == f"6 décembre 2026 à 10{NBSP}h"
         assert format_datetime(moment, "l j F Y") == f"dimanche 6 décembre 2026 à 10{NBSP}h"
+
+
+def test_french_number_filters():
+    assert number_fr(5729) == f"5{NNBSP}729"
+    assert number_fr(1234567) == f"1{NNBSP}234{NNBSP}567"
+    assert number_fr(Decimal("3.25"), 1) == "3,3"
+    assert number_fr(None) == ""
+    assert percent_fr(Decimal("12.5")) == f"12,5{NNBSP}%"
+    assert percent_fr(100) == f"100,0{NNBSP}%"
+    assert percent_fr(None) == ""
+    assert change_fr(Decimal("8.3")) == f"+8,3{NNBSP}%"
+    assert change_fr(Decimal("-2")) == f"\u22122,0{NNBSP}%"  # a minus sign, not a hyphen
+    assert change_fr(Decimal("-0.04")) == f"0,0{NNBSP}%"  # rounds to nothing: no sign
+    assert change_fr(Decimal("1234.56")) == f"+1{NNBSP}234,6{NNBSP}%"
+    assert change_fr(None) == ""
+    assert euros(Decimal("2510.4")) == f"2{NNBSP}510,40{NBSP}€"
+    assert euros(0) == f"0,00{NBSP}€"
+    assert euros(None) == ""
+
+
+def test_french_dates_and_paragraphs():
+    with translation.override("fr"):
+        assert date_fr(date(2026, 7, 1)) == "1er juillet 2026"
+        assert date_fr(date(2026, 7, 14)) == "14 juillet 2026"
+    assert date_fr(None) == ""
+    assert paragraphs("Un.\nSuite.\n \nDeux.\r\n\r\n\r\nTrois.") == [
+        "Un.\nSuite.",
+        "Deux.",
+        "Trois.",
+    ]
+    assert paragraphs("") == []
 
 
 def test_template_filters():

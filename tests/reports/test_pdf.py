@@ -25,14 +25,6 @@ from portal.reports.pdf import (
     report_title,
 )
 from portal.reports.selectors import annual_figures
-from portal.reports.templatetags.report_format import (
-    fr_change,
-    fr_date,
-    fr_euros,
-    fr_int,
-    fr_percent,
-    paragraphs,
-)
 from publications.models import PublicationKind
 from tests.events.factories import ActionFactory, SessionFactory
 from tests.infodoc.factories import InfoRequestFactory
@@ -53,38 +45,6 @@ FOREWORD = (
     "Une année de coopérations renforcées avec les villes et les intercommunalités.\n\n"
     "Le centre a ouvert deux nouveaux cycles de qualification."
 )
-
-
-# French formats --------------------------------------------------------------------------
-
-
-def test_french_number_filters():
-    assert fr_int(5729) == f"5{NNBSP}729"
-    assert fr_int(1234567) == f"1{NNBSP}234{NNBSP}567"
-    assert fr_int(None) == ""
-    assert fr_percent(Decimal("12.5")) == f"12,5{NNBSP}%"
-    assert fr_percent(100) == f"100,0{NNBSP}%"
-    assert fr_percent(None) == ""
-    assert fr_change(Decimal("8.3")) == f"+8,3{NNBSP}%"
-    assert fr_change(Decimal("-2")) == f"\u22122,0{NNBSP}%"  # a minus sign, not a hyphen
-    assert fr_change(Decimal("-0.04")) == f"0,0{NNBSP}%"  # rounds to nothing: no sign
-    assert fr_change(Decimal("1234.56")) == f"+1{NNBSP}234,6{NNBSP}%"
-    assert fr_change(None) == ""
-    assert fr_euros(Decimal("2510.4")) == "2\u202f510,40\u00a0€"
-    assert fr_euros(None) == ""
-
-
-def test_french_dates_and_paragraphs():
-    with translation.override("fr"):
-        assert fr_date(datetime.date(2026, 7, 1)) == "1er juillet 2026"
-        assert fr_date(datetime.date(2026, 7, 14)) == "14 juillet 2026"
-    assert fr_date(None) == ""
-    assert paragraphs("Un.\nSuite.\n \nDeux.\r\n\r\n\r\nTrois.") == [
-        "Un.\nSuite.",
-        "Deux.",
-        "Trois.",
-    ]
-    assert paragraphs("") == []
 
 
 # A small year of activity ---------------------------------------------------------------
