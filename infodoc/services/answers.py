@@ -5,10 +5,8 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass
-from smtplib import SMTPException
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -16,12 +14,11 @@ from django.utils.translation import gettext as _
 
 from infodoc.models import InfoRequest, RequestStatus
 from infodoc.services.requests import info_request_transition
-from portal.core.mail import email_build
+from portal.core.mail import email_build, mail_queue
 from portal.core.models import SiteSettings
 from portal.core.services import audit_log
 
 ANSWER_TEMPLATE = "infodoc/emails/answer"
-SEND_LOCK_SECONDS = 300
 PUBLISHABLE = (RequestStatus.ANSWERED, RequestStatus.CLOSED)
 REDACTED = "[…]"
 
@@ -41,10 +38,6 @@ def text_anonymise(text: str) -> tuple[str, int]:
     text, emails = EMAIL_RE.subn(REDACTED, text)
     text, phones = PHONE_RE.subn(REDACTED, text)
     return text.strip(), emails + phones
-
-
-def _lock_key(request: InfoRequest) -> str:
-    return f"infodoc:answer-send:{request.pk}"
 
 
 # The letter staff write in -------------------------------------------------------------
@@ -131,69 +124,46 @@ def info_request_answer_preview(*, request: InfoRequest, actor) -> str:
     return _answer_message(request, actor=actor, with_files=False).body
 
 
+@transaction.atomic
 def info_request_answer_send(*, request: InfoRequest, actor) -> None:
-    """Email the answer, its attachments and publication links, then mark it answered.
+    """Email the answer, its attachments and publication links, and mark it answered.
 
-    The request is checked and claimed in a transaction (a cache lock keeps a second
-    click from sending twice), the email leaves outside any transaction, and only a
-    successful send moves the request to « answered ». A failed send leaves it in
-    progress and raises a ValidationError saying so.
+    The request is checked under its row lock (a second click then finds it answered);
+    the message is recorded in the same transaction and sent after commit by the mail
+    task, which retries while the mail server is away (portal.core.mail): staff see it
+    in « Courriels transactionnels ».
     """
-    with transaction.atomic():
-        request = (
-            InfoRequest.objects.select_for_update().select_related("person").get(pk=request.pk)
+    request = InfoRequest.objects.select_for_update().select_related("person").get(pk=request.pk)
+    if request.status != RequestStatus.IN_PROGRESS:
+        raise ValidationError(
+            _("Only a request in progress can be answered; this one is « %(status)s ».")
+            % {"status": RequestStatus(request.status).label},
+            code="status",
         )
-        if request.status != RequestStatus.IN_PROGRESS:
-            raise ValidationError(
-                _("Only a request in progress can be answered; this one is « %(status)s ».")
-                % {"status": RequestStatus(request.status).label},
-                code="status",
-            )
-        if not answer_body(request=request):
-            raise ValidationError(_("Write the answer before sending it."), code="no_answer")
-        if not request.person.email:
-            raise ValidationError(
-                _("The requester has no email address: the answer cannot be sent."),
-                code="no_email",
-            )
-        if not cache.add(_lock_key(request), actor.pk if actor else 0, SEND_LOCK_SECONDS):
-            raise ValidationError(
-                _("This answer is already being sent; wait a moment."), code="locked"
-            )
-    try:
-        try:
-            message = _answer_message(request, actor=actor)
-            message.send()
-        except (SMTPException, OSError) as error:
-            audit_log(
-                actor=actor,
-                obj=request,
-                action="info_request.answer_failed",
-                changes={"error": str(error)[:200]},
-            )
-            raise ValidationError(
-                _("The answer could not be sent (%(error)s); the request stays in progress.")
-                % {"error": error.__class__.__name__},
-                code="send_failed",
-            ) from error
-        with transaction.atomic():
-            audit_log(
-                actor=actor,
-                obj=request,
-                action="info_request.answer_sent",
-                changes={
-                    "to": request.person.email,
-                    "attachments": [item[0] for item in message.attachments],
-                },
-            )
-            info_request_transition(
-                request=request,
-                to_status=RequestStatus.ANSWERED,
-                actor=actor,
-                note=_("Answer sent by email to %(email)s") % {"email": request.person.email},
-            )
-    finally:
-        cache.delete(_lock_key(request))
+    if not answer_body(request=request):
+        raise ValidationError(_("Write the answer before sending it."), code="no_answer")
+    if not request.person.email:
+        raise ValidationError(
+            _("The requester has no email address: the answer cannot be sent."),
+            code="no_email",
+        )
+    message = _answer_message(request, actor=actor)
+    mail_queue(message)
+    audit_log(
+        actor=actor,
+        obj=request,
+        action="info_request.answer_sent",
+        changes={
+            "to": request.person.email,
+            "attachments": [item[0] for item in message.attachments],
+        },
+    )
+    info_request_transition(
+        request=request,
+        to_status=RequestStatus.ANSWERED,
+        actor=actor,
+        note=_("Answer sent by email to %(email)s") % {"email": request.person.email},
+    )
 
 
 @transaction.atomic

@@ -98,7 +98,9 @@ def test_an_answer_already_written_is_not_prefilled(jeanne_client):
     assert jeanne_client.get(url).context["adminform"].form.initial["answer"] == "Déjà écrit."
 
 
-def test_the_mail_has_one_greeting_and_one_closing(jeanne_client, smtp_server, open_request):
+def test_the_mail_has_one_greeting_and_one_closing(
+    jeanne_client, smtp_server, open_request, mail_flush
+):
     """Staff fill in the prefilled form, save, confirm: the requester reads that letter."""
     url = reverse("admin:infodoc_inforequest_change", args=[open_request.pk])
     form = jeanne_client.get(url).context["adminform"].form
@@ -111,6 +113,7 @@ def test_the_mail_has_one_greeting_and_one_closing(jeanne_client, smtp_server, o
     page = jeanne_client.get(confirm).content.decode()
     assert page.count("Bonjour Nadia,") == 1  # the confirmation shows the email itself
     jeanne_client.post(confirm)
+    mail_flush()  # the mail task, after commit
 
     assert len(smtp_server.messages) == 1
     text, html = mail_parts(smtp_server.messages[0])
@@ -186,7 +189,7 @@ def test_an_attachment_without_title_keeps_its_file_name():
     assert attachment.file.name.endswith("/note-interne.pdf")
 
 
-def test_attachments_keep_their_title_in_the_mail(smtp_server, jeanne, open_request):
+def test_attachments_keep_their_title_in_the_mail(smtp_server, jeanne, open_request, mail_flush):
     InfoRequest.objects.filter(pk=open_request.pk).update(answer=WRITTEN)
     open_request.refresh_from_db()
     AttachmentFactory(
@@ -195,6 +198,7 @@ def test_attachments_keep_their_title_in_the_mail(smtp_server, jeanne, open_requ
     )  # fmt: skip
 
     info_request_answer_send(request=open_request, actor=jeanne)
+    mail_flush()
 
     message = smtp_server.messages[0]
     names = [part.get_filename() for part in message.walk() if part.get_filename()]

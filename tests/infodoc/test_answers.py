@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from infodoc.models import RequestStatus
 from infodoc.services.answers import (
@@ -11,8 +12,7 @@ from infodoc.services.answers import (
     info_request_unpublish,
     text_anonymise,
 )
-from portal.core.models import AuditEntry
-from tests.conftest import free_port
+from portal.core.models import AuditEntry, OutgoingMail, OutgoingMailStatus
 from tests.infodoc.factories import AttachmentFactory, InfoRequestFactory, ResourceFactory
 from tests.members.factories import PersonFactory
 from tests.publications.factories import PublicationFactory
@@ -49,10 +49,13 @@ def actions_of(request) -> list[str]:
     return list(AuditEntry.objects.for_object(request).values_list("action", flat=True))
 
 
-def test_answer_goes_through_smtp_with_attachments(smtp_server, staff_user, request_with_answer):
+def test_answer_goes_through_smtp_with_attachments(
+    smtp_server, staff_user, request_with_answer, mail_flush
+):
     request = request_with_answer
 
     info_request_answer_send(request=request, actor=staff_user)
+    mail_flush()  # the mail task, after commit
 
     assert len(smtp_server.envelopes) == 1
     assert smtp_server.envelopes[0].rcpt_tos == ["nadia@ville.example.org"]
@@ -93,58 +96,33 @@ def test_answer_goes_through_smtp_with_attachments(smtp_server, staff_user, requ
     assert {"info_request.answer_sent", "info_request.status"} <= set(actions_of(request))
 
 
-def test_send_failure_leaves_the_request_in_progress(settings, staff_user, request_with_answer):
-    port = free_port()  # nothing listens there: the SMTP server is down
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    request = request_with_answer
-    history = request.status_changes.count()
-
-    with pytest.raises(ValidationError) as error:
-        info_request_answer_send(request=request, actor=staff_user)
-
-    assert error.value.code == "send_failed"
-    request.refresh_from_db()
-    assert request.status == RequestStatus.IN_PROGRESS
-    assert request.status_changes.count() == history
-    assert "info_request.answer_failed" in actions_of(request)
-    assert "info_request.answer_sent" not in actions_of(request)
-
-
-def test_send_failure_after_stopping_the_server(
-    smtp_server, settings, staff_user, request_with_answer
+def test_an_answer_waits_while_the_server_is_down_and_leaves_once_it_is_back(
+    smtp_server, staff_user, request_with_answer, mail_flush
 ):
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(smtp_server, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.MAILERS["default"]["OPTIONS"]["port"] = controller.port
-    controller.stop()
-
-    with pytest.raises(ValidationError):
-        info_request_answer_send(request=request_with_answer, actor=staff_user)
-
-    request_with_answer.refresh_from_db()
-    assert request_with_answer.status == RequestStatus.IN_PROGRESS
-    assert smtp_server.envelopes == []
-
-    # With the server back, the same request is answered.
-    settings.MAILERS["default"]["OPTIONS"]["port"] = smtp_server.port
+    smtp_server.stop()
     info_request_answer_send(request=request_with_answer, actor=staff_user)
     request_with_answer.refresh_from_db()
-    assert request_with_answer.status == RequestStatus.ANSWERED
+    assert request_with_answer.status == RequestStatus.ANSWERED  # recorded with the answer
+    mail_flush()  # the mail task's first try: the server is away
+    recorded = OutgoingMail.objects.get()
+    assert (recorded.status, recorded.attempts) == (OutgoingMailStatus.QUEUED, 1)
+    assert recorded.last_error
+    assert smtp_server.envelopes == []
+
+    smtp_server.start()
+    OutgoingMail.objects.update(available_at=timezone.now())  # the backoff is over
+    mail_flush()
+    assert OutgoingMail.objects.get().status == OutgoingMailStatus.SENT
     assert len(smtp_server.envelopes) == 1
+    assert smtp_server.messages[0]["Message-ID"] == recorded.message_id
 
 
-def test_a_second_send_is_refused(smtp_server, staff_user, request_with_answer):
+def test_a_second_send_is_refused(smtp_server, staff_user, request_with_answer, mail_flush):
     info_request_answer_send(request=request_with_answer, actor=staff_user)
     with pytest.raises(ValidationError) as error:
         info_request_answer_send(request=request_with_answer, actor=staff_user)
     assert error.value.code == "status"
+    mail_flush()
     assert len(smtp_server.envelopes) == 1
 
 
