@@ -1,5 +1,6 @@
 """docker-compose.yml runs the portal from one image with one environment."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -43,3 +44,13 @@ def test_the_image_carries_weasyprint_system_libraries():
     for library in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"):
         assert library in dockerfile
     assert "uv sync --frozen" in dockerfile
+
+
+def test_the_image_build_names_the_servers_the_settings_require():
+    """collectstatic imports the production settings, which refuse to start without
+    SECRET_KEY, DATABASE_URL and REDIS_URL (it connects to neither server)."""
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    step = re.search(r"DEBUG=0 (.*?) python manage.py collectstatic", dockerfile, re.S)[1]
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= {
+        word.split("=", 1)[0] for word in step.split()
+    }
