@@ -6,6 +6,7 @@ participation) and an evaluation's scores stay, pointing to the person that memb
 anonymises last (same département and actor type). Only the evaluation's comments, free
 text written by the person, are replaced. The certificates mailed to the person (which
 hold their address and count nothing) are deleted.
+The contract this module fulfils: portal.privacy.registry.
 """
 
 from __future__ import annotations

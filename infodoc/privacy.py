@@ -5,6 +5,7 @@ territory, dates, response types and time spent; what the person wrote or what w
 to them (subject, question, answer, status notes) is replaced, and the files they sent are
 deleted. A public Q&A drawn from a request was written to be published anonymously: only
 the person's names, email and phone are replaced inside it, so the public page stays.
+The contract this module fulfils: portal.privacy.registry.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Erasure keeps what the annual report and the accounts need: the Person row stays
 memberships, registrations and requests are counted) as « Personne anonymisée » of the same
 département and actor type, and it is anonymised last, once the other apps are done.
 Invoices, credit notes and payments keep the payer as issued: accounting law wins.
+The contract this module fulfils: portal.privacy.registry.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ actor type and dates, under an address that is unique but can never receive mail
 (`efface-<sha256 prefix>@efface.invalid`: the address must stay unique, and `.invalid`
 is reserved); a subscriber who could still receive anything is unsubscribed. Delivery rows
 stay for the sending figures; only the subject's address is replaced in their error text.
+The contract this module fulfils: portal.privacy.registry.
 """
 
 from __future__ import annotations

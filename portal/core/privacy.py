@@ -6,6 +6,7 @@ found through the model graph (apps.get_models): every row that points to their
 directory record (up to three foreign keys away, e.g. person → membership → invoice →
 payment) and every row holding their address. Erasure keeps the audit entries (what
 happened stays recorded) but takes the person's names, address and phone out of them.
+The contract this module fulfils: portal.privacy.registry.
 """
 
 from __future__ import annotations

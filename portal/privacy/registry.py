@@ -1,4 +1,5 @@
-"""Which apps hold a person's data, in which order, and what each app's module provides.
+"""Which apps hold a person's data, in which order, and the privacy contract: what each
+app's module provides. This docstring is the one statement of it; the modules refer here.
 
 A contributor is a module `<app>/privacy.py`, named in CONTRIBUTORS, that provides:
 
@@ -17,6 +18,9 @@ A contributor is a module `<app>/privacy.py`, named in CONTRIBUTORS, that provid
 - ``traces_since(*, cutoff: datetime) -> list[Q]``: conditions on a members.Person row,
   each true when the person left a trace in the app at or after `cutoff` (a person with
   any trace is kept from retention, portal/privacy/retention.py).
+
+The helpers they share (row_from, label, identifiers_pattern, text_scrub, changes_apply)
+are in portal.core.subjects.
 
 The export reads them in CONTRIBUTORS order; the erasure runs them in ERASE_ORDER: the apps
 on top first, then members (which anonymises the Person row last of its own work), then

@@ -8,7 +8,8 @@ Three rules, their periods in the RETENTION_* settings:
   through the privacy service (anonymised: the annual figures keep counting them).
   Never a staff member's record, nor someone with an unpaid invoice or a membership of
   this year or the last (their own, or their organisation's for its member contacts).
-  Each app's privacy module says what counts as a trace in it (`traces_since`);
+  Each app's privacy module says what counts as a trace in it (`traces_since`, in the
+  contract of portal.privacy.registry);
 - subscriptions never confirmed RETENTION_PENDING_SUBSCRIPTION_DAYS days after they
   were asked for are deleted, with the address in the consents given for them;
 - newsletter delivery rows older than RETENTION_DELIVERY_YEARS years are deleted.
