@@ -8,8 +8,7 @@ A second run, or a concurrent one, finds the claim and sends nothing.
 
 from __future__ import annotations
 
-import logging
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,11 +18,9 @@ from django.utils.translation import gettext as _
 
 from infodoc.models import Loan, Resource
 from members.models import Person
-from portal.core.mail import email_build
+from portal.core.mail import email_build, mail_queue
 from portal.core.models import SiteSettings
 from portal.core.services import audit_log
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -103,19 +100,6 @@ def overdue_loans(*, today: date | None = None):
     return Loan.objects.filter(returned_on__isnull=True, due_on__lt=today)
 
 
-def _reminder_claim(*, loan_id: int, now: datetime) -> bool:
-    with transaction.atomic():
-        return bool(
-            Loan.objects.filter(
-                pk=loan_id, returned_on__isnull=True, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-        )
-
-
-def _reminder_release(*, loan_id: int, claimed_at: datetime) -> None:
-    Loan.objects.filter(pk=loan_id, reminder_sent_at=claimed_at).update(reminder_sent_at=None)
-
-
 def loan_reminder_build(*, loan: Loan):
     site = SiteSettings.load()
     return email_build(
@@ -133,7 +117,12 @@ def loan_reminder_build(*, loan: Loan):
 
 
 def loan_reminders_send(*, today: date | None = None) -> int:
-    """Remind once the borrowers of overdue open loans; returns how many were sent."""
+    """Remind once the borrowers of overdue open loans; returns how many were reminded.
+
+    Each loan is claimed (reminder_sent_at) in the transaction that records its message,
+    so a second run reminds nobody twice and the mail task sends each message, retrying
+    while the mail server is away (portal.core.mail).
+    """
     today = today or timezone.localdate()
     candidates = list(
         overdue_loans(today=today)
@@ -143,21 +132,15 @@ def loan_reminders_send(*, today: date | None = None) -> int:
         .values_list("pk", flat=True)
     )
     sent = 0
-    failures: list[Exception] = []
     for loan_id in candidates:
-        now = timezone.now()
-        if not _reminder_claim(loan_id=loan_id, now=now):
-            continue  # returned meanwhile, or claimed by another run
-        loan = Loan.objects.select_related("resource", "person").get(pk=loan_id)
-        try:
-            loan_reminder_build(loan=loan).send()
-        except Exception as error:  # the server did not take it: give the claim back
-            logger.exception("The reminder of loan %s could not be sent.", loan_id)
-            _reminder_release(loan_id=loan_id, claimed_at=now)
-            failures.append(error)
-            continue
-        audit_log(actor=None, obj=loan, action="loan.reminded", changes={})
+        with transaction.atomic():
+            claimed = Loan.objects.filter(
+                pk=loan_id, returned_on__isnull=True, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=timezone.now())
+            if not claimed:
+                continue  # returned meanwhile, or claimed by another run
+            loan = Loan.objects.select_related("resource", "person").get(pk=loan_id)
+            mail_queue(loan_reminder_build(loan=loan))
+            audit_log(actor=None, obj=loan, action="loan.reminded", changes={})
         sent += 1
-    if failures:
-        raise failures[0]
     return sent

@@ -12,8 +12,7 @@ from django.utils import timezone
 from infodoc.models import Loan
 from infodoc.services.loans import loan_create, loan_reminders_send, loan_return
 from infodoc.tasks import loan_reminders_send as loan_reminders_task
-from portal.core.models import AuditEntry
-from tests.conftest import free_port
+from portal.core.models import AuditEntry, OutgoingMail, OutgoingMailStatus
 from tests.infodoc.factories import ResourceFactory
 from tests.members.factories import PersonFactory
 
@@ -88,10 +87,11 @@ def _loans(book, today=TODAY):
     return overdue
 
 
-def test_an_overdue_loan_is_reminded_once(book, smtp_server):
+def test_an_overdue_loan_is_reminded_once(book, smtp_server, mail_flush):
     overdue = _loans(book)
     assert loan_reminders_send(today=TODAY) == 1
     assert loan_reminders_send(today=TODAY) == 0
+    mail_flush()  # the mail task
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "ines@example.org"
@@ -107,26 +107,33 @@ def test_an_overdue_loan_is_reminded_once(book, smtp_server):
     assert AuditEntry.objects.filter(action="loan.reminded", object_id=str(overdue.pk)).count() == 1
     # A week later the other open loan is overdue too: only it is reminded.
     assert loan_reminders_send(today=TODAY + timedelta(days=7)) == 1
+    mail_flush()
     assert smtp_server.messages[1]["To"] != "ines@example.org"
     assert len(smtp_server.messages) == 2
 
 
-def test_a_refused_message_gives_the_claim_back(book, settings):
+def test_a_reminder_waits_while_the_server_is_down_and_goes_once_it_is_back(
+    book, smtp_server, mail_flush
+):
     overdue = _loans(book)
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
-    }
-    with pytest.raises(OSError):
-        loan_reminders_send(today=TODAY)
+    smtp_server.stop()
+    assert loan_reminders_send(today=TODAY) == 1
+    mail_flush()  # the mail task's first try: refused a connection, kept queued
+    assert OutgoingMail.objects.get().status == OutgoingMailStatus.QUEUED
     overdue.refresh_from_db()
-    assert overdue.reminder_sent_at is None
+    assert overdue.reminder_sent_at is not None  # claimed: the next run reminds nobody
+    assert loan_reminders_send(today=TODAY) == 0
+
+    smtp_server.start()
+    OutgoingMail.objects.update(available_at=timezone.now())  # the backoff is over
+    mail_flush()
+    [message] = smtp_server.messages
+    assert message["To"] == "ines@example.org"
 
 
-def test_the_beat_task_sends_the_due_reminders(book, smtp_server):
+def test_the_beat_task_sends_the_due_reminders(book, smtp_server, mail_flush):
     _loans(book, today=timezone.localdate())
     assert loan_reminders_task() == 1
     assert loan_reminders_task() == 0
+    mail_flush()
     assert len(smtp_server.messages) == 1
