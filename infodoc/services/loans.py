@@ -1,9 +1,9 @@
 """Loans of the documentary space: lent, returned, and reminded once when overdue.
 
-A reminder is claimed by setting `reminder_sent_at` in a short transaction (only if it
-is still empty and the loan still open); the message is sent outside any transaction;
-if the mail server refuses it, the claim is given back so that the next run tries again.
-A second run, or a concurrent one, finds the claim and sends nothing.
+A reminder is claimed by setting `reminder_sent_at` (only if it is still empty and the
+loan still open) in the transaction that records its message; the mail task sends it,
+retrying while the server is away (portal.core.mail). A second run, or a concurrent one,
+finds the claim and sends nothing.
 """
 
 from __future__ import annotations
