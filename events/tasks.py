@@ -5,14 +5,9 @@ from smtplib import SMTPException
 from celery import shared_task
 
 
-# Each registration is claimed (reminder_sent_at) before its message is sent, so a re-run
-# sends nothing twice; a refused message gives its claim back and the task retries later.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    max_retries=3,
-    retry_backoff=60,
-)
+# Each registration is claimed (reminder_sent_at) in the transaction that records its
+# message, so a re-run reminds nobody twice; the mail task sends (portal.core.mail).
+@shared_task(acks_late=True)
 def session_reminders_send() -> None:
     """Remind confirmed people of their session two days before (beat: "session-reminders")."""
     from events.services.reminders import session_reminders_send as send

@@ -15,7 +15,6 @@ from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.services.reminders import session_reminders_send
 from portal.core.models import OutgoingMail
 from portal.core.tasks import mail_deliver_task
-from tests.conftest import free_port
 from tests.events.factories import RegistrationFactory, SessionFactory
 from tests.members.factories import PersonFactory
 
@@ -149,7 +148,7 @@ def test_the_mail_task_sends_the_recorded_confirmation(smtp_server):
 # The reminder two days before ----------------------------------------------------------
 
 
-def test_the_reminder_goes_once_to_each_confirmed_person_two_days_before(smtp_server):
+def test_the_reminder_goes_once_to_each_confirmed_person_two_days_before(smtp_server, mail_flush):
     session = SessionFactory(**_evening(10))
     confirmed = RegistrationFactory.create_batch(2, session=session)
     RegistrationFactory(session=session, status="waitlisted")
@@ -163,6 +162,7 @@ def test_the_reminder_goes_once_to_each_confirmed_person_two_days_before(smtp_se
     assert session_reminders_send(now=two_days_before) == 2
     assert session_reminders_send(now=two_days_before) == 0  # twice: nothing more
     assert session_reminders_send(now=two_days_before + timedelta(hours=20)) == 0
+    mail_flush()  # the mail task
 
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(
         r.person.email for r in confirmed
@@ -181,28 +181,28 @@ def test_a_cancelled_session_is_not_reminded(smtp_server):
     assert smtp_server.messages == []
 
 
-def test_a_refused_reminder_is_given_back_and_sent_by_the_next_run(smtp_server, settings):
+def test_a_reminder_waits_while_the_server_is_down_and_goes_once_it_is_back(
+    smtp_server, mail_flush
+):
     session = SessionFactory(**_evening(2))
     registration = RegistrationFactory(session=session)
-    mailers = settings.MAILERS
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
-        }
-    }
-    with pytest.raises(OSError):
-        session_reminders_send()
-    registration.refresh_from_db()
-    assert registration.reminder_sent_at is None
-
-    settings.MAILERS = mailers
+    smtp_server.stop()
     assert session_reminders_send() == 1
+    mail_flush()  # the mail task's first try: refused a connection, kept queued
+    assert OutgoingMail.objects.get().status == "queued"
+    registration.refresh_from_db()
+    assert registration.reminder_sent_at is not None  # claimed: not reminded twice
+    assert session_reminders_send() == 0
+
+    smtp_server.start()
+    OutgoingMail.objects.update(available_at=timezone.now())  # the backoff is over
+    mail_flush()
     assert len(smtp_server.messages) == 1
 
 
-def test_the_beat_task_sends_the_reminders(smtp_server):
+def test_the_beat_task_sends_the_reminders(smtp_server, mail_flush):
     RegistrationFactory(session=SessionFactory(**_evening(1)))
     tasks.session_reminders_send()
+    mail_flush()
     assert len(smtp_server.messages) == 1
     assert Registration.objects.get().status == RegistrationStatus.CONFIRMED
