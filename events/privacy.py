@@ -12,17 +12,13 @@ The contract this module fulfils: portal.privacy.registry.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from events.models import Attendance, CertificateMailing, Evaluation, Registration, Session
-from portal.core.subjects import changes_apply, label, row_from
-
-if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.core.subjects import DataSubject
+from portal.core.subjects import DataSubject, changes_apply, label, row_from
 
 MODELS: tuple[str, ...] = (
     "events.registration",

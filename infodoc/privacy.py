@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -21,10 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from infodoc.models import Attachment, InfoRequest, Loan, ResponseType, StatusChange
-from portal.core.subjects import changes_apply, identifiers_pattern, label, row_from, text_scrub
-
-if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.core.subjects import DataSubject
+from portal.core.subjects import (
+    DataSubject,
+    changes_apply,
+    identifiers_pattern,
+    label,
+    row_from,
+    text_scrub,
+)
 
 MODELS: tuple[str, ...] = (
     "infodoc.inforequest",

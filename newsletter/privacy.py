@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -22,10 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from newsletter.models import Issue, Subscriber, SubscriberStatus
 from newsletter.selectors.subscribers import erased_address, subscribers_by_email
-from portal.core.subjects import changes_apply, label, row_from, text_scrub
-
-if TYPE_CHECKING:  # the privacy app sits above every app: a type only, no import
-    from portal.core.subjects import DataSubject
+from portal.core.subjects import DataSubject, changes_apply, label, row_from, text_scrub
 
 MODELS: tuple[str, ...] = ("newsletter.subscriber", "newsletter.delivery")
 KEPT: dict[str, str] = {
