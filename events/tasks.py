@@ -15,14 +15,9 @@ def session_reminders_send() -> None:
     send()
 
 
-# Each attendance is claimed (evaluation_sent_at) before its message goes, so a re-run
-# sends nothing twice; a refused message gives its claim back and the task retries later.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    max_retries=3,
-    retry_backoff=60,
-)
+# Each attendance is claimed (evaluation_sent_at) in the transaction that records its
+# message, so a re-run sends nothing twice; the mail task sends (portal.core.mail).
+@shared_task(acks_late=True)
 def evaluations_send() -> None:
     """Email the questionnaire of the sessions ended lately (beat: "events-evaluations")."""
     from events.services.evaluations import evaluations_send as send

@@ -1,10 +1,9 @@
 """The questionnaire sent after a session, and the answers to it.
 
 Each present participant with an email gets one message per session. A message is
-claimed first by setting `Attendance.evaluation_sent_at` (a conditional UPDATE, so
-two runs never claim the same row), then sent outside any transaction. If the mail
-server refuses it, the claim is given back and the next run tries again; if the
-process dies after the server took it, it is never sent twice.
+claimed by setting `Attendance.evaluation_sent_at` (a conditional UPDATE, so two runs
+never claim the same row) in the transaction that records it; the mail task sends it,
+retrying while the mail server is away (portal.core.mail). It is never sent twice.
 
 The link carries a signed token (session and person ids): no account is needed, and
 a tampered or expired link is refused with a clear message.
@@ -12,13 +11,12 @@ a tampered or expired link is refused with a clear message.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -28,10 +26,8 @@ from django.utils.translation import gettext as _
 
 from events.models import Attendance, Evaluation, Session
 from members.models import Person
-from portal.core.mail import email_build
+from portal.core.mail import email_build, mail_queue
 from portal.core.models import SiteSettings
-
-logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "events.evaluation"  # noqa: S105 (a signing salt, not a secret)
 # Sessions that ended within this period get their questionnaire.
@@ -113,31 +109,23 @@ def _due(now: datetime) -> QuerySet[Attendance]:
 def evaluations_send(*, now: datetime | None = None) -> int:
     """Email the questionnaire of sessions ended in the last days; returns how many were sent.
 
-    Safe to run twice or in parallel: each attendance is claimed before its message goes.
+    Safe to run twice or in parallel: each attendance is claimed in the transaction that
+    records its message (sent by the mail task, portal.core.mail).
     """
     now = now or timezone.now()
     due = list(_due(now))
     if not due:
         return 0
     sent = 0
-    failures: list[Exception] = []
-    with mailers.default as mailer:  # one SMTP connection for the run
-        for attendance in due:
+    for attendance in due:
+        with transaction.atomic():
             claimed = Attendance.objects.filter(
                 pk=attendance.pk, evaluation_sent_at__isnull=True
             ).update(evaluation_sent_at=now)
             if not claimed:
                 continue  # another run took it
-            try:
-                mailer.send_messages([_message_build(attendance)])
-            except Exception as error:  # the server did not take it: give the claim back
-                logger.exception("The questionnaire of %s could not be sent.", attendance)
-                Attendance.objects.filter(pk=attendance.pk).update(evaluation_sent_at=None)
-                failures.append(error)
-                continue
-            sent += 1
-    if failures:
-        raise failures[0]
+            mail_queue(_message_build(attendance))
+        sent += 1
     return sent
 
 

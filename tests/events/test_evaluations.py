@@ -25,6 +25,7 @@ from events.services.evaluations import (
     evaluation_token,
     evaluations_send,
 )
+from portal.core.models import OutgoingMail
 from tests.events.factories import ActionFactory, SessionFactory
 from tests.members.factories import PersonFactory
 
@@ -57,7 +58,7 @@ def form_path(session, person) -> str:
 # Sending ------------------------------------------------------------------------------
 
 
-def test_present_participants_are_emailed_once(smtp_server):
+def test_present_participants_are_emailed_once(smtp_server, mail_flush):
     session = ended(1, action=ActionFactory(title="Petit-déjeuner santé"))
     first = attend(session, first_name="Inès", email="ines@example.org")
     second = attend(session, email="paul@example.org")
@@ -71,6 +72,7 @@ def test_present_participants_are_emailed_once(smtp_server):
 
     assert evaluations_send() == 2
     assert evaluations_send() == 0  # run twice: sent once
+    mail_flush()  # the mail task
 
     recipients = sorted(address for e in smtp_server.envelopes for address in e.rcpt_tos)
     assert recipients == ["ines@example.org", "paul@example.org"]
@@ -86,25 +88,30 @@ def test_present_participants_are_emailed_once(smtp_server):
     assert signing.loads(token, salt=TOKEN_SALT) == {"s": session.pk, "p": first.person_id}
 
 
-def test_the_beat_task_sends_the_questionnaires(smtp_server):
+def test_the_beat_task_sends_the_questionnaires(smtp_server, mail_flush):
     attend(ended(0.5), email="ines@example.org")
     tasks.evaluations_send()
     tasks.evaluations_send()
+    mail_flush()
     assert len(smtp_server.envelopes) == 1
 
 
-def test_a_refused_message_is_given_back_for_the_next_run(settings, smtp_server):
+def test_a_questionnaire_waits_while_the_server_is_down_and_goes_once_it_is_back(
+    smtp_server, mail_flush
+):
     attendance = attend(ended(1), email="ines@example.org")
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},  # nobody listens
-        }
-    }
-    with pytest.raises(OSError):
-        evaluations_send()
+    smtp_server.stop()
+    assert evaluations_send() == 1
+    mail_flush()  # the mail task's first try: refused a connection, kept queued
+    assert OutgoingMail.objects.get().status == "queued"
     attendance.refresh_from_db()
-    assert attendance.evaluation_sent_at is None
+    assert attendance.evaluation_sent_at is not None  # claimed: never sent twice
+    assert evaluations_send() == 0
+
+    smtp_server.start()
+    OutgoingMail.objects.update(available_at=timezone.now())  # the backoff is over
+    mail_flush()
+    assert [message["To"] for message in smtp_server.messages] == ["ines@example.org"]
 
 
 # Answering ----------------------------------------------------------------------------
