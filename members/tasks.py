@@ -61,14 +61,9 @@ def reminder_send(self, reminder_id: int) -> None:
         raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
 
 
-# The invoice is claimed (sent_at, under its row lock) before its message goes, so a
-# retry or a re-delivery mails nothing twice; a refused message gives its claim back.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    max_retries=5,
-    retry_backoff=True,
-)
+# The invoice is claimed (sent_at, under its row lock) in the transaction that records its
+# message, so a retry or a re-delivery mails nothing twice; the mail task sends it.
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
 def invoice_call_send(invoice_id: int) -> None:
     """Mail a dues call issued by a campaign to its payer, with its PDF attached."""
     from members.services.dues_calls import invoice_call_send as send

@@ -3,10 +3,9 @@
 Run by a task per invoice, enqueued when a campaign issues the call. The PDF is rendered
 first if the task that renders it has not run yet (both are idempotent and lock the row),
 so the message never leaves without it. The invoice is then claimed: under its row lock,
-`sent_at` is set if it was empty. The message is sent outside any transaction; if the
-server refuses it, the claim is given back and the task retries later. A retried or
-re-delivered task finds the invoice claimed and sends nothing; a process killed between
-the claim and the send loses that one message rather than risking a second one.
+`sent_at` is set if it was empty, in the transaction that records the message; the mail
+task sends it, retrying while the server is away (portal.core.mail). A retried or
+re-delivered task finds the invoice claimed and records nothing more.
 
 The recipients are the payer's, as for reminders (members.services.reminders): the
 organisation's address and its member contacts', or the individual member's, so whoever
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from datetime import datetime
 from io import BytesIO
 
 from django.db import transaction
@@ -27,34 +25,24 @@ from members.emails import invoice_message, invoice_pdf
 from members.models import CreditNote, DuesCampaign, Invoice
 from members.selectors.campaigns import campaign_chorus_invoices
 from members.services.reminders import invoice_recipients
+from portal.core.mail import mail_queue
 from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
 
 
-def _call_claim(*, invoice_id: int, now: datetime) -> bool:
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
-        if invoice.sent_at is not None:
-            return False
-        Invoice.objects.filter(pk=invoice_id).update(sent_at=now)
-    return True
-
-
-def _call_release(*, invoice_id: int, claimed_at: datetime) -> None:
-    Invoice.objects.filter(pk=invoice_id, sent_at=claimed_at).update(sent_at=None)
-
-
 def invoice_call_send(*, invoice_id: int) -> list[str]:
     """Mail the dues call with its PDF to the payer, unless mailed already, cancelled, for
-    Chorus Pro, or without any address; returns the recipients it was sent to."""
+    Chorus Pro, or without any address; returns the recipients it was recorded for.
+
+    The invoice is claimed (sent_at, under its row lock) in the transaction that records
+    the message; the mail task sends it (portal.core.mail).
+    """
     invoice = Invoice.objects.select_related("membership__organisation", "membership__person").get(
         pk=invoice_id
     )
     if invoice.sent_at is not None or invoice.is_for_chorus:
         return []
-    if CreditNote.objects.filter(invoice=invoice).exists():
-        return []  # cancelled before it could be mailed
     recipients = invoice_recipients(invoice)
     if not recipients:
         logger.warning("Dues call %s: the payer has no email address, it is not mailed.", invoice)
@@ -62,16 +50,17 @@ def invoice_call_send(*, invoice_id: int) -> list[str]:
     message = invoice_message(
         invoice=invoice, recipients=recipients, template="members/emails/dues_call"
     )
-    now = timezone.now()
-    if not _call_claim(invoice_id=invoice.pk, now=now):
-        return []
-    try:
-        message.send()
-    except Exception:  # the server did not take it: give the claim back, the task retries
-        logger.exception("Dues call %s could not be mailed.", invoice)
-        _call_release(invoice_id=invoice.pk, claimed_at=now)
-        raise
-    audit_log(actor=None, obj=invoice, action="invoice.sent", changes={"recipients": recipients})
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if locked.sent_at is not None:
+            return []  # another run mailed it meanwhile
+        if CreditNote.objects.filter(invoice=invoice).exists():
+            return []  # cancelled before it could be mailed
+        Invoice.objects.filter(pk=invoice.pk).update(sent_at=timezone.now())
+        mail_queue(message)
+        audit_log(
+            actor=None, obj=invoice, action="invoice.sent", changes={"recipients": recipients}
+        )
     return recipients
 
 
