@@ -10,8 +10,8 @@ from django.contrib.postgres.search import SearchQuery
 from django.utils import timezone
 from pypdf import PdfReader
 
+from demo import publications as publications_demo
 from events.models import ActionFormat
-from publications import demo
 from publications.models import Publication, PublicationKind, PublicationStatus
 from tests.events.factories import ActionFactory
 from tests.publications.admin_factories import (
@@ -47,9 +47,9 @@ def pdf_text(publication: Publication) -> str:
 
 
 def test_the_demo_loads_once_with_the_report_publications(territories):
-    demo.load_demo()
+    publications_demo.load_demo()
     count = Publication.objects.count()
-    demo.load_demo()
+    publications_demo.load_demo()
     assert Publication.objects.count() == count
 
     titles = set(Publication.objects.values_list("title", flat=True))
@@ -82,7 +82,7 @@ def test_the_demo_loads_once_with_the_report_publications(territories):
 
 
 def test_the_demo_pdfs_hold_searchable_text(territories):
-    demo.load_demo()
+    publications_demo.load_demo()
     publication = Publication.objects.get(title="Accès à une alimentation durable et de qualité")
     text = pdf_text(publication)
     assert "alimentation" in text
@@ -102,7 +102,7 @@ def test_the_demo_links_actions_found_by_title_and_needs_none(territories):
         title="Cycle participation des habitant·es et quartiers populaires",
         format=ActionFormat.SEMINAR,
     )
-    demo.load_demo()
+    publications_demo.load_demo()
     actes = Publication.objects.get(
         slug="actes-participation-des-habitantes-et-quartiers-populaires"
     )
