@@ -1,14 +1,6 @@
 """Celery wrappers around the members services (ids in, nothing out)."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
-
-MAIL_RETRY = {
-    "autoretry_for": (SMTPException, ConnectionError, TimeoutError),
-    "max_retries": 5,
-    "retry_backoff": True,
-}
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
@@ -29,36 +21,14 @@ def dues_campaign_run(campaign_id: int) -> None:
     run(campaign_id=campaign_id)
 
 
-# Each reminder step is claimed by a unique row before it is sent, so a re-run sends
-# nothing twice; a refused message gives its step back and the task retries later.
-@shared_task(
-    acks_late=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    max_retries=3,
-    retry_backoff=60,
-)
+# Each reminder step is claimed by a unique row in the transaction that records its
+# message, so a re-run records nothing twice; the mail task sends (portal.core.mail).
+@shared_task(acks_late=True)
 def invoice_reminders_send() -> None:
-    """Send the reminders of unpaid dues calls that are due today (beat: "dues-reminders")."""
+    """Record the reminders of unpaid dues calls due today (beat: "dues-reminders")."""
     from members.services.reminders import invoice_reminders_send as send
 
     send()
-
-
-# The reminder's row is claimed (one per invoice and day) before the task is enqueued;
-# the task sends only while the row is unsent, so a second run sends nothing. A refused
-# message keeps the claim while the task retries, and gives it back after the last try.
-@shared_task(bind=True, max_retries=3)
-def reminder_send(self, reminder_id: int) -> None:
-    """Send a reminder staff asked for (« send a reminder now »), with the dues call."""
-    from members.services.reminders import reminder_deliver, reminder_give_back
-
-    try:
-        reminder_deliver(reminder_id=reminder_id)
-    except (SMTPException, OSError) as error:
-        if self.request.retries >= self.max_retries:
-            reminder_give_back(reminder_id=reminder_id)
-            raise
-        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
 
 
 # The invoice is claimed (sent_at, under its row lock) in the transaction that records its

@@ -244,18 +244,20 @@ def form_mail_tasks_inline(monkeypatch):
     monkeypatch.setattr(mail_deliver_task, "delay", mail_deliver_task)
 
 
-@pytest.fixture
-def mail_flush(db):
-    """`mail_flush()` sends the recorded messages still queued, in this process, as the
-    mail task does after commit (portal.core.mail); returns how many went."""
+def mail_send_queued() -> int:
+    """Send the recorded messages still queued, in this process, as the mail task does
+    after commit (portal.core.mail); returns how many it tried."""
     from portal.core.mail import mail_deliver
     from portal.core.models import OutgoingMail, OutgoingMailStatus
 
-    def flush() -> int:
-        queued = OutgoingMail.objects.filter(status=OutgoingMailStatus.QUEUED).order_by("pk")
-        ids = list(queued.values_list("pk", flat=True))
-        for mail_id in ids:
-            mail_deliver(mail_id=mail_id)
-        return len(ids)
+    queued = OutgoingMail.objects.filter(status=OutgoingMailStatus.QUEUED).order_by("pk")
+    ids = list(queued.values_list("pk", flat=True))
+    for mail_id in ids:
+        mail_deliver(mail_id=mail_id)
+    return len(ids)
 
-    return flush
+
+@pytest.fixture
+def mail_flush(db):
+    """`mail_flush()`: see mail_send_queued()."""
+    return mail_send_queued

@@ -1,15 +1,11 @@
 """Reminders of unpaid dues calls: the automatic steps, and those staff send at once.
 
-Every reminder is claimed by inserting its `Reminder` row in a short transaction before
-its message goes. The database allows one row per invoice and step, and one per invoice
-and day, so a second run of the steps, a concurrent one, or a double click on « send a
-reminder now » finds the row and sends nothing. The message is sent outside any
-transaction; the row is then marked sent and the sending audited. If the mail server
-refuses the message, the claim is given back so that it can be tried again; if the
-process dies after the server took the message, the claim stays and nothing goes twice.
-
-Automatic steps are sent by the daily task; a staff reminder is claimed in the request
-and sent by its own task (members.tasks.reminder_send), after the claim is committed.
+Every reminder is claimed by inserting its `Reminder` row, in the transaction that also
+records its message (with the dues call's PDF) and audits it. The database allows one
+row per invoice and step, and one per invoice and day, so a second run of the steps, a
+concurrent one, or a double click on « send a reminder now » finds the row and records
+nothing. The mail task sends the message after commit, retrying while the mail server is
+away (portal.core.mail): a claimed reminder is neither lost nor sent twice.
 """
 
 from __future__ import annotations
@@ -26,6 +22,7 @@ from django.utils.translation import gettext as _
 from members.emails import invoice_message
 from members.models import Invoice, Person, Reminder, ReminderKind
 from portal.core.formats import format_euros
+from portal.core.mail import mail_queue
 from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
@@ -54,45 +51,42 @@ def _with_payer(invoices):
     return invoices.with_balance().select_related("membership__organisation", "membership__person")
 
 
-def reminder_give_back(*, reminder_id: int) -> None:
-    """Free the claim of a reminder whose message could not be sent, so that it can be
-    tried again (the next run of the steps, or staff the same day)."""
-    Reminder.objects.filter(pk=reminder_id, sent_at__isnull=True).delete()
+def _reminder_record(*, reminder: Reminder, invoice: Invoice) -> None:
+    """Record a claimed reminder's message (sent after commit), mark it sent, audit it.
 
-
-def _reminder_deliver(*, reminder: Reminder, invoice: Invoice) -> None:
-    """Send a claimed reminder, then record it as sent and audit it."""
-    invoice_message(
-        invoice=invoice,
-        recipients=reminder.recipients,
-        template="members/emails/reminder",
-        amount_due=format_euros(invoice.balance_due),
-    ).send()
-    with transaction.atomic():
-        Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
-        changes = {"recipients": reminder.recipients}
-        if reminder.kind == ReminderKind.MANUAL:
-            changes["manual"] = True
-        else:
-            changes["days_after_due"] = reminder.days_after_due
-        audit_log(
-            actor=reminder.sent_by, obj=invoice, action="invoice.reminder_sent", changes=changes
+    `invoice` is annotated by with_balance(); call inside the claim's transaction.
+    """
+    mail_queue(
+        invoice_message(
+            invoice=invoice,
+            recipients=reminder.recipients,
+            template="members/emails/reminder",
+            amount_due=format_euros(invoice.balance_due),
         )
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
+    changes = {"recipients": reminder.recipients}
+    if reminder.kind == ReminderKind.MANUAL:
+        changes["manual"] = True
+    else:
+        changes["days_after_due"] = reminder.days_after_due
+    audit_log(actor=reminder.sent_by, obj=invoice, action="invoice.reminder_sent", changes=changes)
 
 
 # The automatic steps ------------------------------------------------------------------
 
 
-def _step_claim(*, invoice_id: int, days: int, today: date, recipients: list[str]):
-    """Insert the step's row if the invoice is still unpaid; None if claimed or settled
-    (or if the payer already had a reminder today: the step then goes tomorrow)."""
+def _step_record(*, invoice: Invoice, days: int, today: date, recipients: list[str]) -> bool:
+    """Claim the step and record its message if the invoice is still unpaid; False if
+    claimed or settled (or if the payer already had a reminder today: the step then goes
+    tomorrow)."""
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+        Invoice.objects.select_for_update().get(pk=invoice.pk)
         if not Invoice.objects.unpaid().filter(pk=invoice.pk).exists():
-            return None
+            return False
         try:
             with transaction.atomic():
-                return Reminder.objects.create(
+                reminder = Reminder.objects.create(
                     invoice=invoice,
                     kind=ReminderKind.AUTOMATIC,
                     days_after_due=days,
@@ -100,11 +94,13 @@ def _step_claim(*, invoice_id: int, days: int, today: date, recipients: list[str
                     recipients=recipients,
                 )
         except IntegrityError:
-            return None  # another run holds this step, or today's reminder is out
+            return False  # another run holds this step, or today's reminder is out
+        _reminder_record(reminder=reminder, invoice=invoice)
+    return True
 
 
 def invoice_reminders_send(*, today: date | None = None) -> int:
-    """Send the reminder steps due today; returns how many messages were sent.
+    """Record the reminder steps due today; returns how many messages were recorded.
 
     An invoice gets the latest step it has reached (today ≥ due date + delay) unless
     that step was already sent; earlier steps it skipped (the task did not run, or the
@@ -120,7 +116,6 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         .order_by("pk")
     )
     sent = 0
-    failures: list[Exception] = []
     for invoice in invoices.iterator(chunk_size=500):
         reached = [days for days in delays if today >= invoice.due_on + timedelta(days=days)]
         step = reached[-1]
@@ -130,19 +125,8 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         if not recipients:
             logger.warning("Invoice %s is unpaid but its payer has no email address.", invoice)
             continue
-        reminder = _step_claim(invoice_id=invoice.pk, days=step, today=today, recipients=recipients)
-        if reminder is None:
-            continue
-        try:
-            _reminder_deliver(reminder=reminder, invoice=invoice)
-        except Exception as error:  # the server did not take it: give the step back
-            logger.exception("Reminder +%s of %s could not be sent.", step, invoice)
-            reminder_give_back(reminder_id=reminder.pk)
-            failures.append(error)
-            continue
-        sent += 1
-    if failures:
-        raise failures[0]
+        if _step_record(invoice=invoice, days=step, today=today, recipients=recipients):
+            sent += 1
     return sent
 
 
@@ -165,13 +149,12 @@ def invoice_reminder_refusal(invoice: Invoice, *, today: date | None = None) -> 
 
 
 def invoice_reminder_request(*, invoice: Invoice, actor) -> Reminder:
-    """Claim today's reminder of an unpaid invoice for staff and send it after commit.
+    """Claim today's reminder of an unpaid invoice for staff and record its message (sent
+    after commit by the mail task).
 
     Two requests for the same invoice on the same day (a double click, two people) give
     one reminder: the second gets a ValidationError, code "already_today".
     """
-    from members.tasks import reminder_send
-
     today = timezone.localdate()
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -200,21 +183,5 @@ def invoice_reminder_request(*, invoice: Invoice, actor) -> Reminder:
                 _("A reminder was already sent today: the payer gets one a day at most."),
                 code="already_today",
             ) from None
-        reminder_id = reminder.pk
-        transaction.on_commit(lambda: reminder_send.delay(reminder_id))
+        _reminder_record(reminder=reminder, invoice=invoice)
     return reminder
-
-
-def reminder_deliver(*, reminder_id: int) -> bool:
-    """Send a claimed staff reminder (the task's body); False if there is nothing to send:
-    already sent, given back, or the invoice was settled in the meantime. A refused
-    message raises and keeps the claim: the task retries, then gives it back."""
-    reminder = Reminder.objects.select_related("sent_by").filter(pk=reminder_id).first()
-    if reminder is None or reminder.sent_at is not None:
-        return False
-    invoice = _with_payer(Invoice.objects.filter(pk=reminder.invoice_id)).get()
-    if invoice.is_cancelled or invoice.balance_due <= 0:
-        Reminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).delete()
-        return False
-    _reminder_deliver(reminder=reminder, invoice=invoice)
-    return True

@@ -365,11 +365,8 @@ def test_cancel_with_a_credit_note(staff_client, invoice):
 
 
 def test_send_a_reminder_now(
-    staff_client, invoice, smtp_server, monkeypatch, django_capture_on_commit_callbacks
+    staff_client, invoice, smtp_server, form_mail_tasks_inline, django_capture_on_commit_callbacks
 ):
-    from members import tasks
-
-    monkeypatch.setattr(tasks.reminder_send, "delay", tasks.reminder_send)
     contact = PersonFactory(organisation=invoice.membership.organisation, is_member_contact=True)
     url = reverse("admin:members_invoice_changelist")
     page = staff_client.post(url, {ACTION: "send_reminder_now", SELECTED: [invoice.pk]})

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from members import tasks
 from members.models import Invoice, PaymentMethod, Reminder, ReminderKind
 from members.services.billing import invoice_issue, payment_record
 from tests.members.factories import MembershipFactory, OrganisationFactory, PersonFactory
@@ -26,8 +25,8 @@ def _settings(settings, tmp_path):
 
 
 @pytest.fixture
-def tasks_inline(monkeypatch):
-    monkeypatch.setattr(tasks.reminder_send, "delay", tasks.reminder_send)
+def tasks_inline(form_mail_tasks_inline):
+    """The mail task runs where it is enqueued (after the commit)."""
 
 
 def issued(staff_user, *, days_late: int, amount: str = "150.00", **membership) -> Invoice:
