@@ -1,7 +1,5 @@
 """Celery wrappers around the events services (ids in, nothing out)."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 
 
@@ -25,13 +23,12 @@ def evaluations_send() -> None:
     send()
 
 
-@shared_task(bind=True, max_retries=5)
-def certificate_mailing_send(self, mailing_id: int) -> None:
-    """Mail an attendance certificate asked for by staff (see events.services.certificates);
-    passing SMTP errors are retried with backoff, the last try marks the request failed."""
+# Safe to deliver again: the request is claimed (queued → sent) in the transaction that
+# records its message; a passing error while rendering the PDF is retried.
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=3, retry_backoff=True)
+def certificate_mailing_send(mailing_id: int) -> None:
+    """Render an attendance certificate asked for by staff and record its message
+    (see events.services.certificates); the mail task sends it."""
     from events.services.certificates import certificate_mailing_send as send
 
-    try:
-        send(mailing_id=mailing_id, last_try=self.request.retries >= self.max_retries)
-    except (SMTPException, ConnectionError, TimeoutError) as error:
-        raise self.retry(exc=error, countdown=60 * 2**self.request.retries) from error
+    send(mailing_id=mailing_id)

@@ -1,18 +1,16 @@
 """Mailing a person's attendance certificate on request, through the durable mail path.
 
 A « send it » click is recorded (a CertificateMailing row, audited) in the request's
-transaction and sent by a task after commit. The click carries the key of the confirmation
-form it came from: the same key again (a double click, a resubmitted form) finds the first
-row and sends nothing. The task claims the row (queued → sending) before sending, outside
-any transaction, then records it sent; a temporary refusal gives the claim back for the
-task's next try, a permanent one (or the last try) marks it failed. A worker killed while
-sending leaves its row « sending »: never sent twice; staff see it and may ask again.
+transaction, and a task renders the certificate after commit. The click carries the key
+of the confirmation form it came from: the same key again (a double click, a resubmitted
+form) finds the first row and sends nothing. The task renders the PDF, then claims the
+row (queued → sent) in the transaction that records the message; the mail task sends it,
+retrying while the mail server is away (portal.core.mail). A redelivered task finds the
+row claimed and records nothing more.
 """
 
 from __future__ import annotations
 
-import logging
-from smtplib import SMTPException, SMTPRecipientsRefused, SMTPResponseException
 from uuid import UUID
 
 from django.conf import settings
@@ -26,11 +24,9 @@ from django.utils.translation import gettext as _
 from events.models import Action, CertificateMailing, CertificateMailingStatus
 from events.selectors.certificates import Certificate, certificate_get
 from members.models import Person
-from portal.core.mail import email_build
+from portal.core.mail import email_build, mail_queue
 from portal.core.models import SiteSettings
 from portal.core.services import audit_log
-
-logger = logging.getLogger(__name__)
 
 
 def certificate_mailing_request(
@@ -98,64 +94,51 @@ def certificate_message_build(
     return message
 
 
-def _passing(error: Exception) -> bool:
-    """A connection or mail-server error worth another try; not a refusal the server will
-    repeat (5xx) nor a fault of ours."""
-    if isinstance(error, SMTPRecipientsRefused):
-        return any(code < 500 for code, _message in error.recipients.values())
-    if isinstance(error, SMTPResponseException):
-        return error.smtp_code < 500
-    return isinstance(error, (SMTPException, OSError))
-
-
-def _finish(mailing: CertificateMailing, *, status: str, error: str = "") -> None:
-    sent = status == CertificateMailingStatus.SENT
+def _fail(mailing: CertificateMailing, *, error: str) -> None:
     with transaction.atomic():
         CertificateMailing.objects.filter(pk=mailing.pk).update(
-            status=status, sent_at=timezone.now() if sent else None, error=error[:300]
+            status=CertificateMailingStatus.FAILED, error=error[:300]
         )
         audit_log(
             actor=None,
             obj=mailing,
-            action="attendance_certificate.mailed" if sent else "attendance_certificate.failed",
-            changes={"recipient": mailing.recipient, **({"error": error} if error else {})},
+            action="attendance_certificate.failed",
+            changes={"recipient": mailing.recipient, "error": error},
         )
 
 
-def certificate_mailing_send(*, mailing_id: int, last_try: bool = True) -> bool:
-    """Send a recorded request (the task's body); returns whether a message went out.
-
-    Safe to run twice: only a queued row is claimed. A passing error gives the claim back
-    and is raised again for the task to retry, unless this is its `last_try`; any other
-    marks the request failed (staff see it and may ask again).
-    """
+def certificate_mailing_send(*, mailing_id: int) -> bool:
+    """Render and record the message of a requested certificate (the task's body);
+    returns whether a message was recorded. Safe to run twice: only a queued row is
+    claimed. A certificate gone since the click (attendance corrected) marks the request
+    failed (staff see it and may ask again)."""
     from events.documents import render_certificate_pdf
 
-    claimed = CertificateMailing.objects.filter(
+    mailing = CertificateMailing.objects.filter(
         pk=mailing_id, status=CertificateMailingStatus.QUEUED
-    ).update(status=CertificateMailingStatus.SENDING)
-    if not claimed:
+    ).first()
+    if mailing is None:
         return False
-    mailing = CertificateMailing.objects.get(pk=mailing_id)
     certificate = certificate_get(action_id=mailing.action_id, person_id=mailing.person_id)
     if certificate is None:  # the attendance was corrected since the click
-        _finish(mailing, status=CertificateMailingStatus.FAILED, error="no attendance")
+        _fail(mailing, error="no attendance")
         return False
     message = certificate_message_build(
         certificate=certificate,
         recipient=mailing.recipient,
         pdf=render_certificate_pdf(certificate),
     )
-    try:
-        message.send()
-    except Exception as error:
-        logger.exception("Certificate mailing %s was not sent.", mailing_id)
-        if _passing(error) and not last_try:
-            CertificateMailing.objects.filter(pk=mailing_id).update(
-                status=CertificateMailingStatus.QUEUED
-            )
-            raise
-        _finish(mailing, status=CertificateMailingStatus.FAILED, error=str(error))
-        return False
-    _finish(mailing, status=CertificateMailingStatus.SENT)
+    with transaction.atomic():
+        claimed = CertificateMailing.objects.filter(
+            pk=mailing_id, status=CertificateMailingStatus.QUEUED
+        ).update(status=CertificateMailingStatus.SENT, sent_at=timezone.now())
+        if not claimed:
+            return False  # another run took it
+        mail_queue(message)
+        audit_log(
+            actor=None,
+            obj=mailing,
+            action="attendance_certificate.mailed",
+            changes={"recipient": mailing.recipient},
+        )
     return True

@@ -16,13 +16,14 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from events import tasks
 from events.models import Attendance, CertificateMailing, CertificateMailingStatus
 from events.selectors.certificates import action_certificates, certificate_get
 from events.services.certificates import certificate_mailing_request, certificate_mailing_send
-from portal.core.models import AuditEntry, SiteSettings
+from portal.core.models import AuditEntry, OutgoingMail, OutgoingMailStatus, SiteSettings
 from tests.events.factories import ActionFactory, SessionFactory
 from tests.members.factories import OrganisationFactory, PersonFactory
 
@@ -208,8 +209,9 @@ def test_members_never_reach_the_staff_pages(client, member_user, cycle):
 
 
 @pytest.fixture
-def tasks_inline(monkeypatch):
-    """The task queued after commit runs at once, in this process (no broker)."""
+def tasks_inline(monkeypatch, form_mail_tasks_inline):
+    """The tasks queued after commit (the certificate's, then the mail task) run at once,
+    in this process (no broker)."""
     task = tasks.certificate_mailing_send
     monkeypatch.setattr(task, "delay", task)
 
@@ -326,25 +328,35 @@ def _request(cycle, staff_user) -> CertificateMailing:
     return mailing
 
 
-def test_a_passing_refusal_is_retried_a_final_one_is_recorded(cycle, staff_user, smtp_server):
+def test_a_refused_certificate_is_kept_by_the_mail_task_and_the_task_runs_once(
+    cycle, staff_user, smtp_server, mail_flush
+):
     mailing = _request(cycle, staff_user)
     smtp_server.refusals["nadia@example.org"] = "451 4.3.0 Try again later"
 
-    with pytest.raises(Exception, match="Try again later"):
-        certificate_mailing_send(mailing_id=mailing.pk, last_try=False)
+    assert certificate_mailing_send(mailing_id=mailing.pk) is True
+    assert certificate_mailing_send(mailing_id=mailing.pk) is False  # a redelivered task
+    mail_flush()  # the mail task's first try: a temporary refusal, kept queued
+    recorded = OutgoingMail.objects.get()
+    assert recorded.status == OutgoingMailStatus.QUEUED
+    assert "Try again later" in recorded.last_error
     mailing.refresh_from_db()
-    assert mailing.status == CertificateMailingStatus.QUEUED  # given back for the next try
+    assert mailing.status == CertificateMailingStatus.SENT
 
-    smtp_server.refusals["nadia@example.org"] = "550 5.1.1 Mailbox unknown"
-    assert certificate_mailing_send(mailing_id=mailing.pk, last_try=False) is False
+    del smtp_server.refusals["nadia@example.org"]
+    OutgoingMail.objects.update(available_at=timezone.now())  # the backoff is over
+    mail_flush()
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == recorded.message_id
+
+
+def test_a_certificate_gone_since_the_click_fails_the_request(cycle, staff_user, smtp_server):
+    mailing = _request(cycle, staff_user)
+    Attendance.objects.update(present=False)  # the attendance was corrected
+    assert certificate_mailing_send(mailing_id=mailing.pk) is False
     mailing.refresh_from_db()
     assert mailing.status == CertificateMailingStatus.FAILED
-    assert "Mailbox unknown" in mailing.error
-    assert not smtp_server.messages
-    # Run again (a redelivered task): nothing is claimed, nothing is sent.
-    del smtp_server.refusals["nadia@example.org"]
-    assert certificate_mailing_send(mailing_id=mailing.pk) is False
-    assert not smtp_server.messages
+    assert not OutgoingMail.objects.exists()
 
 
 # The member's own, in Mon espace ------------------------------------------------------
