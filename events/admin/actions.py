@@ -9,12 +9,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import certificates
-from events.admin.common import ServiceErrorsMixin
 from events.admin.sessions import SessionInline, session_save
 from events.models import Action, CertificateMailing, Session
 from events.selectors.certificates import action_certificates
 from events.selectors.figures import half_days_expression
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin, ServiceErrorsMixin
 
 
 @admin.register(Action)

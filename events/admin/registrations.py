@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from events.admin.common import ExportFormatsMixin, ServiceErrorsMixin, error_text
 from events.imports.exports import AttendanceResource, ParticipantResource
 from events.models import Attendance, Registration, RegistrationSource, RegistrationStatus
 from events.services.registrations import (
@@ -18,7 +17,12 @@ from events.services.registrations import (
     registration_confirm,
     registration_create,
 )
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import (
+    ExportFormatsMixin,
+    ImportLinkMixin,
+    ServiceErrorsMixin,
+    error_text,
+)
 
 PERSON_SEARCH = [
     "person__first_name", "person__last_name", "person__email", "person__organisation__name",

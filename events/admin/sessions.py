@@ -20,11 +20,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import checkin, signin_sheet
-from events.admin.common import ServiceErrorsMixin
 from events.admin.forms import SessionAdminForm
 from events.models import Attendance, Headcount, RegistrationStatus, Session
 from events.services.registrations import session_capacity_change
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import ImportLinkMixin, ServiceErrorsMixin
 
 
 def session_save(*, request, session: Session, form) -> None:

@@ -27,16 +27,12 @@ from infodoc.models import Attachment, InfoRequest, RequestStatus, StatusChange
 from infodoc.services.answers import info_request_unpublish
 from infodoc.services.attachments import attachment_rename_to_title
 from infodoc.services.requests import info_request_assign, info_request_transition, reference_next
-from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin
+from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin, error_text
 from portal.core.services import audit_log
 
 OPEN_FIRST = Case(
     When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
 )
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 class AttachmentInline(admin.TabularInline):

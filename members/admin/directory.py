@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from members.admin.common import ExportFormatsMixin
 from members.imports.exports import OrganisationResource, PersonResource
 from members.models import Organisation, Person
-from portal.core.admin.base import ImportLinkMixin
+from portal.core.admin.base import ExportFormatsMixin, ImportLinkMixin
 
 
 class PersonInline(admin.TabularInline):

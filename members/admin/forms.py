@@ -8,7 +8,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import SelectableFieldsExportForm
 
 from members.models import (
     DuesMode,
@@ -131,11 +130,3 @@ class MembershipAdminForm(forms.ModelForm):
                 )
             )
         return cleaned
-
-
-class ColumnsExportForm(SelectableFieldsExportForm):
-    """The export form, its column checkboxes labelled with the (translated) headers."""
-
-    def _get_field_label(self, resource, field_name: str) -> str:
-        field = resource().fields.get(field_name)
-        return str(field.column_name) if field else field_name

@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members.admin.common import ExportFormatsMixin, euros
+from members.admin.common import euros
 from members.admin.forms import MembershipAdminForm
 from members.imports.exports import MembershipResource
 from members.models import (
@@ -24,7 +24,12 @@ from members.models import (
 from members.selectors.memberships import membership_status, memberships_with_amounts
 from members.services.billing import invoice_issue
 from members.services.memberships import membership_cancel, membership_create
-from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin, number_column
+from portal.core.admin.base import (
+    AuditTrailMixin,
+    ExportFormatsMixin,
+    ImportLinkMixin,
+    number_column,
+)
 from portal.core.services import audit_log
 
 

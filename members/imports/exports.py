@@ -5,77 +5,18 @@ import's labels, so that a file exported, corrected and imported back updates th
 records. References use what staff know: the département code, the commune's INSEE
 code, the organisation's name.
 
-Names may come from public forms: the formats guard every text a spreadsheet would run as
-a formula (portal.core.sheets.writing), for every export of the back office.
+Names may come from public forms: the formats (portal.core.sheets.exports) guard every text
+a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
-import tablib
-from django.db.models import TextChoices
-from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 
 from members.models import ActorType, Membership, Organisation, OrganisationKind, Person
 from members.selectors.memberships import membership_status
-from portal.core.sheets.writing import Column, Sheet, Table, guard, xlsx_build
-
-# Widgets -------------------------------------------------------------------------
-
-
-class TextWidget(widgets.CharWidget):
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class YesNoWidget(widgets.Widget):
-    def render(self, value, obj=None, **kwargs):
-        return gettext("yes") if value else gettext("no")
-
-
-class ChoiceLabelWidget(widgets.Widget):
-    """A choice written as its label (« Association »), as the imports read it."""
-
-    def __init__(self, choices: type[TextChoices]):
-        super().__init__(coerce_to_string=True)
-        self.choices = choices
-
-    def render(self, value, obj=None, **kwargs):
-        return str(self.choices(value).label) if value else ""
-
-
-# Formats -----------------------------------------------------------------------
-
-
-def _guarded(dataset: tablib.Dataset) -> tablib.Dataset:
-    return tablib.Dataset(
-        *([guard(cell) if isinstance(cell, str) else cell for cell in row] for row in dataset),
-        headers=dataset.headers,
-    )
-
-
-class CSV(base_formats.CSV):
-    """CSV separated by semicolons, as French spreadsheets read them; a text that would run
-    as a formula gets a leading apostrophe (which the imports remove)."""
-
-    def export_data(self, dataset, **kwargs):
-        kwargs.setdefault("delimiter", ";")
-        return super().export_data(_guarded(dataset), **kwargs)
-
-
-class XLSX(base_formats.XLSX):
-    """Written by the portal's own writer: text never runs as a formula."""
-
-    def export_data(self, dataset, **kwargs):
-        title = str(dataset.title or pgettext("spreadsheet", "Export"))
-        columns = tuple(Column(str(header)) for header in dataset.headers or ())
-        return xlsx_build([Sheet(title, (Table(title, columns, tuple(dataset)),))])
-
-
-FORMATS = [CSV, XLSX]
-
+from portal.core.sheets.exports import ChoiceLabelWidget, TextWidget, YesNoWidget
 
 # Resources ---------------------------------------------------------------------
 

@@ -17,8 +17,6 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from members.admin.common import ExportFormatsMixin
-from members.imports.exports import CSV
 from newsletter.forms import SubscriberAdminForm
 from newsletter.imports.exports import SubscriberResource
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
@@ -27,9 +25,10 @@ from newsletter.services.subscribers import (
     UNSUBSCRIBE_STAFF,
     subscriber_unsubscribe,
 )
-from portal.core.admin.base import AuditTrailMixin, ImportLinkMixin
+from portal.core.admin.base import AuditTrailMixin, ExportFormatsMixin, ImportLinkMixin
 from portal.core.paginators import CappedCountPaginator
 from portal.core.services import audit_log
+from portal.core.sheets.exports import CSV
 
 CONSENT_FIELDS = ("consent_at", "consent_source", "consent_basis", "consent_ip", "confirmed_at")
 ALWAYS_READ_ONLY = (

@@ -1,7 +1,7 @@
 """Spreadsheet export of the subscribers (django-import-export); the import is
 newsletter.imports.subscribers. The columns are the import's, so that an export imports back.
 
-Names and organisations come from a public form: the formats (members.imports.exports) guard
+Names and organisations come from a public form: the formats (portal.core.sheets.exports) guard
 every text a spreadsheet would run as a formula.
 """
 
@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from members.imports.exports import ChoiceLabelWidget, DirectoryResource, TextWidget
+from members.imports.exports import DirectoryResource
 from members.models import ActorType
 from newsletter.models import Subscriber, SubscriberStatus
+from portal.core.sheets.exports import ChoiceLabelWidget, TextWidget
 
 
 class DateWidget(widgets.Widget):

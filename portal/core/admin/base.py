@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import utils as admin_utils
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from portal.core.audit import audit_lines
 from portal.core.formats import format_datetime, format_number, format_price
+from portal.core.sheets.exports import FORMATS
 from portal.core.sheets.registry import importer_for
 
 # The entries shown on an object's page; the whole trail is in « Journal des modifications ».
@@ -126,3 +133,40 @@ class AuditTrailMixin:
         entries = AuditEntry.objects.for_object(obj).select_related("actor")
         lines = audit_lines(entries[:AUDIT_TRAIL_SHOWN])
         return render_to_string("admin/portal/audit_trail.html", {"lines": lines})
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+class ServiceErrorsMixin:
+    """A service refusing a change from the save (a ValidationError raised while the
+    admin's transaction is open) rolls everything back and shows its message on the
+    page again, instead of an error 500."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, error_text(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ColumnsExportForm(SelectableFieldsExportForm):
+    """The export form, its column checkboxes labelled with the (translated) headers."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        field = resource().fields.get(field_name)
+        return str(field.column_name) if field else field_name
+
+
+class ExportFormatsMixin(ExportMixin):
+    """Exports as CSV (semicolons) or XLSX, named after the list and the day."""
+
+    export_formats = FORMATS
+    export_form_class = ColumnsExportForm
+    to_encoding = "utf-8-sig"  # a BOM, so that spreadsheets read the accents right
+
+    def get_export_filename(self, request, queryset, file_format) -> str:
+        name = slugify(self.model._meta.verbose_name_plural)
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
