@@ -146,7 +146,7 @@ def test_the_same_thing_has_the_same_name(app):
         if "migrations" in path.parts:
             continue
         text = path.read_text()
-        if "@space_page" in text and not relative.startswith(("views/space.py", "views.py")):
+        if "@space_view(" in text and not relative.startswith(("views/space.py", "views.py")):
             pytest.fail(f"{app}/{relative}: member-space pages belong in views/space.py")
         if "def " in text and "_figures(" in text and relative.startswith("selectors"):
             defines = [
