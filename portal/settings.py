@@ -301,6 +301,8 @@ CELERY_BEAT_SCHEDULE = {
 # and the first wait after a temporary failure (doubled at each try, 30 minutes at most).
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 10)
 MAIL_RETRY_SECONDS = env_int("MAIL_RETRY_SECONDS", 10)
+# Sent and failed transactional messages are deleted after this many days.
+MAIL_KEEP_DAYS = env_int("MAIL_KEEP_DAYS", 90)
 # The health check accepts a heartbeat younger than this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = 60
 

@@ -247,10 +247,15 @@ def mail_deliver(*, mail_id: int) -> int | None:
 def mail_sweep() -> int:
     """Queue again the rows of a worker that died while sending, and enqueue the queued
     rows no task took (the broker was down at commit, a retry was lost). Returns how
-    many rows were enqueued."""
+    many rows were enqueued. Sent and failed rows older than MAIL_KEEP_DAYS are deleted:
+    they hold people's addresses and messages."""
     from portal.core.tasks import mail_deliver_task
 
     now = timezone.now()
+    OutgoingMail.objects.filter(
+        status__in=[OutgoingMailStatus.SENT, OutgoingMailStatus.FAILED],
+        created_at__lt=now - timedelta(days=settings.MAIL_KEEP_DAYS),
+    ).delete()
     OutgoingMail.objects.filter(status=OutgoingMailStatus.SENDING, lease_until__lt=now).update(
         status=OutgoingMailStatus.QUEUED, lease_until=None
     )

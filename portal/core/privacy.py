@@ -32,7 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.audit import audit_lines
-from portal.core.models import AuditEntry, ConsentRecord, SiteSettings, User
+from portal.core.models import AuditEntry, ConsentRecord, OutgoingMail, SiteSettings, User
 from portal.core.subjects import (
     ANONYMOUS_FIRST_NAME,
     ANONYMOUS_LAST_NAME,
@@ -50,6 +50,7 @@ MODELS: tuple[str, ...] = (
     "core.consentrecord",
     "core.sitesettings",
     "core.importjob",
+    "core.outgoingmail",
 )
 KEPT: dict[str, str] = {
     "core.sitesettings": _("The centre's own contact details, not a person's."),
@@ -196,6 +197,24 @@ def _consents(subject: DataSubject):
     return ConsentRecord.objects.filter(query)
 
 
+def _mails(subject: DataSubject, users: list[User]) -> list[OutgoingMail]:
+    """The transactional emails addressed to the subject (exactly: not to a longer address)."""
+    addresses = {subject.email.lower()} if subject.email else set()
+    addresses |= {user.email.lower() for user in users if user.email}
+    if subject.person is not None and subject.person.email:
+        addresses.add(subject.person.email.lower())
+    if not addresses:
+        return []
+    query = Q()
+    for address in addresses:
+        query |= Q(recipients__icontains=address)
+    return [
+        mail
+        for mail in OutgoingMail.objects.filter(query).order_by("created_at", "id")
+        if addresses & {recipient.lower() for recipient in mail.recipients}
+    ]
+
+
 # Export ------------------------------------------------------------------------------
 
 
@@ -269,6 +288,16 @@ def subject_data(*, subject: DataSubject) -> dict[str, list[dict]]:
                 label(ConsentRecord, "ip"): record.ip,
             }
             for record in _consents(subject).order_by("given_at", "id")
+        ],
+        gettext("Transactional emails sent to them"): [
+            {
+                label(OutgoingMail, "to"): mail.to,
+                label(OutgoingMail, "subject"): mail.subject,
+                label(OutgoingMail, "status"): str(mail.get_status_display()),
+                label(OutgoingMail, "created_at"): value_json(mail.created_at),
+                label(OutgoingMail, "sent_at"): value_json(mail.sent_at),
+            }
+            for mail in _mails(subject, users)
         ],
     }
 
@@ -372,9 +401,11 @@ def _account_erase(user: User) -> int:
 
 
 def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
-    """Scrub the audit trail, empty the consents' address and IP, close the sessions,
-    remove the sign-in addresses, then delete (or anonymise) the account."""
+    """Scrub the audit trail, empty the consents' address and IP, delete the emails sent to
+    them, close the sessions, remove the sign-in addresses, then delete (or anonymise) the
+    account."""
     users = _users(subject)
+    mails = [mail.pk for mail in _mails(subject, users)]
     searched, whole = _identifiers(subject, users)
     objects = _subject_objects(subject, users)
     scrub = _scrubber(searched, whole, placeholder)
@@ -397,4 +428,5 @@ def subject_erase(*, subject: DataSubject, placeholder: str) -> dict[str, int]:
     _total, deleted = EmailAddress.objects.filter(user__in=users).delete()
     counts["account.emailaddress"] = deleted.get(EmailAddress._meta.label, 0)
     counts["core.user"] = sum(_account_erase(user) for user in users)
+    counts["core.outgoingmail"] = OutgoingMail.objects.filter(pk__in=mails).delete()[0]
     return counts

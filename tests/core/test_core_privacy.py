@@ -10,12 +10,14 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
 from django.utils import translation
 
 from members import privacy as members_privacy
 from portal.core import privacy
 from portal.core.consent import consent_record
-from portal.core.models import AuditEntry, ConsentPurpose, ConsentRecord, User
+from portal.core.mail import mail_queue
+from portal.core.models import AuditEntry, ConsentPurpose, ConsentRecord, OutgoingMail, User
 from portal.core.services import audit_log
 from portal.core.subjects import DataSubject
 from tests.events.factories import RegistrationFactory
@@ -210,3 +212,24 @@ def test_every_model_of_the_module_exists():
     for label in privacy.MODELS:
         assert apps.get_model(label)
     assert set(privacy.KEPT) <= set(privacy.MODELS)
+
+
+def test_the_emails_sent_to_them_are_exported_then_erased(person):
+    def mail(to: str, subject: str) -> None:
+        mail_queue(EmailMessage(subject=subject, body="Bonjour", to=[to]))
+
+    mail(EMAIL, "Votre inscription")
+    mail(EMAIL.upper(), "Votre attestation")
+    mail("paul@example.org", "Pour Paul")
+    mail("x" + EMAIL, "Une autre adresse")
+
+    data = _export(person)
+    assert sorted(row["Subject"] for row in data["Transactional emails sent to them"]) == [
+        "Votre attestation",
+        "Votre inscription",
+    ]
+    assert _erase(person)["core.outgoingmail"] == 2
+    assert sorted(OutgoingMail.objects.values_list("subject", flat=True)) == [
+        "Pour Paul",
+        "Une autre adresse",
+    ]

@@ -258,3 +258,22 @@ def test_the_sweeper_sends_a_message_whose_task_was_never_enqueued(
     _wait_for(lambda: all(m.status == OutgoingMailStatus.SENT for m in OutgoingMail.objects.all()))
     received = {message["To"]: message["Message-ID"] for message in smtp_server.messages}
     assert received == {m.to: m.message_id for m in OutgoingMail.objects.all()}
+
+
+@pytest.mark.django_db
+def test_the_sweeper_deletes_old_sent_and_failed_messages_only(settings, monkeypatch):
+    monkeypatch.setattr(mail_deliver_task, "delay", lambda mail_id: None)
+    settings.MAIL_KEEP_DAYS = 90
+    rows = {
+        status: mail_queue(_message(to=f"{status}@example.org")) for status in OutgoingMailStatus
+    }
+    OutgoingMail.objects.update(created_at=timezone.now() - timedelta(days=91))
+    for status, row in rows.items():
+        OutgoingMail.objects.filter(pk=row.pk).update(status=status)
+    recent = mail_queue(_message(to="recent@example.org"))
+    OutgoingMail.objects.filter(pk=recent.pk).update(status=OutgoingMailStatus.SENT)
+
+    mail_sweep()
+
+    kept = set(OutgoingMail.objects.values_list("to", flat=True))
+    assert kept == {"queued@example.org", "sending@example.org", "recent@example.org"}
