@@ -29,6 +29,7 @@ from newsletter.selectors.segments import issue_recipients
 from newsletter.services.messages import newsletter_mailer
 from newsletter.services.outbox import Outbox
 from newsletter.services.throttle import throttle_wait
+from portal.core.mail import smtp_error_code, smtp_error_describe
 from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
@@ -193,26 +194,6 @@ def deliveries_release(deliveries: list[Delivery], *, delay: float = 0) -> int:
     ).update(status=DeliveryStatus.QUEUED, lease_until=None, available_at=available_at)
 
 
-def _smtp_code(error: smtplib.SMTPException) -> int | None:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in error.recipients.values()]
-        return max(codes) if codes else None
-    return getattr(error, "smtp_code", None)
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-            for code, message in error.recipients.values()
-        )
-    if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error
-        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-        return f"{error.smtp_code} {text}"
-    return f"{type(error).__name__}: {error}"
-
-
 _rendered_cache: dict[tuple[int, str], rendering.RenderedIssue] = {}
 
 
@@ -300,13 +281,13 @@ def _send_one(outbox: Outbox, delivery: Delivery) -> str:
         _mark_failed(delivery, f"invalid address: {error}")
         return "failed"
     except REFUSALS as error:
-        code = _smtp_code(error) or 0
+        code = smtp_error_code(error) or 0
         if code == 421 or (isinstance(error, smtplib.SMTPSenderRefused) and code < 500):
             return "connection"
         if code >= 500:
-            _mark_failed(delivery, _describe(error))
+            _mark_failed(delivery, smtp_error_describe(error))
             return "failed"
-        _retry_later(delivery, _describe(error))
+        _retry_later(delivery, smtp_error_describe(error))
         return "later"
     except (OSError, smtplib.SMTPException):
         return "connection"
