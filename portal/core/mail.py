@@ -266,6 +266,9 @@ def mail_sweep() -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
+    # Swept again only after another SWEEP_AFTER: a backlog the workers have not reached
+    # yet is not enqueued once more every minute.
+    OutgoingMail.objects.filter(pk__in=due).update(available_at=now)
     for mail_id in due:
         mail_deliver_task.delay(mail_id)
     return len(due)

@@ -277,3 +277,18 @@ def test_the_sweeper_deletes_old_sent_and_failed_messages_only(settings, monkeyp
 
     kept = set(OutgoingMail.objects.values_list("to", flat=True))
     assert kept == {"queued@example.org", "sending@example.org", "recent@example.org"}
+
+
+@pytest.mark.django_db
+def test_the_sweeper_enqueues_a_waiting_row_once_per_delay(monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(mail_deliver_task, "delay", enqueued.append)
+    recorded = mail_queue(_message())
+    assert mail_sweep() == 0  # recent: its task may still come
+    OutgoingMail.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert mail_sweep() == 1
+    assert mail_sweep() == 0  # the workers have not reached it yet: not enqueued again
+    assert enqueued == [recorded.pk]
+    OutgoingMail.objects.update(available_at=timezone.now() - timedelta(minutes=5))
+    assert mail_sweep() == 1
