@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
 from django.utils.encoding import force_str
 
+from portal.core.mail import mail_queue
 from portal.core.models import SiteSettings
 
 
@@ -42,13 +44,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return f"[{site.short_name or site.name}] {force_str(subject)}"
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account mails (reset, sign-in code, address check) go through the durable mail
+        path like every other message: recorded, then sent by the mail task."""
         context = {
+            "request": allauth_context.request,
+            "email": email,
             **context,
             "current_site": centre_site(),
             "site": SiteSettings.load(),
             "site_url": settings.SITE_URL,
         }
-        super().send_mail(template_prefix, email, context)
+        mail_queue(self.render_mail(template_prefix, email, context))
 
 
 class CentreSiteMiddleware:

@@ -59,9 +59,10 @@ def test_login_follows_next(client, member_user, centre):
     [("account_reset_password", {}), ("account_request_login_code", {})],
 )
 def test_account_mails_name_the_centre_not_the_host(
-    client, member_user, centre, smtp_server, url, data
+    client, member_user, centre, smtp_server, url, data, mail_flush
 ):
     client.post(reverse(url), {"email": "membre@example.org", **data})
+    mail_flush()  # the mail task
     [message] = smtp_server.messages
     assert str(make_header(decode_header(message["Subject"]))).startswith("[Pôle du Val] ")
     text = _text(message)
@@ -69,8 +70,9 @@ def test_account_mails_name_the_centre_not_the_host(
     assert "testserver" not in text.split("\n")[0]
 
 
-def test_unknown_address_mail_offers_no_sign_up(client, centre, smtp_server):
+def test_unknown_address_mail_offers_no_sign_up(client, centre, smtp_server, mail_flush):
     client.post(reverse("account_reset_password"), {"email": "personne@example.org"})
+    mail_flush()  # the mail task
     [message] = smtp_server.messages
     text = _text(message)
     assert "/comptes/signup/" not in text
@@ -78,7 +80,12 @@ def test_unknown_address_mail_offers_no_sign_up(client, centre, smtp_server):
 
 
 def test_invitation_asks_for_a_first_password_then_lets_the_person_in(
-    centre, member_user, smtp_server, django_capture_on_commit_callbacks, settings
+    centre,
+    member_user,
+    smtp_server,
+    django_capture_on_commit_callbacks,
+    settings,
+    form_mail_tasks_inline,
 ):
     organisation = OrganisationFactory(name="Association Les Jardins")
     PersonFactory(organisation=organisation, user=member_user, is_member_contact=True)
@@ -115,8 +122,9 @@ def test_invitation_asks_for_a_first_password_then_lets_the_person_in(
     assert reverse("account_reset_password") in again
 
 
-def test_a_reset_asks_for_a_new_password(client, member_user, centre, smtp_server):
+def test_a_reset_asks_for_a_new_password(client, member_user, centre, smtp_server, mail_flush):
     client.post(reverse("account_reset_password"), {"email": "membre@example.org"})
+    mail_flush()  # the mail task
     link = re.search(r"https?://[^/\s]+(/comptes/\S+)", _text(smtp_server.messages[0])).group(1)
     html = Client().get(link, follow=True).content.decode()
     assert "Choisissez un nouveau mot de passe" in html

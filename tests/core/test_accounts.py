@@ -84,9 +84,12 @@ def test_failed_logins_are_rate_limited(client, member_user, settings):
     assert client.get("/espace/").status_code == 302
 
 
-def test_password_reset_mail_goes_through_a_real_smtp_server(client, member_user, smtp_server):
+def test_password_reset_mail_goes_through_a_real_smtp_server(
+    client, member_user, smtp_server, mail_flush
+):
     response = client.post("/comptes/password/reset/", {"email": "membre@example.org"})
     assert response.status_code == 302
+    mail_flush()  # the mail task
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "membre@example.org"
@@ -95,7 +98,8 @@ def test_password_reset_mail_goes_through_a_real_smtp_server(client, member_user
     assert "/comptes/password/reset/key/" in text
 
 
-def test_login_by_code_is_offered(client, member_user, smtp_server):
+def test_login_by_code_is_offered(client, member_user, smtp_server, mail_flush):
     response = client.post("/comptes/login/code/", {"email": "membre@example.org"})
     assert response.status_code == 302
+    mail_flush()  # the mail task
     assert len(smtp_server.messages) == 1

@@ -37,7 +37,7 @@ def _text(message) -> str:
 
 
 def test_errors_accounts_and_legal_pages(
-    live_server, page, member, smtp_server, assert_accessible_at_widths
+    live_server, page, member, smtp_server, assert_accessible_at_widths, form_mail_tasks_inline
 ):
     user, organisation = member
     centre = "Pôle ressources ville et développement social"
