@@ -34,6 +34,7 @@ from newsletter.models import Subscriber
 from portal.core.models import Department, Theme
 from portal.reports import exports
 from portal.reports.selectors import annual_figures
+from tests.conftest import mail_send_queued
 from tests.members.factories import CommuneFactory, DepartmentFactory, EpciFactory
 from tests.sheets import csv_bytes, import_through_pages, ods_bytes, xlsx_bytes
 
@@ -390,7 +391,9 @@ def _request_through_pages(staff_client, time_machine, smtp_server) -> None:
         {"answer": ANSWER, "response_types": ["documents"]},
     )
     staff_client.post(reverse("admin:infodoc_inforequest_answer", args=[request.pk]))
-    assert len(smtp_server.envelopes) == 1
+    mail_send_queued()  # the mail task: the acknowledgement, then the answer
+    to_sophie = [e for e in smtp_server.envelopes if e.rcpt_tos == ["sophie.martin@exemple.fr"]]
+    assert len(to_sophie) == 2
 
 
 def _subscribers_through_pages(staff_client, time_machine, smtp_server, capture) -> None:
