@@ -2,9 +2,9 @@
 
 The portal's path is events.services.registrations.registration_create (session row
 locked with SELECT … FOR UPDATE, duplicate check, seat count, insert, confirmation
-mail queued after commit). The reference, in the same run from the same threads on
-another session, is a plain Registration.objects.create() per person: the insert
-alone, with no lock and no check.
+mail recorded in the same transaction, see portal.core.mail). The reference, in the
+same run from the same threads on another session, is a plain
+Registration.objects.create() per person: the insert alone, with no lock and no check.
 """
 
 from __future__ import annotations
@@ -68,10 +68,12 @@ def measure(*, threads: int, count: int) -> dict:
     from events.services.registrations import registration_create
     from members.models import Person
     from portal.celery import app
+    from portal.core.models import OutgoingMail
 
     people = list(Person.objects.order_by("pk")[:count])
     if len(people) < count:
         raise RuntimeError(f"the dataset has {len(people)} people, {count} wanted")
+    mails_before = OutgoingMail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     reference_session = _session_clone(capacity=count + 50)
     session = _session_clone(capacity=count + 50)
 
@@ -89,6 +91,7 @@ def measure(*, threads: int, count: int) -> dict:
         confirmed = session.registrations.confirmed().count()
     finally:
         app.control.purge()  # the confirmation mails queued: no worker will send them
+        OutgoingMail.objects.filter(pk__gt=mails_before).delete()
         # A kept database (--keepdb) stays as generated: the next run measures the same.
         Session.objects.filter(pk__in=[session.pk, reference_session.pk]).delete()
     if reference_errors or errors:
