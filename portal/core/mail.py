@@ -186,12 +186,16 @@ def smtp_error_describe(error: Exception) -> str:
 
 
 def smtp_error_is_permanent(error: Exception) -> bool:
-    """A 5xx reply will be given again: no retry. A server out of reach, a dropped
-    connection or a 4xx reply may pass: retry later."""
-    if isinstance(error, smtplib.SMTPException):  # (an OSError too: test it first)
+    """A 5xx reply about this message (its recipients or content) will be given again: no
+    retry. Anything else may pass and is tried again, up to MAIL_MAX_ATTEMPTS: a server
+    out of reach, a dropped connection, a 4xx reply, refused credentials or sender (the
+    relay's settings, fixed for every message at once), a task stopped by its time limit."""
+    if isinstance(error, smtplib.SMTPAuthenticationError | smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(error, smtplib.SMTPException):
         code = smtp_error_code(error)
         return code is not None and code >= 500
-    return not isinstance(error, OSError)  # not a mail error: a retry would fail the same way
+    return False
 
 
 def _claim(mail_id: int) -> OutgoingMail | None:

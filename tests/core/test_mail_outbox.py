@@ -3,6 +3,7 @@ to a real SMTP server, retried while the server is away, none lost (portal.core.
 
 from __future__ import annotations
 
+import smtplib
 import time
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from events.models import Registration
 from events.services.registrations import registration_create
 from infodoc.services.intake import info_request_submit
-from portal.core.mail import mail_deliver, mail_queue, mail_sweep
+from portal.core.mail import mail_deliver, mail_queue, mail_sweep, smtp_error_is_permanent
 from portal.core.models import OutgoingMail, OutgoingMailStatus
 from portal.core.tasks import mail_deliver_task
 from tests.conftest import free_port
@@ -292,3 +293,20 @@ def test_the_sweeper_enqueues_a_waiting_row_once_per_delay(monkeypatch):
     assert enqueued == [recorded.pk]
     OutgoingMail.objects.update(available_at=timezone.now() - timedelta(minutes=5))
     assert mail_sweep() == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"5.1.1 unknown")}), True),
+        (smtplib.SMTPDataError(554, b"5.7.1 rejected as spam"), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (452, b"4.2.2 mailbox full")}), False),
+        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False),
+        (smtplib.SMTPAuthenticationError(535, b"5.7.8 bad credentials"), False),
+        (smtplib.SMTPSenderRefused(550, b"5.7.1 not allowed", "contact@localhost"), False),
+        (ConnectionRefusedError(111, "Connection refused"), False),
+        (TimeoutError("timed out"), False),
+    ],
+)
+def test_which_failures_are_tried_again(error, permanent):
+    assert smtp_error_is_permanent(error) is permanent
