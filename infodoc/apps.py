@@ -17,7 +17,6 @@ class InfodocConfig(AppConfig):
         "info_request.status": AuditAction(_("Request status changed"), subject="status"),
         "info_request.assigned": _("Request assigned"),
         "info_request.answer_sent": _("Answer sent"),
-        "info_request.answer_failed": _("Answer not sent"),
         "info_request.published": _("Question and answer published"),
         "info_request.unpublished": _("Question and answer taken offline"),
         "info_request.imported": _("Request imported"),
