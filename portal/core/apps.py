@@ -16,6 +16,7 @@ class CoreConfig(AppConfig):
     audit_actions = {
         "import.confirmed": _("Import confirmed"),
         "import.done": _("Import done"),
+        "mail.retried": _("Email sent again"),
     }
     audit_fields = {
         "reason": AuditField(_("reason")),

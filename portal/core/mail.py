@@ -248,6 +248,25 @@ def mail_deliver(*, mail_id: int) -> int | None:
     return None
 
 
+def mail_retry(*, mail_ids: Iterable[int], actor) -> int:
+    """Queue failed messages again (staff, once the address or the relay is fixed): a new
+    round of tries, the same Message-ID. Returns how many were queued."""
+    from portal.core.services import audit_log
+
+    failed = list(
+        OutgoingMail.objects.select_for_update().filter(
+            pk__in=list(mail_ids), status=OutgoingMailStatus.FAILED
+        )
+    )
+    for mail in failed:
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            status=OutgoingMailStatus.QUEUED, attempts=0, available_at=None, lease_until=None
+        )
+        audit_log(actor=actor, obj=mail, action="mail.retried", changes={"error": mail.last_error})
+        transaction.on_commit(partial(_enqueue, mail.pk))
+    return len(failed)
+
+
 def mail_sweep() -> int:
     """Queue again the rows of a worker that died while sending, and enqueue the queued
     rows no task took (the broker was down at commit, a retry was lost). Returns how

@@ -80,7 +80,7 @@ class DirectorRequiredMixin(_RoleMixin):
 TEAM_APPS = ("members", "events", "publications", "infodoc", "newsletter")
 # Apps of the directors alone (the annual report's texts and builds).
 DIRECTOR_APPS = ("reports",)
-TEAM_MODELS = (("core", "sitesettings"), ("core", "importjob"))
+TEAM_MODELS = (("core", "sitesettings"), ("core", "importjob"), ("core", "outgoingmail"))
 # Reference data and the audit trail: staff read them, superusers change them.
 TEAM_VIEW_MODELS = (
     ("core", "department"),

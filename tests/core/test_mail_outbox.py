@@ -8,16 +8,18 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib import messages
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Registration
 from events.services.registrations import registration_create
 from infodoc.services.intake import info_request_submit
 from portal.core.mail import mail_deliver, mail_queue, mail_sweep, smtp_error_is_permanent
-from portal.core.models import OutgoingMail, OutgoingMailStatus
+from portal.core.models import AuditEntry, OutgoingMail, OutgoingMailStatus
 from portal.core.tasks import mail_deliver_task
 from tests.conftest import free_port
 from tests.events.factories import SessionFactory
@@ -310,3 +312,46 @@ def test_the_sweeper_enqueues_a_waiting_row_once_per_delay(monkeypatch):
 )
 def test_which_failures_are_tried_again(error, permanent):
     assert smtp_error_is_permanent(error) is permanent
+
+
+# In the back office ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_staff_see_the_emails_and_send_a_failed_one_again(
+    staff_client, smtp_server, form_mail_tasks_inline, django_capture_on_commit_callbacks
+):
+    smtp_server.refusals["nadia@example.org"] = "550 5.1.1 Mailbox unknown"
+    failed = mail_queue(_message())
+    mail_deliver(mail_id=failed.pk)
+    sent = mail_queue(_message(to="karim@example.org"))
+    mail_deliver(mail_id=sent.pk)
+    url = reverse("admin:core_outgoingmail_changelist")
+
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "nadia@example.org" in html and "karim@example.org" in html
+    assert (
+        "550 5.1.1 Mailbox unknown"
+        in staff_client.get(
+            reverse("admin:core_outgoingmail_change", args=[failed.pk])
+        ).content.decode()
+    )
+
+    del smtp_server.refusals["nadia@example.org"]  # the address was fixed at their end
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url,
+            {"action": "send_again", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+    [said] = response.context["messages"]
+    assert said.level == messages.SUCCESS  # one queued again: the sent one is left alone
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (OutgoingMailStatus.SENT, 1)
+    assert [message["To"] for message in smtp_server.messages] == [
+        "karim@example.org",
+        "nadia@example.org",
+    ]
+    assert AuditEntry.objects.get(action="mail.retried").object_id == str(failed.pk)

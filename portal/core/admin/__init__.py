@@ -1,15 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.core.admin.base import ImportLinkMixin, ReadOnlyAdmin, number_column
 from portal.core.audit import AuditLine, action_label, audit_actions, audit_lines, person_name
 from portal.core.collation import french_order
+from portal.core.mail import mail_retry
 from portal.core.models import (
     AuditEntry,
     Commune,
@@ -259,6 +262,25 @@ class OutgoingMailAdmin(ReadOnlyAdmin):
         "to", "subject", "status", "attempts", "last_error", "created_at", "available_at",
         "sent_at", "message_id", "from_email",
     ]  # fmt: skip
+    actions = ["send_again"]
+
+    def has_retry_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("core.change_outgoingmail")
+
+    @admin.action(description=_("Send the failed emails again"), permissions=["retry"])
+    def send_again(self, request, queryset):
+        with transaction.atomic():
+            count = mail_retry(mail_ids=queryset.values_list("pk", flat=True), actor=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed email is queued again.",
+                "%(count)d failed emails are queued again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
 
 from portal.core.admin import imports  # noqa: E402, F401 (registers the imports' pages)
