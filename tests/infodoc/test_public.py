@@ -14,7 +14,7 @@ from django.utils import timezone
 from infodoc.models import Channel, InfoRequest, RequestStatus
 from infodoc.services.intake import FOLLOW_SALT, follow_token
 from members.models import Person
-from portal.core.models import OutgoingMail, Theme
+from portal.core.models import OutgoingMail, SiteSettings, Theme
 from portal.core.tasks import mail_deliver_task
 from tests.infodoc.factories import InfoRequestFactory
 from tests.members.factories import CommuneFactory, DepartmentFactory, EpciFactory
@@ -217,6 +217,7 @@ def test_the_acknowledgement_is_recorded_with_the_request_and_queued_after_commi
 def test_a_honeypot_hit_is_thanked_and_stores_nothing(
     client, smtp_server, django_capture_on_commit_callbacks
 ):
+    SiteSettings.load()  # as on any running site: the first page would create it
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(INDEX, form_data(website="http://spam.example"), follow=True)
     assert response.status_code == 200

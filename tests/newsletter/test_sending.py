@@ -14,6 +14,7 @@ from django.utils import timezone
 from newsletter.models import Delivery, DeliveryStatus, IssueStatus, SubscriberStatus
 from newsletter.services import campaigns, sending, throttle
 from newsletter.tokens import manage_token_read
+from portal.core import pagecache
 from portal.core.models import AuditEntry
 from tests.newsletter.factories import IssueFactory, SubscriberFactory
 
@@ -310,7 +311,9 @@ def test_scheduled_issues_start_when_due(staff_user, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks() as callbacks:
         assert campaigns.scheduled_issues_start() == [due.pk]
 
-    assert len(callbacks) == 1  # the campaign task, after commit
+    # The campaign task, after commit (beside the page cache's drop, for the issue changed).
+    tasks = [callback for callback in callbacks if callback.__module__ != pagecache.__name__]
+    assert len(tasks) == 1
     due.refresh_from_db()
     later.refresh_from_db()
     assert (due.status, later.status) == (IssueStatus.SENDING, IssueStatus.SCHEDULED)

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from newsletter.models import ConsentSource, Subscriber, SubscriberStatus
 from newsletter.tokens import CONFIRM_SALT, confirm_token_make, confirm_token_read
-from portal.core.models import AuditEntry, OutgoingMail
+from portal.core.models import AuditEntry, OutgoingMail, SiteSettings
 from portal.core.tasks import mail_deliver_task
 from tests.members.factories import DepartmentFactory
 from tests.newsletter.factories import SubscriberFactory
@@ -243,6 +243,7 @@ def test_a_tampered_or_expired_confirmation_link_is_explained(client):
 def test_a_honeypot_hit_is_thanked_and_stores_nothing(
     client, smtp_server, django_capture_on_commit_callbacks
 ):
+    SiteSettings.load()  # as on any running site: the first page would create it
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(SUBSCRIBE, form_data(website="http://spam.example"), follow=True)
     assert response.redirect_chain == [(DONE, 302)]
