@@ -92,6 +92,15 @@ def _consents_retention() -> str:
     )
 
 
+def _mail_retention() -> str:
+    days = settings.MAIL_KEEP_DAYS
+    return ngettext(
+        "%(days)d day after it was sent or failed; removed with the person when erased.",
+        "%(days)d days after it was sent or failed; removed with the person when erased.",
+        days,
+    ) % {"days": days}
+
+
 REGISTER: tuple[Processing, ...] = (
     Processing(
         name=_("User accounts"),
@@ -134,6 +143,17 @@ REGISTER: tuple[Processing, ...] = (
         legal_basis=_("Legal obligation (RGPD art. 7.1)."),
         data=_("Email address, the wording agreed to, the form, the date, the IP address."),
         retention=_later(_consents_retention),
+    ),
+    Processing(
+        name=_("Transactional emails"),
+        purpose=_(
+            "Sending the messages an action calls for (confirmations, acknowledgements, "
+            "answers, invoices, reminders, invitations) and trying again when the mail "
+            "server is out of reach."
+        ),
+        legal_basis=_("The processing the message belongs to (above)."),
+        data=_("Recipient's address, the message as sent, its status and errors."),
+        retention=_later(_mail_retention),
     ),
     Processing(
         name=_("Audit trail"),
