@@ -220,6 +220,7 @@ def test_the_register_lists_every_processing_the_portal_does():
             "Info-doc requests",
             "Newsletter Résonances",
             "Consent records",
+            "Transactional emails",
             "Audit trail",
             "Retention and rights requests",
             "Annual report statistics",

@@ -17,6 +17,7 @@ from newsletter.services import campaigns
 from portal.core.models import AuditEntry
 from publications.models import PublicationKind, PublicationStatus
 from publications.services import publication_schedule, publication_withdraw
+from tests.commit import after_commit_tasks
 from tests.events.factories import ActionFactory, SessionFactory
 from tests.newsletter.factories import IssueFactory
 from tests.publications.factories import PublicationFactory
@@ -189,7 +190,7 @@ def test_a_scheduled_issue_whose_link_died_goes_back_to_ready(
     with django_capture_on_commit_callbacks() as callbacks:
         assert campaigns.scheduled_issues_start() == []
 
-    assert callbacks == []
+    assert after_commit_tasks(callbacks) == []
     issue.refresh_from_db()
     assert (issue.status, issue.scheduled_at) == (IssueStatus.READY, None)
     entry = AuditEntry.objects.for_object(issue).get(action="newsletter.schedule_refused")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from infodoc.models import RequesterKind
 from portal.reports import tasks
 from portal.reports.models import BuildStatus, ReportBuild, ReportEdition
+from tests.commit import after_commit_tasks
 from tests.infodoc.factories import InfoRequestFactory
 from tests.publications.factories import PublicationFactory
 
@@ -192,7 +193,7 @@ def test_a_director_builds_follows_and_downloads_the_report(
     url = reverse("reports:build", args=[LAST_YEAR])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = director.post(url)
-    assert len(callbacks) == 1
+    assert len(after_commit_tasks(callbacks)) == 1
     assert response.status_code == 302
     assert response["Location"] == f"{DASHBOARD}?annee={LAST_YEAR}"
     messages = [str(m) for m in get_messages(response.wsgi_request)]
@@ -254,7 +255,7 @@ def test_asking_twice_while_it_runs_builds_once(director, django_capture_on_comm
     with django_capture_on_commit_callbacks() as callbacks:
         director.post(url)
         response = director.post(url)
-    assert len(callbacks) == 1  # one task queued
+    assert len(after_commit_tasks(callbacks)) == 1  # one task queued
     assert ReportBuild.objects.count() == 1
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert messages[-1] == gettext("The report of %(year)s is already being built.") % {

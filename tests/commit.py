@@ -1,0 +1,9 @@
+"""What a transaction leaves to run after its commit, the page cache's drop set apart."""
+
+from portal.core import pagecache
+
+
+def after_commit_tasks(callbacks: list) -> list:
+    """The on-commit callbacks besides the page cache's drop, which every write of a public
+    model adds (portal.core.pagecache): the tasks and mails a test counts."""
+    return [callback for callback in callbacks if callback.__module__ != pagecache.__name__]
