@@ -16,13 +16,8 @@ def main() -> None:
     from django.db.utils import OperationalError
 
     from portal import embedded
-    from portal.env import env_bool, fail
 
-    if env_bool("DEBUG"):
-        try:
-            embedded.ensure_environment()
-        except embedded.EmbeddedServiceError as exc:
-            fail(str(exc))
+    embedded.ensure_for_development()
     try:
         execute_from_command_line(sys.argv)
     except OperationalError as exc:

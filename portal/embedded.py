@@ -208,6 +208,19 @@ def stop(services: list[str] | tuple[str, ...] = ("postgres", "redis")) -> None:
         stop_postgres()
 
 
+def ensure_for_development() -> None:
+    """With DEBUG=1 (a development machine), embedded servers for whichever of DATABASE_URL /
+    REDIS_URL is unset, as manage.py and `python -m bench.dataset` start; one line if they
+    cannot start. With DEBUG off nothing starts: the settings require both variables."""
+    from portal.env import env_bool, fail
+
+    if env_bool("DEBUG"):
+        try:
+            ensure_environment()
+        except EmbeddedServiceError as exc:
+            fail(str(exc))
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         raise SystemExit("usage: python -m portal.embedded COMMAND [ARGUMENT...]")

@@ -12,15 +12,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    from portal import embedded
-    from portal.env import env_bool, fail
-
-    if env_bool("DEBUG"):
-        try:
-            embedded.ensure_environment()
-        except embedded.EmbeddedServiceError as exc:
-            fail(str(exc))
     import django
+
+    from portal import embedded
+
+    embedded.ensure_for_development()
 
     django.setup()
     from bench.dataset.command import Command
