@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Func, IntegerField, Q, TextField, Value
-from django.db.models.lookups import Exact, IContains
+from django.db.models.lookups import Exact, IContains, Lookup
 
 from portal.core.models import Theme
 from portal.core.text import inclusive_strip, loose_key, loose_words, unaccented
@@ -127,3 +127,15 @@ def fts_filter(
             match |= alternative
         condition &= match
     return condition
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s)` with the values as one array: a search's matches read back by
+    id cost one parameter, where `__in` sends one per value (and psycopg parses each)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))

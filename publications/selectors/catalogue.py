@@ -11,13 +11,13 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear, Left
 
 from events.models import Action
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
-from portal.core.search import fts_text, search_query
+from portal.core.search import AnyOf, fts_text, search_query
 from publications.filters import PublicationFilter
 from publications.models import Publication, PublicationKind
 from publications.search import (
@@ -111,11 +111,17 @@ def _newer_than(cursor: tuple[datetime.date, int]) -> Q:
 
 
 def _base(q: str) -> QuerySet:
-    """Published publications the search finds."""
-    queryset = Publication.objects.published()
-    if q:
-        queryset = queryset.filter(search_filter(q))
-    return queryset.order_by()
+    """Published publications the search finds.
+
+    With q, the matches are found once and the facets and the page read them by id: a
+    search that also finds by theme cannot use the text index, and reading every row's
+    vector again in each of the five queries cost more than the rest of the page.
+    """
+    queryset = Publication.objects.published().order_by()
+    if not q:
+        return queryset
+    found = list(queryset.filter(search_filter(q)).values_list("pk", flat=True))
+    return Publication.objects.filter(AnyOf(F("pk"), found)).order_by()
 
 
 def _territory_label(department: Department) -> str:
