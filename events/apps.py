@@ -8,7 +8,8 @@ class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and attendance")
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
-    public_models = ("Action", "Session", "Registration")
+    # Not Registration: the seats and state it changes are live fragments (events.views.live).
+    public_models = ("Action", "Session")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {
@@ -33,3 +34,10 @@ class EventsConfig(AppConfig):
         "certificatemailing.action": AuditField(_("action")),
         "certificatemailing.person": AuditField(_("person")),
     }
+
+    def ready(self) -> None:
+        from events.views import live
+        from portal.core import pagecache
+
+        # Cached pages render each session's seats and state again when served.
+        pagecache.live_register(live.KINDS, live.sessions_live)

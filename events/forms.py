@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from members.models import ActorType
 from portal.core.formats import format_time
 from portal.core.forms import HoneypotForm, name_fields
 from portal.core.models import Department
+from portal.core.pagecache import live_fragment
 from portal.core.widgets import Select
 
 ALL_SESSIONS = "all"
@@ -38,15 +41,22 @@ def session_when(session: Session) -> str:
     }
 
 
-def session_label(session: Session) -> str:
-    """The choice's label; says when the session is full (`seats_left` annotation)."""
+def session_full_note(session: Session) -> str:
+    """The note after a full session's choice (`seats_left` annotation), or "" (not full)."""
+    if getattr(session, "seats_left", None) == 0 and session.mode == RegistrationMode.OPEN:
+        return EN_DASH + gettext("full: you will be on the waiting list")
+    return ""
+
+
+def session_label(session: Session) -> SafeString:
+    """The choice's label; says when the session is full, in a live fragment of the page
+    cache (portal.core.pagecache): a registration changes it without dropping the page."""
     label = session_when(session)
     if session.title:
         label = f"{session.title}{EN_DASH}{label}"
-    if getattr(session, "seats_left", None) == 0 and session.mode == RegistrationMode.OPEN:
-        full = gettext("full: you will be on the waiting list")
-        label = f"{label}{EN_DASH}{full}"
-    return label
+    return format_html(
+        "{}{}", label, live_fragment("session-full", session.pk, session_full_note(session))
+    )
 
 
 class SessionChoiceField(forms.ChoiceField):

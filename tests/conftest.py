@@ -41,6 +41,15 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def page_cache_on(db, settings):
+    """The anonymous page cache turned on (the test settings turn it off)."""
+    from portal.core.models import SiteSettings
+
+    settings.PAGE_CACHE_SECONDS = 300
+    SiteSettings.load()  # else created by the first page, which is a change
+
+
 # Users ---------------------------------------------------------------------------
 
 

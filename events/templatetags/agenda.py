@@ -1,9 +1,11 @@
-"""{% upcoming_sessions %}: the next sessions, for pages of other apps (the home page)."""
+"""{% upcoming_sessions %}: the next sessions, for pages of other apps (the home page);
+{% session_state session %}: a session's registration state, live in cached pages."""
 
 from django import template
 
 from events.selectors.agenda import agenda_sessions
 from events.views.common import sessions_present
+from events.views.live import session_state_fragment
 
 register = template.Library()
 
@@ -13,3 +15,6 @@ def upcoming_sessions(limit: int = 3) -> dict:
     sessions = list(agenda_sessions()[:limit])
     sessions_present(sessions)
     return {"sessions": sessions}
+
+
+register.simple_tag(session_state_fragment, name="session_state")

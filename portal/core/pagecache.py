@@ -3,9 +3,20 @@
 Anonymous visitors without a session get the same pages, so a GET whose response is
 the same for all of them (status 200, no cookie set, no flash message, not an htmx
 fragment) is stored under the path and the query string, with the version number it was
-made under: one Redis round trip reads both the current number and the page. A page with
-a form is stored with a slot where its CSRF token was, and each visitor served from the
-cache gets their own token in it (and the cookie that goes with it).
+made under: one Redis round trip reads both the current number and the page.
+
+What differs from one visitor or one minute to the next is filled in each time a stored
+page is served:
+
+- the CSRF token: a page with a form is stored with a slot where its token was, and each
+  visitor gets their own token in it (and the cookie that goes with it);
+- live fragments: what changes too often to drop every page for it (a session's seats
+  left and registration state). A page renders one wrapped in markers, e.g.
+  ``<!--live:session-state:42-->3 places restantes<!--/live-->`` (live_fragment()), and
+  the app registers the function that renders its kinds again (live_register(), from its
+  AppConfig.ready()). Serving a stored page calls each renderer once with every
+  fragment of its kinds on the page: one query per page, not per fragment. A page
+  without a marker costs one substring test.
 
 Each app names, in its AppConfig's ``public_models``, the models its public pages show.
 Saving or deleting one of them (or changing one of their many-to-many links) bumps the
@@ -16,7 +27,8 @@ other write outside the ORM's signals could leave behind. Signed-in people are n
 served from, nor stored in, the cache.
 
 The cache talks to Redis (the cache's server, the cache's timeouts) through one redis-py
-client: a page served from the cache costs one round trip and no more.
+client: a page served from the cache costs one round trip, and one query for its live
+fragments if it has any.
 """
 
 from __future__ import annotations
@@ -26,6 +38,8 @@ import hashlib
 import re
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 import redis
 from django.apps import apps
@@ -36,6 +50,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 PREFIX = "portal:pagecache:"
 VERSION_KEY = PREFIX + "version"
@@ -107,6 +123,51 @@ def install() -> None:
     post_save.connect(model_changed, dispatch_uid="core.pagecache.save")
     post_delete.connect(model_changed, dispatch_uid="core.pagecache.delete")
     m2m_changed.connect(model_changed, dispatch_uid="core.pagecache.m2m")
+
+
+# Live fragments ------------------------------------------------------------------
+
+LIVE_MARK = b"<!--live:"
+LIVE_FRAGMENT = re.compile(rb"<!--live:([a-z-]+):(\d+)-->.*?<!--/live-->", re.DOTALL)
+
+# A kind of fragment and the id of what it shows, e.g. ("session-state", 42).
+LiveKey = tuple[str, int]
+# Given the keys of a page's fragments of its kinds, their HTML now (one query for all);
+# a key left out keeps what the stored page shows.
+LiveRenderer = Callable[[list[LiveKey]], dict[LiveKey, str]]
+
+_live_renderers: dict[str, LiveRenderer] = {}
+
+
+def live_register(kinds: Iterable[str], renderer: LiveRenderer) -> None:
+    """Let `renderer` render the live fragments of these kinds on a stored page."""
+    for kind in kinds:
+        _live_renderers[kind] = renderer
+
+
+def live_fragment(kind: str, pk: int, html: str) -> SafeString:
+    """`html` (escaped unless safe) marked as a live fragment of this kind and id."""
+    return format_html("<!--live:{}:{}-->{}<!--/live-->", kind, pk, html)
+
+
+def _live_filled(content: bytes) -> bytes:
+    """The stored page with each live fragment rendered now."""
+    by_renderer: dict[LiveRenderer, dict[LiveKey, None]] = defaultdict(dict)
+    for match in LIVE_FRAGMENT.finditer(content):
+        kind = match[1].decode()
+        if kind in _live_renderers:
+            by_renderer[_live_renderers[kind]][(kind, int(match[2]))] = None
+    html: dict[LiveKey, str] = {}
+    for renderer, keys in by_renderer.items():
+        html.update(renderer(list(keys)))
+
+    def fill(match: re.Match) -> bytes:
+        key = (match[1].decode(), int(match[2]))
+        if key not in html:
+            return match[0]
+        return live_fragment(*key, html[key]).encode()
+
+    return LIVE_FRAGMENT.sub(fill, content)
 
 
 # Serving -------------------------------------------------------------------------
@@ -189,6 +250,9 @@ def _with_token_slots(request, content: bytes) -> bytes | None:
 
 
 def _served(request, content: bytes, content_type: str) -> HttpResponse:
+    """The stored page, with this visitor's CSRF token and the live fragments filled in."""
+    if LIVE_MARK in content:
+        content = _live_filled(content)
     if TOKEN_SLOT in content:
         # get_token() makes the CSRF middleware send this visitor's cookie with the page.
         content = content.replace(TOKEN_SLOT, get_token(request).encode())

@@ -14,11 +14,12 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from events.services.attendance import attendance_toggle
 from portal.core import pagecache
 from portal.core.consent import consent_record
-from portal.core.models import ConsentPurpose, SiteSettings
+from portal.core.models import ConsentPurpose
 from portal.core.pagecache import TOKEN_SLOT as CSRF_SLOT
 from portal.core.pagecache import _storable, _with_token_slots
 from portal.core.services import audit_log
@@ -27,13 +28,7 @@ from tests.members.factories import MembershipRequestFactory
 from tests.newsletter.factories import SubscriberFactory
 from tests.publications.factories import PublicationFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 300
-    SiteSettings.load()  # else created by the first page, which is a change
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 def test_an_anonymous_page_is_served_from_the_cache_the_second_time(client):
@@ -316,3 +311,41 @@ def test_a_page_that_adds_a_message_is_never_stored(rf):
     messages.info(request, "Votre lien a expiré.")
 
     assert not _storable(request, page)
+
+
+# Live fragments ------------------------------------------------------------------------
+
+
+def test_live_fragments_are_rendered_again_each_time_a_stored_page_is_served(rf, monkeypatch):
+    """Each renderer is called once per page with every fragment of its kinds; a kind
+    nobody registered, and a key the renderer leaves out, keep what was stored."""
+    calls = []
+
+    def renderer(keys):
+        calls.append(keys)
+        return {key: mark_safe(f"<b>{key[0]} {key[1]} now</b>") for key in keys if key[1] != 3}
+
+    monkeypatch.setattr(pagecache, "_live_renderers", {})
+    pagecache.live_register(["test-seats", "test-note"], renderer)
+    stored = b"".join(
+        pagecache.live_fragment(kind, pk, "<i>then</i>" if pk == 1 else "then").encode()
+        for kind, pk in [("test-seats", 1), ("test-note", 2), ("test-seats", 3), ("other", 4)]
+    )
+    assert stored.startswith(b"<!--live:test-seats:1-->&lt;i&gt;then&lt;/i&gt;<!--/live-->")
+
+    served = pagecache._served(rf.get("/"), stored + stored, "text/html").content.decode()
+
+    assert calls == [[("test-seats", 1), ("test-note", 2), ("test-seats", 3)]]
+    assert served.count("<!--live:test-seats:1--><b>test-seats 1 now</b><!--/live-->") == 2
+    assert "<!--live:test-note:2--><b>test-note 2 now</b><!--/live-->" in served
+    assert "<!--live:test-seats:3-->then<!--/live-->" in served
+    assert "<!--live:other:4-->then<!--/live-->" in served
+
+
+def test_a_stored_page_without_live_fragments_calls_no_renderer(rf, monkeypatch):
+    monkeypatch.setattr(pagecache, "_live_renderers", {})
+    pagecache.live_register(["test-seats"], lambda keys: pytest.fail("called"))
+
+    served = pagecache._served(rf.get("/"), b"<p>Nothing live</p>", "text/html")
+
+    assert served.content == b"<p>Nothing live</p>"

@@ -1,0 +1,115 @@
+"""Seats and registration state stay right on pages served from the page cache: a
+registration or a cancellation changes only them, so the pages stay cached and each
+one served renders them again (events.views.live)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from events.models import RegistrationMode
+from events.services.registrations import registration_cancel, registration_create
+from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
+from tests.members.factories import PersonFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
+
+FULL_NOTE = "complet : vous serez sur la liste d&#x27;attente"
+
+
+def _pages(session) -> list[str]:
+    return [session.action.get_absolute_url(), reverse("events:agenda"), "/"]
+
+
+def _cached(urls: list[str]) -> None:
+    visitor = Client()
+    for url in urls:
+        visitor.get(url)
+        assert visitor.get(url)["X-Page-Cache"] == "hit", url
+
+
+def _served(url: str) -> str:
+    response = Client().get(url)
+    assert response["X-Page-Cache"] == "hit", url
+    return response.content.decode()
+
+
+def test_a_registration_shows_its_seats_on_the_cached_pages(django_capture_on_commit_callbacks):
+    session = SessionFactory(capacity=3, action__title="Rencontre des adultes-relais")
+    RegistrationFactory(session=session)
+    person = PersonFactory()
+    _cached(_pages(session))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(session=session, person=person)
+
+    for url in _pages(session):
+        page = _served(url)
+        assert "1 place restante" in page, url
+        assert "2 places restantes" not in page, url
+
+
+def test_the_last_seat_taken_shows_full_on_the_cached_pages(django_capture_on_commit_callbacks):
+    session = SessionFactory(capacity=1, title="Atelier")
+    SessionFactory(action=session.action)  # a second choice in the form
+    person = PersonFactory()
+    _cached(_pages(session))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(session=session, person=person)
+
+    for url in _pages(session):
+        assert "Complet \u2013 liste d'attente" in _served(url), url
+    action_page = _served(session.action.get_absolute_url())
+    assert action_page.count(FULL_NOTE) == 1
+
+
+def test_a_cancellation_frees_its_seat_on_the_cached_pages(django_capture_on_commit_callbacks):
+    session = SessionFactory(capacity=1)
+    registration = RegistrationFactory(session=session)
+    _cached(_pages(session))
+    assert FULL_NOTE in _served(session.action.get_absolute_url())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=registration)
+
+    for url in _pages(session):
+        page = _served(url)
+        assert "1 place restante" in page, url
+        assert "Complet" not in page, url
+    assert FULL_NOTE not in _served(session.action.get_absolute_url())
+
+
+def test_a_cached_page_renders_every_sessions_seats_with_one_query(django_assert_num_queries):
+    action = ActionFactory()
+    sessions = SessionFactory.create_batch(4, action=action, capacity=5)
+    SessionFactory(action=action, mode=RegistrationMode.ON_REQUEST)
+    RegistrationFactory(session=sessions[0])
+    _cached([action.get_absolute_url(), reverse("events:agenda")])
+
+    for url in (action.get_absolute_url(), reverse("events:agenda")):
+        with django_assert_num_queries(1):
+            page = _served(url)
+        assert page.count("5 places restantes") == 3
+        assert page.count("4 places restantes") == 1
+        assert "Inscription sur demande" in page
+
+
+def test_a_fresh_page_shows_the_same_as_a_served_one():
+    session = SessionFactory(capacity=2, title="Atelier")
+    RegistrationFactory(session=session)
+    url = session.action.get_absolute_url()
+
+    fresh, served = Client().get(url), Client().get(url)
+
+    assert (fresh["X-Page-Cache"], served["X-Page-Cache"]) == ("miss", "hit")
+    token = 'name="csrfmiddlewaretoken" value="'
+
+    def without_token(page: bytes) -> str:
+        text = page.decode()
+        start = text.index(token) + len(token)
+        return text[:start] + text[start + 64 :]
+
+    assert without_token(served.content) == without_token(fresh.content)
+    assert "1 place restante" in served.content.decode()
