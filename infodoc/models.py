@@ -183,6 +183,11 @@ class InfoRequest(models.Model):
         words = Truncator(self.public_question).words(QA_SLUG_WORDS, truncate="")
         return slugify(words)[:QA_SLUG_MAX].strip("-") or "question"
 
+    def shown_when_created(self) -> bool:
+        """A new request shows on a public page only created as a Q&A (an import); a
+        visitor's request leaves the page cache in place (portal.core.pagecache)."""
+        return self.is_public
+
     def get_public_url(self) -> str:
         """The page of the published Q&A: /infodoc/questions-reponses/<id>-<slug>/."""
         return reverse("infodoc:qa_detail", kwargs={"pk": self.pk, "slug": self.public_slug})

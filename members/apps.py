@@ -8,7 +8,8 @@ class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Members and dues")
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
-    public_models = ("Organisation", "Person", "DuesRule", "Membership")
+    # Not Person: the members page names organisations only, and counts individuals.
+    public_models = ("Organisation", "DuesRule", "Membership")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

@@ -80,6 +80,11 @@ class Organisation(models.Model):
     def is_public_body(self) -> bool:
         return self.kind in PUBLIC_BODY_KINDS
 
+    def shown_when_created(self) -> bool:
+        """No public page shows a new organisation: a membership or an action's partners
+        link it first, and those writes drop the page cache (portal.core.pagecache)."""
+        return False
+
     def population(self) -> int | None:
         """Inhabitants for per-inhabitant dues: the override, else the commune's population."""
         if self.inhabitants is not None:

@@ -21,7 +21,10 @@ page is served:
 Each app names, in its AppConfig's ``public_models``, the models its public pages show.
 Saving or deleting one of them (or changing one of their many-to-many links) bumps the
 version once the transaction commits, once per transaction: a visitor between the write
-and the commit cannot store the old page under the new number. Bulk writes send no
+and the commit cannot store the old page under the new number. A new row that no page
+shows yet (a request not published, an organisation nothing links to yet) bumps nothing:
+its model says so with a `shown_when_created()` method, asked on creation only (its
+later changes and its deletion bump as usual). Bulk writes send no
 signal: the code making them calls page_cache_invalidate(). A timeout bounds what any
 other write outside the ORM's signals could leave behind. Signed-in people are never
 served from, nor stored in, the cache.
@@ -104,12 +107,17 @@ def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(invalidation.run, using=using, robust=True)
 
 
-def model_changed(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+def model_changed(
+    sender, instance=None, created: bool = False, using: str = DEFAULT_DB_ALIAS, **kwargs
+) -> None:
     """Receiver of post_save, post_delete and m2m_changed for every model."""
     # A many-to-many link belongs to the model that declares the field.
     model = sender._meta.auto_created or sender
-    if model._meta.label_lower in public_models:
-        page_cache_invalidate(using=using)
+    if model._meta.label_lower not in public_models:
+        return
+    if created and hasattr(instance, "shown_when_created") and not instance.shown_when_created():
+        return
+    page_cache_invalidate(using=using)
 
 
 def install() -> None:

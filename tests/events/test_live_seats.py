@@ -11,6 +11,7 @@ from django.urls import reverse
 from events.models import RegistrationMode
 from events.services.registrations import registration_cancel, registration_create
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
+from tests.events.test_registration_views import form_data
 from tests.members.factories import PersonFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
@@ -48,6 +49,23 @@ def test_a_registration_shows_its_seats_on_the_cached_pages(django_capture_on_co
         page = _served(url)
         assert "1 place restante" in page, url
         assert "2 places restantes" not in page, url
+
+
+@pytest.mark.usefixtures("form_mail_tasks_inline")
+def test_a_registration_sent_from_the_action_page_shows_on_the_cached_pages(
+    django_capture_on_commit_callbacks,
+):
+    session = SessionFactory(capacity=1, title="Atelier")
+    SessionFactory(action=session.action)
+    _cached(_pages(session))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(session.action.get_absolute_url(), form_data(session))
+
+    assert response.status_code == 302
+    for url in _pages(session):
+        assert "Complet \u2013 liste d'attente" in _served(url), url
+    assert FULL_NOTE in _served(session.action.get_absolute_url())
 
 
 def test_the_last_seat_taken_shows_full_on_the_cached_pages(django_capture_on_commit_callbacks):
