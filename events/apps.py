@@ -10,6 +10,8 @@ class EventsConfig(AppConfig):
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
     # Not Registration: the seats and state it changes are live fragments (events.views.live).
     public_models = ("Action", "Session")
+    # Its public pages rendered into the page cache again after each change.
+    warm_pages = ("events:agenda", "events:agenda?page=2", "events:agenda?page=3")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

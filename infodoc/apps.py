@@ -9,6 +9,8 @@ class InfodocConfig(AppConfig):
     verbose_name = _("Info-doc service")
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
     public_models = ("InfoRequest", "Resource")
+    # Its public pages rendered into the page cache again after each change.
+    warm_pages = ("infodoc:index", "infodoc:qa_list")
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

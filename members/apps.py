@@ -10,6 +10,8 @@ class MembersConfig(AppConfig):
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
     # Not Person: the members page names organisations only, and counts individuals.
     public_models = ("Organisation", "DuesRule", "Membership")
+    # Its public pages rendered into the page cache again after each change.
+    warm_pages = ("members:public_list",)
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

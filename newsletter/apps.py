@@ -10,6 +10,8 @@ class NewsletterConfig(AppConfig):
     verbose_name = _("Newsletter Résonances")
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
     public_models = ("Issue", "Block")
+    # Its public pages rendered into the page cache again after each change.
+    warm_pages = ("newsletter:archive",)
     # The audit trail (portal.core.audit): what each action is called, and the keys of
     # its changes that are no field of the audited model.
     audit_actions = {

@@ -7,6 +7,8 @@ class PublicationsConfig(AppConfig):
     verbose_name = _("Publications")
     # The models public pages show: a change to one drops the page cache (portal.core.pagecache).
     public_models = ("Publication",)
+    # Its public pages rendered into the page cache again after each change.
+    warm_pages = ("publications:list",)
     # The audit trail (portal.core.audit): what each action is called.
     audit_actions = {
         "publication.created": _("Publication created"),

@@ -43,5 +43,6 @@ if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["TEST_DATABASE_NAME"]  # noqa: F405
 
 # Pages are rendered on every request in the tests (their query counts and contexts are
-# what they check); tests/core/test_pagecache.py turns the page cache on.
-PAGE_CACHE_SECONDS = 0
+# what they check); the page_cache_on fixture turns the page cache on, and a worker
+# started for a page cache test is given TEST_PAGE_CACHE_SECONDS.
+PAGE_CACHE_SECONDS = int(os.environ.get("TEST_PAGE_CACHE_SECONDS", "0"))

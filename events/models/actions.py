@@ -169,6 +169,10 @@ class Session(models.Model):
         label = self.title or self.action.title
         return f"{label} — {date_format(timezone.localtime(self.starts_at), 'DATE_FORMAT')}"
 
+    def get_absolute_url(self) -> str:
+        """A session has no page of its own: its action's page shows it."""
+        return self.action.get_absolute_url()
+
     @property
     def reference(self) -> str:
         """The session's reference, shown in the back office and read by the imports."""

@@ -29,6 +29,12 @@ signal: the code making them calls page_cache_invalidate(). A timeout bounds wha
 other write outside the ORM's signals could leave behind. Signed-in people are never
 served from, nor stored in, the cache.
 
+Once the version is bumped, a Celery task (page_cache_refresh()) renders again the pages
+a change affects, as an anonymous visitor through Django's request handler, so that the
+next visitor is served from the cache: the home page and the pages each app names in its
+AppConfig's ``warm_pages``, and the page of each row the transaction changed (its
+get_absolute_url()).
+
 The cache talks to Redis (the cache's server, the cache's timeouts) through one redis-py
 client: a page served from the cache costs one round trip, and one query for its live
 fragments if it has any.
@@ -43,15 +49,19 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 import redis
 from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.handlers.base import BaseHandler
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test import RequestFactory
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -67,6 +77,12 @@ TOKEN_LIKE = re.compile(rb"[a-zA-Z0-9]{64}")
 
 # "app_label.modelname" of every model some public page shows (filled by install()).
 public_models: frozenset[str] = frozenset()
+# The URL names (with a query string or not) of the pages rendered again after every
+# change: the home page and those each app names in its AppConfig's `warm_pages`.
+HOME = "core:home"
+warm_pages: tuple[str, ...] = ()
+# Pages of changed rows rendered again after one change, at most.
+MAX_CHANGED_PAGES = 20
 
 
 @functools.cache
@@ -79,16 +95,25 @@ def _redis() -> redis.Redis:
 
 
 class _Invalidation:
-    """The version bump of one transaction. Each write schedules it after the commit
-    (transaction.on_commit), so a rolled-back savepoint takes away only its own writes'
-    callbacks; the first callback to run bumps, the others find it done."""
+    """The version bump of one transaction, and the rows it changed whose pages to render
+    again. Each write schedules it after the commit (transaction.on_commit), so a
+    rolled-back savepoint takes away only its own writes' callbacks; the first callback
+    to run bumps and enqueues the refresh, the others find it done."""
 
     done = False
+
+    def __init__(self) -> None:
+        # ("app_label.modelname", pk) of the rows changed, in order, without repeats.
+        self.changed: dict[tuple[str, int], None] = {}
 
     def run(self) -> None:
         if not self.done:
             self.done = True
-            _redis().incr(VERSION_KEY)
+            version = _redis().incr(VERSION_KEY)
+            if settings.PAGE_CACHE_SECONDS > 0:
+                from portal.core.tasks import page_cache_refresh_task
+
+                page_cache_refresh_task.delay(version, list(self.changed))
 
 
 # Per database alias, this thread's invalidation not yet run (its transaction's, or one
@@ -96,13 +121,16 @@ class _Invalidation:
 _pending = threading.local()
 
 
-def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS) -> None:
+def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS, changed=None) -> None:
     """Make every cached page stale once the current transaction commits (at once
-    outside a transaction); one bump per transaction, however many calls."""
+    outside a transaction); one bump per transaction, however many calls. The page of
+    the `changed` row (its get_absolute_url()) is rendered again with the others."""
     invalidation = getattr(_pending, using, None)
     if invalidation is None or invalidation.done:
         invalidation = _Invalidation()
         setattr(_pending, using, invalidation)
+    if hasattr(changed, "get_absolute_url") and len(invalidation.changed) < MAX_CHANGED_PAGES:
+        invalidation.changed[changed._meta.label_lower, changed.pk] = None
     # Robust: the write is committed whatever Redis answers; the timeout bounds the rest.
     transaction.on_commit(invalidation.run, using=using, robust=True)
 
@@ -117,16 +145,23 @@ def model_changed(
         return
     if created and hasattr(instance, "shown_when_created") and not instance.shown_when_created():
         return
-    page_cache_invalidate(using=using)
+    page_cache_invalidate(
+        using=using, changed=None if kwargs["signal"] is post_delete else instance
+    )
 
 
 def install() -> None:
-    """Read each app's `public_models` and listen to their writes (CoreConfig.ready())."""
-    global public_models
+    """Read each app's `public_models` and `warm_pages`, and listen to the writes of
+    those models (CoreConfig.ready())."""
+    global public_models, warm_pages
     public_models = frozenset(
         config.get_model(name)._meta.label_lower  # LookupError on a misspelt name
         for config in apps.get_app_configs()
         for name in getattr(config, "public_models", ())
+    )
+    warm_pages = (
+        HOME,
+        *(name for config in apps.get_app_configs() for name in getattr(config, "warm_pages", ())),
     )
     post_save.connect(model_changed, dispatch_uid="core.pagecache.save")
     post_delete.connect(model_changed, dispatch_uid="core.pagecache.delete")
@@ -292,3 +327,52 @@ class PageCacheMiddleware:
                 _store(key, current, content, response["Content-Type"])
                 response["X-Page-Cache"] = "miss"
         return response
+
+
+# Refresh -------------------------------------------------------------------------
+
+
+def _anonymous_request(url: str):
+    """A GET of `url` from a visitor without cookies, as it reaches the site (its
+    address, and https behind the proxy when the site is served so)."""
+    site = urlsplit(settings.SITE_URL)
+    extra = {"HTTP_HOST": site.netloc}
+    if site.scheme == "https" and settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        extra[header] = value
+    return RequestFactory().get(url, secure=site.scheme == "https", **extra)
+
+
+def _refreshed_urls(changed: Iterable[tuple[str, int]]) -> list[str]:
+    urls = []
+    for name in warm_pages:
+        name, _, query = name.partition("?")
+        urls.append(reverse(name) + (f"?{query}" if query else ""))
+    for label, pk in changed:
+        row = apps.get_model(label)._default_manager.filter(pk=pk).first()
+        if row is not None:  # deleted since
+            urls.append(row.get_absolute_url())
+    return list(dict.fromkeys(urls))
+
+
+def page_cache_refresh(*, version: int, changed: Iterable[tuple[str, int]] = ()) -> int:
+    """Render into the cache the public pages a change made under `version` affects:
+    the `warm_pages`, and the page of each `changed` row. Each goes through Django's
+    request handler as an anonymous visitor's GET, so the PageCacheMiddleware stores it
+    as it stores any page. A page already stored under `version` is skipped; when the
+    version moves on, the refresh stops (the later change has its own). Returns the
+    number of pages rendered."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return 0
+    handler = BaseHandler()
+    handler.load_middleware()
+    rendered = 0
+    for url in _refreshed_urls(changed):
+        request = _anonymous_request(url)
+        current, stored = _lookup(_key(request))
+        if int(current) != version:
+            break
+        if stored is None:
+            handler.get_response(request)
+            rendered += 1
+    return rendered

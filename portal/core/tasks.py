@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.core.management import call_command
 
+from portal.core.pagecache import page_cache_refresh
 from portal.core.sheets.jobs import import_files_purge, import_job_check, import_job_save
 
 
@@ -53,3 +54,10 @@ def mail_sweep_task() -> int:
     from portal.core.mail import mail_sweep
 
     return mail_sweep()
+
+
+@shared_task(ignore_result=True)
+def page_cache_refresh_task(version: int, changed: list[list]) -> int:
+    """After a change to public content commits: render the pages it affects into the
+    page cache, so that no visitor waits for them (portal.core.pagecache)."""
+    return page_cache_refresh(version=version, changed=[tuple(row) for row in changed])
