@@ -15,8 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Action, ActionFormat, Session
-from portal.core.collation import french_ordered
-from portal.core.models import Department, Theme
+from portal.core.reference import reference
 from portal.core.search import (
     choices_matching,
     folded_contains,
@@ -88,13 +87,12 @@ class MonthFilter(django_filters.Filter):
 class AgendaFilter(django_filters.FilterSet):
     """Filters of the agenda's sessions; an invalid value is reported and ignored."""
 
-    theme = django_filters.ModelChoiceFilter(
+    theme = django_filters.ChoiceFilter(
         label=_("Theme"),
-        field_name="action__themes",
-        to_field_name="slug",
-        queryset=french_ordered(Theme.objects.all()),
+        choices=(),  # the themes, given in __init__
         empty_label=_("All themes"),
         widget=Select,
+        method="filter_theme",
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"),
@@ -103,10 +101,9 @@ class AgendaFilter(django_filters.FilterSet):
         empty_label=_("All formats"),
         widget=Select,
     )
-    departement = django_filters.ModelChoiceFilter(
+    departement = django_filters.ChoiceFilter(
         label=_("Département"),
-        to_field_name="code",
-        queryset=Department.objects.order_by("code"),
+        choices=(),  # the départements, given in __init__
         empty_label=_("All départements"),
         widget=Select,
         method="filter_departement",
@@ -128,12 +125,19 @@ class AgendaFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         month = self.filters["month"].field
         month.choices = month_choices(data.get("month", "") if data else "")
+        self.reference = reference()
+        self.filters["theme"].field.choices = self.reference.theme_choices()
+        self.filters["departement"].field.choices = self.reference.department_choices()
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(action__themes=self.reference.theme_pk(value))
 
     def filter_departement(self, queryset, name, value):
+        department = self.reference.department_pk(value)
         covered = Action.departments.through.objects.filter(
-            action_id=OuterRef("action_id"), department_id=value.pk
+            action_id=OuterRef("action_id"), department_id=department
         )
-        return queryset.filter(Q(Exists(covered)) | Q(commune__department_id=value.pk))
+        return queryset.filter(Q(Exists(covered)) | Q(commune__department_id=department))
 
     def filter_search(self, queryset, name, value):
         """Every word is found in the texts, the venue, a theme or the format (folded:

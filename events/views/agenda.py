@@ -18,6 +18,7 @@ from events.selectors.agenda import (
     public_action,
 )
 from events.views.common import sessions_present
+from portal.core.paginators import ShortListPaginator
 
 SESSIONS_PER_PAGE = 20
 ACTIONS_PER_PAGE = 10
@@ -26,7 +27,7 @@ ACTIONS_PER_PAGE = 10
 @require_GET
 def agenda(request):
     filterset = AgendaFilter(request.GET or None, queryset=agenda_sessions())
-    page = Paginator(filterset.qs, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ShortListPaginator(filterset.qs, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     sessions_present(page)
     context = {
         "filter": filterset,

@@ -1,4 +1,11 @@
-"""A paginator for big admin lists (subscribers, deliveries): it never counts a whole table.
+"""Paginators that count less: public lists, big admin lists.
+
+ShortListPaginator reads the first page with one row more than it shows: when that row
+is not there, the list is the page and its length is the count, with no COUNT query (a
+filtered agenda mostly fits on one page). Further pages, and a full first one, count.
+
+CappedCountPaginator, for big admin lists (subscribers, deliveries), never counts a
+whole table.
 
 Counting 100,000 rows on every page of a changelist costs more than the page itself.
 CappedCountPaginator counts at most CAP rows, through a sliced subquery
@@ -19,6 +26,18 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 COUNT_CAP = 10_000
+
+
+class ShortListPaginator(Paginator):
+    def get_page(self, number):
+        if str(number or 1) != "1":
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page + 1])
+        if len(rows) > self.per_page:
+            rows = rows[: self.per_page]
+        else:
+            self.count = len(rows)  # sets the cached_property: no COUNT
+        return self._get_page(rows, 1, self)
 
 
 class CappedCountPaginator(Paginator):

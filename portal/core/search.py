@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Func, IntegerField, Q, TextField, Value
 from django.db.models.lookups import Exact, IContains, Lookup
 
-from portal.core.models import Theme
+from portal.core.reference import reference
 from portal.core.text import inclusive_strip, loose_key, loose_words, unaccented
 
 WORD_RE = re.compile(r"\w+")
@@ -68,12 +68,11 @@ def choices_matching(choices: Iterable[tuple[object, object]], word: str) -> lis
 
 
 def themes_matching(words: Iterable[str]) -> dict[str, list[int]]:
-    """{folded word: ids of the themes whose name it matches}: one query, none without
-    words (there are a few dozen themes)."""
+    """{folded word: ids of the themes whose name it matches} (portal.core.reference)."""
     words = list(words)
     if not any(len(word) >= LABEL_WORD_MIN for word in words):
         return {word: [] for word in words}
-    themes = list(Theme.objects.values_list("pk", "name"))
+    themes = [(theme.pk, theme.label) for theme in reference().themes]
     return {word: choices_matching(themes, word) for word in words}
 
 

@@ -1,0 +1,82 @@
+"""The reference data of the public pages (themes, départements), kept in each process.
+
+A cold agenda page read the themes and the départements four times (the filter's
+options and the chosen values): a few dozen rows that change a few times a year. Each
+process keeps them while the public content is unchanged: the page cache's version,
+which every committed change of a public model moves on (portal.core.pagecache), is read
+from Redis — one round trip instead of the queries. A process that writes a theme or a
+département drops its copy at once, so that it reads its own write.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from portal.core import pagecache
+from portal.core.collation import french_ordered
+from portal.core.models import Department, Theme
+
+
+@dataclass(frozen=True)
+class Entry:
+    pk: int
+    key: str  # what a page's address carries: a theme's slug, a département's code
+    label: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    themes: tuple[Entry, ...]  # in French order of their names
+    departments: tuple[Entry, ...]  # by code
+
+    def theme_choices(self) -> list[tuple[str, str]]:
+        return [(theme.key, theme.label) for theme in self.themes]
+
+    def department_choices(self) -> list[tuple[str, str]]:
+        return [(department.key, department.label) for department in self.departments]
+
+    def theme_pk(self, slug: str) -> int | None:
+        return next((theme.pk for theme in self.themes if theme.key == slug), None)
+
+    def department_pk(self, code: str) -> int | None:
+        return next((d.pk for d in self.departments if d.key == code), None)
+
+
+_kept: dict[bytes, Reference] = {}
+
+
+def _content_version() -> bytes:
+    client = pagecache._redis()
+    version = client.get(pagecache.VERSION_KEY)
+    if version is None:  # a new counter: nothing kept under a lost one is reused
+        client.set(pagecache.VERSION_KEY, time.time_ns(), nx=True)
+        version = client.get(pagecache.VERSION_KEY)
+    return version
+
+
+def _read() -> Reference:
+    themes = french_ordered(Theme.objects.all()).values_list("pk", "slug", "name")
+    return Reference(
+        themes=tuple(Entry(*row) for row in themes),
+        departments=tuple(
+            Entry(department.pk, department.code, str(department))
+            for department in Department.objects.order_by("code")
+        ),
+    )
+
+
+def reference() -> Reference:
+    """The themes and the départements (one Redis round trip while they are kept)."""
+    version = _content_version()
+    kept = _kept.get(version)
+    if kept is None:
+        kept = _read()
+        _kept.clear()
+        _kept[version] = kept
+    return kept
+
+
+def reference_drop(**kwargs) -> None:
+    """Receiver of the writes of themes and départements (CoreConfig.ready())."""
+    _kept.clear()
