@@ -1,4 +1,5 @@
-"""The anonymous page cache: public pages served from Redis, dropped at the first change.
+"""The anonymous page cache: public pages served from Redis, dropped at the first change
+and rendered again at once.
 
 Anonymous visitors without a session get the same pages, so a GET whose response is
 the same for all of them (status 200, no cookie set, no flash message, not an htmx
@@ -24,10 +25,10 @@ version once the transaction commits, once per transaction: a visitor between th
 and the commit cannot store the old page under the new number. A new row that no page
 shows yet (a request not published, an organisation nothing links to yet) bumps nothing:
 its model says so with a `shown_when_created()` method, asked on creation only (its
-later changes and its deletion bump as usual). Bulk writes send no
-signal: the code making them calls page_cache_invalidate(). A timeout bounds what any
-other write outside the ORM's signals could leave behind. Signed-in people are never
-served from, nor stored in, the cache.
+later changes and its deletion bump as usual). Bulk writes send no signal: the code
+making them calls page_cache_invalidate(). A timeout bounds what any other write outside
+the ORM's signals could leave behind. Signed-in people are never served from, nor stored
+in, the cache.
 
 Once the version is bumped, a Celery task (page_cache_refresh()) renders again the pages
 a change affects, as an anonymous visitor through Django's request handler, so that the
@@ -131,7 +132,8 @@ def page_cache_invalidate(*, using: str = DEFAULT_DB_ALIAS, changed=None) -> Non
         setattr(_pending, using, invalidation)
     if hasattr(changed, "get_absolute_url") and len(invalidation.changed) < MAX_CHANGED_PAGES:
         invalidation.changed[changed._meta.label_lower, changed.pk] = None
-    # Robust: the write is committed whatever Redis answers; the timeout bounds the rest.
+    # Robust: the write is committed whatever Redis or the broker answers; the timeout
+    # bounds the rest.
     transaction.on_commit(invalidation.run, using=using, robust=True)
 
 
