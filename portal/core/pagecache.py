@@ -92,6 +92,26 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(config["LOCATION"], **config.get("OPTIONS", {}))
 
 
+def _version_started(client: redis.Redis) -> bytes:
+    """A new counter, when Redis lost it: a number nothing lost with it was kept under."""
+    client.set(VERSION_KEY, time.time_ns(), nx=True)
+    return client.get(VERSION_KEY)
+
+
+# Writes of public models by this process, counted in content_version().
+_local_writes = 0
+
+
+def content_version() -> str:
+    """Where the public content stands, to key what is kept for it (the reference data of
+    portal.core.reference, the template fragments cached `using="fragments"`): the
+    version, which every commit moves on, and this process's own writes, so that the
+    process that writes reads its writes at once."""
+    client = _redis()
+    version = client.get(VERSION_KEY) or _version_started(client)
+    return f"{version.decode()}.{_local_writes}"
+
+
 # Invalidation --------------------------------------------------------------------
 
 
@@ -118,7 +138,8 @@ class _Invalidation:
 
 
 # Per database alias, this thread's invalidation not yet run (its transaction's, or one
-# a rollback dropped, which the next transaction reuses).
+# a rollback dropped, which the next transaction reuses: the rows the rollback undid
+# then have their pages rendered for nothing).
 _pending = threading.local()
 
 
@@ -142,11 +163,13 @@ def model_changed(
 ) -> None:
     """Receiver of post_save, post_delete and m2m_changed for every model."""
     # A many-to-many link belongs to the model that declares the field.
+    global _local_writes
     model = sender._meta.auto_created or sender
     if model._meta.label_lower not in public_models:
         return
     if created and hasattr(instance, "shown_when_created") and not instance.shown_when_created():
         return
+    _local_writes += 1
     page_cache_invalidate(
         using=using, changed=None if kwargs["signal"] is post_delete else instance
     )
@@ -228,9 +251,7 @@ def _lookup(key: str) -> tuple[bytes, tuple[bytes, str] | None]:
     client = _redis()
     current, stored = client.mget(VERSION_KEY, key)
     if current is None:
-        # A number no page lost with an earlier counter was stored under.
-        client.set(VERSION_KEY, time.time_ns(), nx=True)
-        return client.get(VERSION_KEY), None
+        return _version_started(client), None
     if stored is None:
         return current, None
     version, content_type, content = stored.split(b"\n", 2)

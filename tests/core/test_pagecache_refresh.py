@@ -4,6 +4,7 @@ visitor afterwards is served from the cache, with the change (portal.core.pageca
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -17,6 +18,12 @@ from tests.events.factories import SessionFactory
 from tests.publications.factories import PublicationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_invalidation(monkeypatch):
+    """No invalidation left by an earlier test's transaction, never committed."""
+    monkeypatch.setattr(pagecache, "_pending", threading.local())
 
 
 @pytest.fixture
@@ -126,7 +133,7 @@ def test_a_real_worker_renders_the_changed_pages_into_the_cache(start_worker):
         session.action.title = "Rencontre régionale des adultes-relais"
         session.action.save()
 
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not (_stored("/") and _stored(action_url)):
         assert time.monotonic() < deadline, "the worker did not render the pages"
         time.sleep(0.1)
