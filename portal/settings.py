@@ -142,7 +142,13 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "portal",
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-    }
+    },
+    # Parts of public pages ({% cache … content_version using="fragments" %}): in each
+    # process's memory, keyed by the content version (portal/core/pagecache.py).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Anonymous public pages are kept this many seconds at most (0: no page cache); any

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -41,8 +41,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from portal.core import pagecache
         from portal.core.admin.base import admin_numbers_install
-        from portal.core.models import Department, Theme
-        from portal.core.reference import reference_drop
         from portal.core.roles import sync_group_permissions
 
         admin_numbers_install()  # « 20 980 » in the back office's lists and read-only fields
@@ -51,7 +49,3 @@ class CoreConfig(AppConfig):
         # The anonymous page cache drops its pages when a model they show changes (the
         # apps' public_models).
         pagecache.install()
-        # Each process keeps the themes and départements (portal.core.reference).
-        for model in (Theme, Department):
-            for signal in (post_save, post_delete):
-                signal.connect(reference_drop, sender=model, dispatch_uid="core.reference")

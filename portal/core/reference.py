@@ -4,13 +4,12 @@ A cold agenda page read the themes and the départements four times (the filter'
 options and the chosen values): a few dozen rows that change a few times a year. Each
 process keeps them while the public content is unchanged: the page cache's version,
 which every committed change of a public model moves on (portal.core.pagecache), is read
-from Redis — one round trip instead of the queries. A process that writes a theme or a
-département drops its copy at once, so that it reads its own write.
+from Redis — one round trip instead of the queries (pagecache.content_version(), which
+also counts the process's own writes: it reads them at once).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from portal.core import pagecache
@@ -43,16 +42,7 @@ class Reference:
         return next((d.pk for d in self.departments if d.key == code), None)
 
 
-_kept: dict[bytes, Reference] = {}
-
-
-def _content_version() -> bytes:
-    client = pagecache._redis()
-    version = client.get(pagecache.VERSION_KEY)
-    if version is None:  # a new counter: nothing kept under a lost one is reused
-        client.set(pagecache.VERSION_KEY, time.time_ns(), nx=True)
-        version = client.get(pagecache.VERSION_KEY)
-    return version
+_kept: dict[str, Reference] = {}
 
 
 def _read() -> Reference:
@@ -68,15 +58,10 @@ def _read() -> Reference:
 
 def reference() -> Reference:
     """The themes and the départements (one Redis round trip while they are kept)."""
-    version = _content_version()
+    version = pagecache.content_version()
     kept = _kept.get(version)
     if kept is None:
         kept = _read()
         _kept.clear()
         _kept[version] = kept
     return kept
-
-
-def reference_drop(**kwargs) -> None:
-    """Receiver of the writes of themes and départements (CoreConfig.ready())."""
-    _kept.clear()

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from portal.core.models import Department, Theme
+from portal.core.models import Department, SiteSettings, Theme
 from publications.filters import PublicationFilter
 from publications.models import PublicationKind, PublicationStatus
 from publications.search import Highlighter, normalise_query
@@ -358,6 +358,7 @@ def test_excluded_words_are_not_marked():
 
 
 def _search_queries(client, params) -> int:
+    SiteSettings.load()  # its creation would be a change of the content, read again
     client.get(URL, params)  # warm the site settings cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, params)
