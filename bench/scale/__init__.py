@@ -6,11 +6,14 @@
    --years 10 --seed 0 --scale 0.05) and bench_portal (the same at full scale).
 2. SQL queries of each public page through the test client, on both: equal = PASS.
 3. gunicorn (3 workers, bench.settings: DEBUG off, the portal's URLs and middleware plus
-   a trivial view) under wrk: requests/s and p95 of each page beside the trivial view,
-   page cache off ("cold") then on and warm. Each page is loaded in five slices, each
-   right after a slice of the trivial view: the ratio compares the same minutes. The
-   layout alone (base.html, empty) is served too, with no target: the cold lines show
-   what it leaves to a page's content.
+   a trivial view and the layout alone) under wrk (load.py): requests/s and p95 of each
+   public page. Cold (page cache off): each page in five slices, each right after a slice
+   of the trivial view and one of the layout alone, the two references of the same
+   minutes. Warm (page cache on, after one request, a Celery worker running): each page
+   alternating with the trivial view.
+   Then, still warm (writes.py): the action page and the home page just after a
+   registration through the form, and just after an edit of the action; a mixed load of
+   95 % reads and 5 % writes through the three public forms beside the trivial view.
 4. Admin change lists, median of 5, beside the admin home page.
 5. A registration burst through the registration service beside plain inserts.
 6. bench/newsletter.py and bench/report.py when present, as subprocesses.

@@ -38,9 +38,34 @@ def built(database) -> str:
     return "kept from an earlier run (--keepdb)"
 
 
-def measure_full(args, lines: list) -> str:
-    """Everything measured on the full database; returns the description of the data."""
-    from bench.scale import burst, inprocess, load, report
+def measure_load(urls: dict[str, str], args, lines: list) -> list[float]:
+    """Cold pages; then, with the page cache and a Celery worker, warm pages, the pages just
+    after a write and the mixed load. What the forms wrote is deleted afterwards. Returns
+    the cold pages' ratios to the trivial view."""
+    from bench.scale import load, report, writes
+
+    with load.serving(database=FULL, page_cache_seconds=0) as base:
+        cold = load.measure(base=base, pages=urls, mode="cold", duration=args.duration)
+    last = writes.rows_last()
+    try:
+        with load.serving(database=FULL, page_cache_seconds=300) as base:
+            warm = load.measure(base=base, pages=urls, mode="warm", duration=args.duration)
+            lines += report.load_lines(cold, warm)
+            print("Just after a write…", flush=True)
+            registration = writes.after_registration(base, urls["action page"])
+            edit = writes.after_edit(base, urls["action page"])
+            lines += report.after_write_lines(registration, edit)
+            print("Mixed load…", flush=True)
+            lines += report.mixed_lines(writes.mixed(base, urls, duration=args.duration))
+    finally:
+        writes.rows_delete(last)
+    return [measured["page"]["rps"] / measured["trivial"]["rps"] for measured in cold.values()]
+
+
+def measure_full(args, lines: list) -> tuple[str, list[float]]:
+    """Everything measured on the full database; returns the description of the data and
+    the cold pages' ratios to the trivial view."""
+    from bench.scale import burst, inprocess, report
     from bench.scale.data import pages
 
     urls = pages()
@@ -49,13 +74,14 @@ def measure_full(args, lines: list) -> str:
     counts = inprocess.query_counts(urls)
     lines += report.query_lines(counts, args.small_counts)
     print("Load (wrk -t2 -c8, gunicorn with 3 workers):", flush=True)
-    lines += report.load_lines(load.measure(pages=urls, database=FULL, duration=args.duration))
+    cold_ratios = measure_load(urls, args, lines)
     print("Admin change lists…", flush=True)
     reference, times = inprocess.admin_times()
     lines += report.admin_lines(reference, times, sizes)
     print("Registration burst…", flush=True)
     lines += report.burst_lines(burst.measure(threads=args.threads, count=args.registrations))
-    return ", ".join(f"{report.thousands(n)} {name}" for name, n in sizes.items())
+    described = ", ".join(f"{report.thousands(n)} {name}" for name, n in sizes.items())
+    return described, cold_ratios
 
 
 def main() -> int:
@@ -86,7 +112,7 @@ def main() -> int:
         data.database_drop(small, keepdb=args.keepdb)
     full = data.database_prepare(name=FULL, scale=1.0, keepdb=args.keepdb)
     try:
-        described = measure_full(args, lines)
+        described, cold_ratios = measure_full(args, lines)
     finally:
         data.database_drop(full, keepdb=args.keepdb)
     measured = time.perf_counter() - started
@@ -96,10 +122,32 @@ def main() -> int:
         f"Ten-year dataset (seed 0): {described}; {built(full)} "
         f"(the scale {SMALL_SCALE} one: {built(small)}). gunicorn with 3 workers and "
         f"bench.settings (DEBUG off), wrk -t2 -c8 on the same machine, {args.duration} s per "
-        "page in five slices alternating with as many of the trivial view (its figure beside "
-        "each page is from those slices); \"cold\": page cache off, \"warm\": on, after one "
-        "request. Admin lists and SQL queries through the test client in process. This part took "
+        "page in five slices. \"Cold\": page cache off, each slice of a page right after one "
+        "of the trivial view and one of the layout alone (base.html, empty): both references "
+        "beside it are from the same minutes. \"Warm\": page cache on, after one request, "
+        "slices alternating with the trivial view's, and a Celery worker (2 processes, same "
+        "settings) running the page cache's refresh task and the forms' mails, which go to "
+        "Django's in-memory backend (nowhere). \"Just after a registration\": a POST of the "
+        "registration form (CSRF cookie and token from a GET first), then another visitor's "
+        "GET of the action page and of the home page; the session's seats left are read in the "
+        "page's live fragment before and after. \"Just after an edit\": the action's title "
+        "saved through the ORM; Redis polled every 50 ms until the refresh task has stored "
+        "both pages again, then one request of each. Mixed load: a wrk Lua script, every 20th "
+        "request a POST (registration, info-doc request, subscription in turn, each with a new "
+        "address, the honeypot empty, consent ticked, one CSRF cookie and token), the others "
+        "GETs of the public pages above in turn; a POST refused (status ≥ 400 or the form "
+        "shown again with an error) counts against it, a POST still in flight when a slice "
+        "ends is neither redirected nor refused, and the rows written, counted in the "
+        "database, must lie between the redirects and the POSTs sent. The forms' rate "
+        "limits per IP are raised in bench.settings, as every "
+        "POST comes from 127.0.0.1; the rows written are deleted afterwards. Admin lists and "
+        "SQL queries through the test client in process. This part took "
         f"{measured / 60:.1f} min.",
+        "",
+        "Peers, measured the same way on this machine by an earlier session (issue 22): "
+        "Wagtail's index page listing 20 children serves 0.04 to 0.05 x its own trivial view, "
+        "pretix's event page 0.01 x. The portal's public pages, cold, in this run: "
+        f"{min(cold_ratios):.3f} to {max(cold_ratios):.3f} x its trivial view.",
         "",
         report.table(lines),
     ])  # fmt: skip

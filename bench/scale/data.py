@@ -72,8 +72,10 @@ def upcoming_ensure(*, count: int = 12) -> None:
 
 
 def pages() -> dict[str, str]:
-    """The public pages measured, with filters and an action taken from the data."""
+    """The public pages measured, with filters, an action and a publication taken from
+    the data."""
     from events.models import Session
+    from publications.models import Publication
 
     session = (
         Session.objects.public()
@@ -88,6 +90,14 @@ def pages() -> dict[str, str]:
     action = session.action
     theme = action.themes.order_by("slug").first()
     department = action.departments.order_by("code").first()
+    publication = (
+        Publication.objects.published()
+        .filter(themes__isnull=False)
+        .order_by("-published_on", "-pk")
+        .first()
+    )
+    if publication is None:
+        raise RuntimeError("the dataset has no published publication with themes")
     return {
         "trivial view": "/__bench__/trivial/",
         "layout alone": "/__bench__/layout/",
@@ -96,4 +106,6 @@ def pages() -> dict[str, str]:
         "publication search": "/publications/?q=logement",
         "action page": f"/agenda/{action.slug}/",
         "Résonances archive": "/resonances/",
+        "publication page": publication.get_absolute_url(),
+        "info-doc page": "/infodoc/",
     }

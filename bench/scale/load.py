@@ -1,4 +1,10 @@
-"""HTTP load: gunicorn serving bench.settings, wrk measuring throughput and p95 latency."""
+"""HTTP load: gunicorn serving bench.settings (with a Celery worker when the page cache is
+on), wrk measuring throughput and p95 latency of each page.
+
+Cold (page cache off), each page is loaded in slices alternating with a slice of the
+trivial view and one of the layout alone: its two references are from the same minutes.
+Warm (page cache on, after one request), each page alternates with the trivial view.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ WORKERS = 3  # as in the Dockerfile and docker-compose.yml
 # a shared machine's speed drifts within minutes, and the ratio must compare like with like.
 SLICES = 5
 TRIVIAL = "trivial view"
+LAYOUT = "layout alone"
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -48,16 +55,22 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-@contextmanager
-def gunicorn(*, database: str, page_cache_seconds: int):
-    """gunicorn on a loopback port with bench.settings; yields the base URL."""
-    port = _free_port()
-    env = dict(
+def _environment(*, database: str, page_cache_seconds: int) -> dict[str, str]:
+    """gunicorn's and the worker's: the forms' INFO lines (one per write) left out."""
+    return dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.settings",
         BENCH_DATABASE_NAME=database,
         PAGE_CACHE_SECONDS=str(page_cache_seconds),
+        LOG_LEVEL="WARNING",
     )
+
+
+@contextmanager
+def gunicorn(*, database: str, page_cache_seconds: int):
+    """gunicorn on a loopback port with bench.settings; yields the base URL."""
+    port = _free_port()
+    env = _environment(database=database, page_cache_seconds=page_cache_seconds)
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--log-level", "warning",
@@ -81,6 +94,46 @@ def gunicorn(*, database: str, page_cache_seconds: int):
         _stop(process)
 
 
+@contextmanager
+def celery_worker(*, database: str, page_cache_seconds: int):
+    """A Celery worker with gunicorn's settings and environment (the command of
+    tests/conftest.py's start_worker): it runs the page cache's refresh task and sends the
+    forms' mails (to bench.settings' in-memory backend). Yields once its heartbeat is in
+    Redis; stopped, and its queue emptied, on leaving."""
+    from portal.celery import app
+    from portal.core import heartbeat
+
+    app.control.purge()
+    heartbeat.cache.delete(heartbeat.KEY)
+    command = [
+        sys.executable, "-m", "celery", "-A", "portal", "--quiet", "worker", "--concurrency=2",
+        "--loglevel=WARNING", "--without-mingle", "--without-gossip", "--hostname=bench@%h",
+    ]  # fmt: skip
+    env = _environment(database=database, page_cache_seconds=page_cache_seconds)
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while heartbeat.age() is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start")
+            time.sleep(0.2)
+        yield process
+    finally:
+        _stop(process)
+        app.control.purge()
+
+
+@contextmanager
+def serving(*, database: str, page_cache_seconds: int):
+    """gunicorn, and a Celery worker when the page cache is on; yields the base URL."""
+    with gunicorn(database=database, page_cache_seconds=page_cache_seconds) as base:
+        if page_cache_seconds <= 0:
+            yield base
+            return
+        with celery_worker(database=database, page_cache_seconds=page_cache_seconds):
+            yield base
+
+
 def page_cache_state(url: str) -> str:
     """One request: the X-Page-Cache header it came back with ('' when none)."""
     with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
@@ -88,20 +141,23 @@ def page_cache_state(url: str) -> str:
         return response.headers.get("X-Page-Cache", "")
 
 
-def wrk(url: str, *, duration: int, threads: int = 2, connections: int = 8) -> dict:
-    """Requests per second and p95 latency (ms) of `url` under wrk."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+def wrk(
+    url: str, *, duration: int, threads: int = 2, connections: int = 8, script: str = ""
+) -> dict:
+    """Requests per second and p95 latency (ms) of `url` under wrk; `script`, Lua loaded after
+    the summary's (what it prints is returned in "output")."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script_file:
+        script_file.write(WRK_SCRIPT + script)
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
-        "-s", script.name, url,
+        "-s", script_file.name, url,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)  # noqa: S603
     try:
         output, _ = process.communicate(timeout=duration + 60)
     finally:
         _stop(process)
-        os.unlink(script.name)
+        os.unlink(script_file.name)
     line = next((x for x in output.splitlines() if x.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary for {url}:\n{output}")
@@ -111,6 +167,7 @@ def wrk(url: str, *, duration: int, threads: int = 2, connections: int = 8) -> d
         "seconds": duration_us / 1e6,
         "p95_ms": p95_us / 1000,
         "errors": bad_status + socket_errors,
+        "output": output,
     }
 
 
@@ -121,41 +178,48 @@ def _combined(runs: list[dict]) -> dict:
         "rps": sum(run["requests"] for run in runs) / sum(run["seconds"] for run in runs),
         "p95_ms": p95s[len(p95s) // 2],
         "errors": sum(run["errors"] for run in runs),
+        "output": "".join(run["output"] for run in runs),
     }
 
 
-def _alternated(base: str, path: str, trivial: str, *, duration: int) -> tuple[dict, dict]:
-    """The page and the trivial view, each for `duration` seconds in SLICES alternating
-    slices: (the page's figures, the trivial view's of the same minutes)."""
+def alternated(base: str, paths: list[str], *, duration: int, script: str = "") -> list[dict]:
+    """Each of `paths` for `duration` seconds in SLICES slices taken in turn, so that all are
+    measured in the same minutes: their figures, in the same order. `script` (Lua) is
+    given to the last path's runs, with the slice's number in `slice`."""
     seconds = max(duration // SLICES, 1)
-    page_runs, trivial_runs = [], []
-    for _ in range(SLICES):
-        trivial_runs.append(wrk(base + trivial, duration=seconds))
-        page_runs.append(wrk(base + path, duration=seconds))
-    return _combined(page_runs), _combined(trivial_runs)
+    runs: list[list[dict]] = [[] for _ in paths]
+    for number in range(SLICES):
+        for index, path in enumerate(paths):
+            lua = f"slice = {number}\n{script}" if script and index == len(paths) - 1 else ""
+            runs[index].append(wrk(base + path, duration=seconds, script=lua))
+    return [_combined(path_runs) for path_runs in runs]
 
 
-def measure(*, pages: dict[str, str], database: str, duration: int) -> dict[str, dict]:
-    """For each page, with the page cache off (cold) and on after one request (warm):
-    {"page": figures, "trivial": the trivial view's, measured alternately with it}."""
-    results: dict[str, dict] = {"cold": {}, "warm": {}, "cache": {}}
-    for mode, seconds in (("cold", 0), ("warm", 300)):
-        with gunicorn(database=database, page_cache_seconds=seconds) as base:
-            for path in pages.values():  # every worker imports and renders each page once
-                for _ in range(2 * WORKERS):
-                    page_cache_state(base + path)
-            wrk(base + pages[TRIVIAL], duration=2)  # warm-up, not counted
-            for label, path in pages.items():
-                if label == TRIVIAL:
-                    continue
-                if mode == "warm":  # stored by the warm-up requests
-                    results["cache"][label] = page_cache_state(base + path)
-                page, trivial = _alternated(base, path, pages[TRIVIAL], duration=duration)
-                print(
-                    f"  {mode:<4} {label:<20} {page['rps']:8.1f} req/s  "
-                    f"p95 {page['p95_ms']:7.1f} ms  errors {page['errors']}  "
-                    f"(trivial view meanwhile: {trivial['rps']:.1f} req/s)",
-                    flush=True,
-                )
-                results[mode][label] = {"page": page, "trivial": trivial}
+def measure(*, base: str, pages: dict[str, str], mode: str, duration: int) -> dict[str, dict]:
+    """Each page on the server at `base`: {"page": figures, "trivial": the trivial view's,
+    and cold, "layout": the layout alone's, measured in the slices between the page's};
+    warm, "cache": the X-Page-Cache header of a request once warm."""
+    for path in pages.values():  # every worker imports and renders each page once
+        for _ in range(2 * WORKERS):
+            page_cache_state(base + path)
+    wrk(base + pages[TRIVIAL], duration=2)  # warm-up, not counted
+    references = [TRIVIAL, LAYOUT] if mode == "cold" else [TRIVIAL]
+    results: dict[str, dict] = {}
+    for label, path in pages.items():
+        if label in (TRIVIAL, LAYOUT):
+            continue
+        cache = page_cache_state(base + path) if mode == "warm" else ""
+        *measured, page = alternated(
+            base, [pages[name] for name in references] + [path], duration=duration
+        )
+        results[label] = {"page": page, **dict(zip(("trivial", "layout"), measured, strict=False))}
+        if mode == "warm":  # stored by the warm-up requests
+            results[label]["cache"] = cache
+        layout = f", layout alone {measured[1]['rps']:.1f}" if mode == "cold" else ""
+        print(
+            f"  {mode:<4} {label:<20} {page['rps']:8.1f} req/s  "
+            f"p95 {page['p95_ms']:7.1f} ms  errors {page['errors']}  "
+            f"(meanwhile: trivial view {measured[0]['rps']:.1f}{layout} req/s)",
+            flush=True,
+        )
     return results
