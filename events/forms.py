@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import RegistrationMode, Session
 from members.models import ActorType
 from portal.core.formats import format_time
-from portal.core.forms import HoneypotForm, name_fields
-from portal.core.models import Department
+from portal.core.forms import DepartmentField, HoneypotForm, name_fields
 from portal.core.pagecache import live_fragment
 from portal.core.widgets import Select
 
@@ -54,9 +53,7 @@ def session_label(session: Session) -> SafeString:
     label = session_when(session)
     if session.title:
         label = f"{session.title}{EN_DASH}{label}"
-    return format_html(
-        "{}{}", label, live_fragment("session-full", session.pk, session_full_note(session))
-    )
+    return format_html("{}{}", label, live_fragment("session-full", session.pk, ""))
 
 
 class SessionChoiceField(forms.ChoiceField):
@@ -106,13 +103,10 @@ class RegistrationForm(HoneypotForm):
         initial=ActorType.OTHER,
         widget=Select,
     )
-    department = forms.ModelChoiceField(
+    department = DepartmentField(
         label=_("Département where you work"),
-        queryset=Department.objects.order_by("code"),
-        to_field_name="code",
         required=False,
         empty_label=_("Another département"),
-        widget=Select,
     )
     consent = forms.BooleanField(
         label=_(

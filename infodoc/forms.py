@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from infodoc.models import RequesterKind
 from portal.core.collation import french_ordered
-from portal.core.forms import HoneypotForm, name_fields
-from portal.core.models import Commune, Department, Theme
+from portal.core.forms import DepartmentField, HoneypotForm, name_fields
+from portal.core.models import Commune, Theme
 from portal.core.widgets import Select
 
 QUESTION_MAX_LENGTH = 5000
@@ -70,10 +70,8 @@ class InfoRequestForm(HoneypotForm):
         initial=RequesterKind.OTHER,
         widget=Select,
     )
-    department = CodeChoiceField(
+    department = DepartmentField(
         label=_("Département"),
-        queryset=Department.objects.order_by("code"),
-        to_field_name="code",
         required=False,
         empty_label=_("Choose a département"),
     )

@@ -34,11 +34,13 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (the test Redis database), so rate limits,
-    cached settings and heartbeats never leak from one test to the next."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the test Redis database, the parts of pages
+    kept in memory), so rate limits, cached settings, heartbeats and pages never leak from
+    one test to the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["fragments"].clear()
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def session_state(session: Session, *, now=None) -> str:
     """Where a session's registration stands, for the pages: one of
     cancelled, past, closed, not_open, on_request, open, seats, full.
 
-    Uses the `seats_left` that seats_attach() sets; no query.
+    Uses the `seats_left` that sessions_with_seats() sets; no query.
     """
     now = now or timezone.now()
     if session.is_cancelled:
@@ -55,28 +55,6 @@ def session_state(session: Session, *, now=None) -> str:
     return "seats" if session.seats_left > 0 else "full"
 
 
-def seats_attach(sessions: Iterable[Session]) -> None:
-    """Set `confirmed_count` and `seats_left` (None: no limit) on each session.
-
-    One grouped query over the sessions shown: on a public page that is cheaper than a
-    correlated subquery in the list's own query, both for Django and for PostgreSQL.
-    """
-    sessions = list(sessions)
-    confirmed = dict(
-        Registration.objects.filter(
-            session__in=[session.pk for session in sessions],
-            status=RegistrationStatus.CONFIRMED,
-        )
-        .order_by()
-        .values("session")
-        .annotate(total=Count("pk"))
-        .values_list("session", "total")
-    )
-    for session in sessions:
-        session.confirmed_count = confirmed.get(session.pk, 0)
-        _seats_left_set(session)
-
-
 def _seats_left_set(session: Session) -> None:
     session.seats_left = (
         None if session.capacity is None else max(session.capacity - session.confirmed_count, 0)
@@ -85,7 +63,7 @@ def _seats_left_set(session: Session) -> None:
 
 def sessions_with_seats(*, ids: Iterable[int]) -> list[Session]:
     """These sessions with `confirmed_count` and `seats_left`, in one query: what the
-    live fragments of a cached page need (events.views.live)."""
+    live fragments of a page need (events.views.live), whatever the number of sessions."""
     sessions = list(
         Session.objects.filter(pk__in=ids).annotate(
             confirmed_count=Count(
@@ -99,8 +77,8 @@ def sessions_with_seats(*, ids: Iterable[int]) -> list[Session]:
 
 
 def agenda_sessions() -> QuerySet[Session]:
-    """Upcoming sessions of public published actions, soonest first, for the list (give
-    the page's sessions their seats with seats_attach())."""
+    """Upcoming sessions of public published actions, soonest first, for the list (their
+    seats are live fragments: events.views.live)."""
     return (
         Session.objects.public()
         .upcoming()
@@ -127,18 +105,14 @@ def past_actions() -> QuerySet[Action]:
 
 
 def action_for_page(*, slug: str) -> Action | None:
-    """A public action with everything its page shows, or None (its sessions get their
-    seats from seats_attach())."""
+    """A public action with its sessions, or None. Its themes, partners and départements
+    are read by the part of its page that shows them, which is kept while the content is
+    unchanged (fragments cache): no query for them on most visits."""
     sessions = Session.objects.select_related("commune").order_by("starts_at", "pk")
     return (
         Action.objects.public()
         .filter(slug=slug)
-        .prefetch_related(
-            "themes",
-            "partners",
-            "departments",
-            Prefetch("sessions", queryset=sessions, to_attr="session_list"),
-        )
+        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="session_list"))
         .first()
     )
 

@@ -10,11 +10,12 @@ from events.views.live import session_state_fragment
 register = template.Library()
 
 
-@register.inclusion_tag("events/includes/upcoming_sessions.html")
-def upcoming_sessions(limit: int = 3) -> dict:
+@register.inclusion_tag("events/includes/upcoming_sessions.html", takes_context=True)
+def upcoming_sessions(context, limit: int = 3) -> dict:
     sessions = list(agenda_sessions()[:limit])
     sessions_present(sessions)
-    return {"sessions": sessions}
+    # The cards are kept per content version: an inclusion tag's template sees only this.
+    return {"sessions": sessions, "content_version": context["content_version"]}
 
 
 register.simple_tag(session_state_fragment, name="session_state")

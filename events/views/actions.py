@@ -134,6 +134,8 @@ def action_detail(request, slug: str):
     for session in sessions:
         session.my_registration = mine.get(session.pk)
     context = {
+        # What the sessions' list shows of the visitor: part of the key it is kept under.
+        "mine_key": sorted((pk, registration.status) for pk, registration in mine.items()),
         "action": action,
         "sessions": sessions,
         "open_sessions": open_sessions,

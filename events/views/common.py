@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils import timezone
-
 from events.forms import session_when
 from events.models import Session
-from events.selectors.agenda import seats_attach, session_state
 
 
 def sessions_present(sessions: Iterable[Session]) -> None:
-    """Give each session its date in words (`when`), its seats (one query for all of
-    them) and its registration `state`."""
-    sessions = list(sessions)
-    seats_attach(sessions)
-    now = timezone.now()
+    """Give each session its date in words (`when`). Its seats and registration state are
+    live fragments, rendered last on every page (events.views.live)."""
     for session in sessions:
         session.when = session_when(session)
-        session.state = session_state(session, now=now)

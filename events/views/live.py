@@ -1,7 +1,8 @@
 """The live fragments of the public pages (portal.core.pagecache): each session's
 registration state and the « full » note of its choice in the registration form. A
-registration changes only these, so it leaves the cached pages in place and a page
-served from the cache renders them again from one query."""
+registration changes only these, so it leaves the cached pages in place: a template
+writes only their markers, and every page, made now or served from the cache, has them
+rendered last from one query."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ KINDS = (STATE, FULL_NOTE)
 
 
 def session_state_html(session: Session) -> SafeString:
-    """The session's registration state (its `state`, from sessions_present())."""
+    """The session's registration state (its `state`, set by sessions_live())."""
     return render_to_string("events/includes/session_state.html", {"session": session})
 
 
 def session_state_fragment(session: Session) -> SafeString:
-    return live_fragment(STATE, session.pk, session_state_html(session))
+    """The marker of the session's state, which every page fills last (one query)."""
+    return live_fragment(STATE, session.pk, "")
 
 
 def sessions_live(keys: list[LiveKey]) -> dict[LiveKey, str]:

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.models import Department
+from portal.core.reference import reference
+from portal.core.widgets import Select
+
 
 class HoneypotForm(forms.Form):
     """Adds `website`, a field hidden by CSS (class "hp-field") that people never fill and
@@ -27,6 +31,31 @@ class HoneypotForm(forms.Form):
     def is_spam(self) -> bool:
         value = self.data.get(self.add_prefix(self.HONEYPOT), "")
         return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+class DepartmentField(forms.ChoiceField):
+    """A département chosen by its code among those each process keeps
+    (portal.core.reference): offering them costs no query. Cleaned to the Department,
+    or None when none is chosen."""
+
+    widget = Select
+
+    def __init__(self, *, empty_label: str, **kwargs):
+        def choices() -> list[tuple[str, str]]:
+            return [("", empty_label), *reference().department_choices()]
+
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value) -> Department | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        department = Department.objects.filter(code=code).first()
+        if department is None:  # removed since the list was read
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": code}
+            )
+        return department
 
 
 def name_fields() -> tuple[forms.CharField, forms.CharField]:

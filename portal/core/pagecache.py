@@ -12,12 +12,14 @@ page is served:
 - the CSRF token: a page with a form is stored with a slot where its token was, and each
   visitor gets their own token in it (and the cookie that goes with it);
 - live fragments: what changes too often to drop every page for it (a session's seats
-  left and registration state). A page renders one wrapped in markers, e.g.
-  ``<!--live:session-state:42-->3 places restantes<!--/live-->`` (live_fragment()), and
-  the app registers the function that renders its kinds again (live_register(), from its
-  AppConfig.ready()). Serving a stored page calls each renderer once with every
-  fragment of its kinds on the page: one query per page, not per fragment. A page
-  without a marker costs one substring test.
+  left and registration state). A template writes only a marker, e.g.
+  ``<!--live:session-state:42--><!--/live-->`` (live_fragment()), and the app registers
+  the function that renders its kinds (live_register(), from its AppConfig.ready()).
+  Every response leaving this middleware, made now or served from the cache, has its
+  markers filled: each renderer is called once with every fragment of its kinds on the
+  page (one query per page, not per fragment). So what holds a marker can itself be
+  kept (a session's card, in the fragments cache) and still show the seats of now. A
+  page without a marker costs one substring test.
 
 Each app names, in its AppConfig's ``public_models``, the models its public pages show.
 Saving or deleting one of them (or changing one of their many-to-many links) bumps the
@@ -315,6 +317,13 @@ def _with_token_slots(request, content: bytes) -> bytes | None:
     return content
 
 
+def _with_live_fragments(response):
+    """The response with its live fragments rendered: the last step of every page."""
+    if not response.streaming and LIVE_MARK in response.content:
+        response.content = _live_filled(response.content)
+    return response
+
+
 def _served(request, content: bytes, content_type: str) -> HttpResponse:
     """The stored page, with this visitor's CSRF token and the live fragments filled in."""
     if LIVE_MARK in content:
@@ -338,12 +347,12 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not _eligible(request):
-            return self.get_response(request)
+            return _with_live_fragments(self.get_response(request))
         key = _key(request)
         current, stored = _lookup(key)
         if stored is not None:
             return _served(request, *stored)
-        response = self.get_response(request)
+        response = _with_live_fragments(self.get_response(request))
         if _storable(request, response):
             content = _with_token_slots(request, response.content)
             if content is not None:

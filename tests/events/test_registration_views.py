@@ -10,6 +10,7 @@ from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.services.registrations import registration_cancel_token, registration_create
 from members.models import Person
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
+from tests.events.live import session_states
 from tests.members.factories import DepartmentFactory, OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +246,7 @@ def test_a_closed_session_is_not_offered(client):
     session = SessionFactory(mode=RegistrationMode.CLOSED)
     response = client.get(session.action.get_absolute_url())
     assert response.context["open_sessions"] == []
-    assert [s.state for s in response.context["sessions"]] == ["closed"]
+    assert session_states(response) == {session.pk: "Inscriptions closes"}
 
 
 def test_an_invalid_email_is_a_form_error(client):
