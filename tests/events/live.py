@@ -10,6 +10,6 @@ LIVE_STATE = re.compile(r"<!--live:session-state:(\d+)-->(.*?)<!--/live-->", re.
 
 
 def session_states(response) -> dict[int, str]:
-    """{session pk: « 7 places restantes », « Complet – liste d'attente »…}."""
+    """{session pk: « 7 places restantes », « Complet \u2013 liste d'attente »…}."""
     content = response.content.decode()
     return {int(pk): " ".join(strip_tags(html).split()) for pk, html in LIVE_STATE.findall(content)}

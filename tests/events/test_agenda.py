@@ -72,7 +72,7 @@ def test_each_session_says_when_in_french_where_and_its_registration_state(clien
     assert "Maison des associations, Argenteuil" in content
     assert session.action.get_absolute_url() in content
     assert session_states(response) == {
-        session.pk: "Complet – liste d'attente",
+        session.pk: "Complet \u2013 liste d'attente",
         online.pk: "30 places restantes",
     }
     assert "https://visio.test/x" not in content  # the link is for confirmed people only
