@@ -6,9 +6,12 @@ rendered last from one query."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events.forms import session_full_note
 from events.models import Session
@@ -20,9 +23,30 @@ FULL_NOTE = "session-full"
 KINDS = (STATE, FULL_NOTE)
 
 
+# The badge of each state: its CSS class and, for most, its words.
+STATE_BADGES = {
+    "cancelled": ("status-cancelled", _("Session cancelled")),
+    "past": ("status-past", _("Session over")),
+    "closed": ("status-closed", _("Registration closed")),
+    "not_open": ("status-closed", None),
+    "on_request": ("status-open", _("Registration on request")),
+    "open": ("status-open", _("Registration open")),
+    "seats": ("status-open", None),
+    "full": ("status-full", _("Full – waiting list")),  # noqa: RUF001 (the msgid)
+}
+
+
 def session_state_html(session: Session) -> SafeString:
-    """The session's registration state (its `state`, set by sessions_live())."""
-    return render_to_string("events/includes/session_state.html", {"session": session})
+    """The badge of the session's registration state (its `state`, set by sessions_live()).
+    Written in Python: a page fills one per session shown, cached or not."""
+    css_class, text = STATE_BADGES[session.state]
+    if session.state == "not_open":
+        day = date_format(timezone.localtime(session.registration_opens_at), "j F Y")
+        text = _("Registration opens on %(date)s") % {"date": day}
+    elif session.state == "seats":
+        seats = session.seats_left
+        text = ngettext("%(seats)s seat left", "%(seats)s seats left", seats) % {"seats": seats}
+    return format_html('<span class="status {}">{}</span>', css_class, text)
 
 
 def session_state_fragment(session: Session) -> SafeString:

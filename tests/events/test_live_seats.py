@@ -64,7 +64,7 @@ def test_a_registration_sent_from_the_action_page_shows_on_the_cached_pages(
 
     assert response.status_code == 302
     for url in _pages(session):
-        assert "Complet \u2013 liste d'attente" in _served(url), url
+        assert "Complet \u2013 liste d&#x27;attente" in _served(url), url
     assert FULL_NOTE in _served(session.action.get_absolute_url())
 
 
@@ -78,7 +78,7 @@ def test_the_last_seat_taken_shows_full_on_the_cached_pages(django_capture_on_co
         registration_create(session=session, person=person)
 
     for url in _pages(session):
-        assert "Complet \u2013 liste d'attente" in _served(url), url
+        assert "Complet \u2013 liste d&#x27;attente" in _served(url), url
     action_page = _served(session.action.get_absolute_url())
     assert action_page.count(FULL_NOTE) == 1
 
