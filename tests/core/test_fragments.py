@@ -51,3 +51,16 @@ def test_the_menu_marks_the_section_of_each_page(client):
     assert f'href="{reverse("events:agenda")}" aria-current="page"' in agenda
     assert f'href="{reverse("publications:list")}" aria-current="page"' in publications
     assert 'aria-current="page"' not in client.get(HOME).content.decode()
+
+
+def test_an_empty_form_is_kept_but_a_prefilled_one_is_made_for_its_visitor(client, member_user):
+    url = reverse("infodoc:index")
+    client.get(url)  # the empty form's fields are kept
+
+    client.force_login(member_user)
+    prefilled = client.get(url).content.decode()
+    client.logout()
+    empty = client.get(url).content.decode()
+
+    assert f'value="{member_user.email}"' in prefilled
+    assert member_user.email not in empty
