@@ -38,8 +38,16 @@ class EventsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from events.models import Registration
         from events.views import live
         from portal.core import pagecache
 
-        # Cached pages render each session's seats and state again when served.
+        # Every page renders each session's seats and state last (events.views.live),
+        # from Redis until a registration to the session is committed.
         pagecache.live_register(live.KINDS, live.sessions_live)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                live.registration_changed, sender=Registration, dispatch_uid="events.live"
+            )

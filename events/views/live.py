@@ -6,6 +6,8 @@ rendered last from one query."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -16,7 +18,7 @@ from django.utils.translation import ngettext
 from events.forms import session_full_note
 from events.models import Session
 from events.selectors.agenda import session_state, sessions_with_seats
-from portal.core.pagecache import LiveKey, live_fragment
+from portal.core.pagecache import LiveKey, live_fragment, live_row_changed, live_rows
 
 STATE = "session-state"
 FULL_NOTE = "session-full"
@@ -54,9 +56,41 @@ def session_state_fragment(session: Session) -> SafeString:
     return live_fragment(STATE, session.pk, "")
 
 
+# What a session's badge and note need, as sessions_with_seats() reads it.
+MODEL_FIELDS = (
+    "capacity", "mode", "is_cancelled", "starts_at", "registration_opens_at",
+    "registration_closes_at",
+)  # fmt: skip
+COUNTS = ("confirmed_count", "seats_left")
+DATES = ("starts_at", "registration_opens_at", "registration_closes_at")
+
+
+def _seat_rows(ids: list[int]) -> dict[int, dict]:
+    """The live data of these sessions, as kept in Redis (pagecache.live_rows())."""
+    rows = {}
+    for session in sessions_with_seats(ids=ids):
+        row = {field: getattr(session, field) for field in (*MODEL_FIELDS, *COUNTS)}
+        for date in DATES:
+            row[date] = row[date] and row[date].isoformat()
+        rows[session.pk] = row
+    return rows
+
+
+def _session(pk: int, row: dict) -> Session:
+    row = dict(row)
+    for date in DATES:
+        row[date] = row[date] and datetime.fromisoformat(row[date])
+    session = Session(pk=pk, **{field: row[field] for field in MODEL_FIELDS})
+    session.confirmed_count, session.seats_left = row["confirmed_count"], row["seats_left"]
+    return session
+
+
 def sessions_live(keys: list[LiveKey]) -> dict[LiveKey, str]:
-    """The page cache's renderer of KINDS (registered by EventsConfig.ready())."""
-    sessions = {session.pk: session for session in sessions_with_seats(ids=[pk for _, pk in keys])}
+    """The page cache's renderer of KINDS (registered by EventsConfig.ready()): the seats
+    come from Redis while no registration or change of the session was committed since
+    they were read (one round trip), else from one query."""
+    rows = live_rows("session", [pk for _, pk in keys], _seat_rows)
+    sessions = {pk: _session(pk, row) for pk, row in rows.items()}
     now = timezone.now()
     for session in sessions.values():
         session.state = session_state(session, now=now)
@@ -68,3 +102,9 @@ def sessions_live(keys: list[LiveKey]) -> dict[LiveKey, str]:
                 session_state_html(session) if kind == STATE else session_full_note(session)
             )
     return html
+
+
+def registration_changed(sender, instance, using: str, **kwargs) -> None:
+    """Receiver of a registration's post_save and post_delete: its session's seats are
+    read again once the write commits."""
+    live_row_changed("session", instance.session_id, using=using)

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 import threading
 import time
@@ -198,6 +199,8 @@ def install() -> None:
 # Live fragments ------------------------------------------------------------------
 
 LIVE_MARK = b"<!--live:"
+# How long live data is kept at most (live_rows()).
+LIVE_ROW_SECONDS = 3600
 LIVE_FRAGMENT = re.compile(rb"<!--live:([a-z-]+):(\d+)-->.*?<!--/live-->", re.DOTALL)
 
 # A kind of fragment and the id of what it shows, e.g. ("session-state", 42).
@@ -218,6 +221,52 @@ def live_register(kinds: Iterable[str], renderer: LiveRenderer) -> None:
 def live_fragment(kind: str, pk: int, html: str) -> SafeString:
     """`html` (escaped unless safe) marked as a live fragment of this kind and id."""
     return format_html("<!--live:{}:{}-->{}<!--/live-->", kind, pk, html)
+
+
+def _live_key(name: str, pk: int) -> str:
+    return f"{PREFIX}live:{name}:{pk}"
+
+
+def live_rows(
+    name: str, ids: Iterable[int], load: Callable[[list[int]], dict[int, dict]]
+) -> dict[int, dict]:
+    """The live data of these rows (JSON-able dicts), read with one Redis round trip; the
+    rows not kept, or kept under an older content version or before their last write
+    (live_row_changed()), come from `load` (one query) and are kept for the next pages.
+
+    Each row is stamped with the content version and its own write counter as read
+    before `load`: a write committed meanwhile moves the counter on, so what was read
+    before it is never taken for current."""
+    ids = list(dict.fromkeys(ids))
+    client = _redis()
+    keys = [VERSION_KEY]
+    for pk in ids:
+        keys += [_live_key(name, pk) + ":writes", _live_key(name, pk)]
+    values = client.mget(keys)
+    version = values[0] or b""
+    rows, stamps = {}, {}
+    for index, pk in enumerate(ids):
+        writes, kept = values[1 + 2 * index], values[2 + 2 * index]
+        stamps[pk] = version + b":" + (writes or b"0")
+        stamp, _, data = (kept or b"").partition(b"|")
+        if kept and stamp == stamps[pk]:
+            rows[pk] = json.loads(data)
+    missing = [pk for pk in ids if pk not in rows]
+    if missing:
+        loaded = load(missing)
+        pipeline = client.pipeline(transaction=False)
+        for pk, row in loaded.items():
+            kept = stamps[pk] + b"|" + json.dumps(row).encode()
+            pipeline.set(_live_key(name, pk), kept, ex=LIVE_ROW_SECONDS)
+        pipeline.execute()
+        rows.update(loaded)
+    return rows
+
+
+def live_row_changed(name: str, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Once the current transaction commits, the row's kept live data is read again."""
+    key = _live_key(name, pk) + ":writes"
+    transaction.on_commit(lambda: _redis().incr(key), using=using, robust=True)
 
 
 def _live_filled(content: bytes) -> bytes:

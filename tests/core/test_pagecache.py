@@ -350,3 +350,34 @@ def test_a_stored_page_without_live_fragments_calls_no_renderer(rf, monkeypatch)
     served = pagecache._served(rf.get("/"), b"<p>Nothing live</p>", "text/html")
 
     assert served.content == b"<p>Nothing live</p>"
+
+
+def test_live_rows_are_read_once_then_kept_until_a_write_commits(
+    django_capture_on_commit_callbacks,
+):
+    loads = []
+
+    def load(ids):
+        loads.append(ids)
+        return {pk: {"read": len(loads)} for pk in ids}
+
+    assert pagecache.live_rows("test", [1, 2], load) == {1: {"read": 1}, 2: {"read": 1}}
+    assert pagecache.live_rows("test", [2, 1], load) == {1: {"read": 1}, 2: {"read": 1}}
+    with django_capture_on_commit_callbacks(execute=True):
+        pagecache.live_row_changed("test", 2)
+    assert pagecache.live_rows("test", [1, 2], load) == {1: {"read": 1}, 2: {"read": 2}}
+    # Any committed change of the content moves the version on: every row is read again.
+    pagecache._redis().incr(pagecache.VERSION_KEY)
+    pagecache.live_rows("test", [1], load)
+
+    assert loads == [[1, 2], [2], [1]]
+
+
+def test_live_rows_read_before_a_write_committed_are_not_kept_as_current():
+    def load_while_a_write_commits(ids):
+        pagecache._redis().incr(pagecache._live_key("test", 1) + ":writes")
+        return {1: {"seats": 3}}
+
+    pagecache.live_rows("test", [1], load_while_a_write_commits)
+
+    assert pagecache.live_rows("test", [1], lambda ids: {1: {"seats": 2}}) == {1: {"seats": 2}}

@@ -99,19 +99,31 @@ def test_a_cancellation_frees_its_seat_on_the_cached_pages(django_capture_on_com
     assert FULL_NOTE not in _served(session.action.get_absolute_url())
 
 
-def test_a_cached_page_renders_every_sessions_seats_with_one_query(django_assert_num_queries):
+def test_a_cached_page_reads_the_seats_kept_in_redis_until_a_registration(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
     action = ActionFactory()
     sessions = SessionFactory.create_batch(4, action=action, capacity=5)
     SessionFactory(action=action, mode=RegistrationMode.ON_REQUEST)
     RegistrationFactory(session=sessions[0])
+    person = PersonFactory()
     _cached([action.get_absolute_url(), reverse("events:agenda")])
 
     for url in (action.get_absolute_url(), reverse("events:agenda")):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(0):
             page = _served(url)
         assert page.count("5 places restantes") == 3
         assert page.count("4 places restantes") == 1
         assert "Inscription sur demande" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(session=sessions[1], person=person)
+    # One query for every session's seats of the page, then none again.
+    for queries in (1, 0):
+        with django_assert_num_queries(queries):
+            page = _served(action.get_absolute_url())
+        assert page.count("5 places restantes") == 2
+        assert page.count("4 places restantes") == 2
 
 
 def test_a_fresh_page_shows_the_same_as_a_served_one():
