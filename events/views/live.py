@@ -2,7 +2,7 @@
 registration state and the « full » note of its choice in the registration form. A
 registration changes only these, so it leaves the cached pages in place: a template
 writes only their markers, and every page, made now or served from the cache, has them
-rendered last from one query."""
+rendered last (sessions_live())."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def session_state_html(session: Session) -> SafeString:
 
 
 def session_state_fragment(session: Session) -> SafeString:
-    """The marker of the session's state, which every page fills last (one query)."""
+    """The marker of the session's state, which every page fills last."""
     return live_fragment(STATE, session.pk, "")
 
 

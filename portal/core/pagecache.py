@@ -17,9 +17,10 @@ page is served:
   the function that renders its kinds (live_register(), from its AppConfig.ready()).
   Every response leaving this middleware, made now or served from the cache, has its
   markers filled: each renderer is called once with every fragment of its kinds on the
-  page (one query per page, not per fragment). So what holds a marker can itself be
-  kept (a session's card, in the fragments cache) and still show the seats of now. A
-  page without a marker costs one substring test.
+  page, and reads their data with live_rows(): kept in Redis until a write of the row
+  commits (live_row_changed()), so one round trip, or one query for the rows changed.
+  So what holds a marker can itself be kept (a session's card, in the fragments cache)
+  and still show the seats of now. A page without a marker costs one substring test.
 
 Each app names, in its AppConfig's ``public_models``, the models its public pages show.
 Saving or deleting one of them (or changing one of their many-to-many links) bumps the
@@ -39,8 +40,8 @@ AppConfig's ``warm_pages``, and the page of each row the transaction changed (it
 get_absolute_url()).
 
 The cache talks to Redis (the cache's server, the cache's timeouts) through one redis-py
-client: a page served from the cache costs one round trip, and one query for its live
-fragments if it has any.
+client: a page served from the cache costs one round trip, and a second one for the data
+of its live fragments if it has any.
 """
 
 from __future__ import annotations
@@ -205,15 +206,15 @@ LIVE_FRAGMENT = re.compile(rb"<!--live:([a-z-]+):(\d+)-->.*?<!--/live-->", re.DO
 
 # A kind of fragment and the id of what it shows, e.g. ("session-state", 42).
 LiveKey = tuple[str, int]
-# Given the keys of a page's fragments of its kinds, their HTML now (one query for all);
-# a key left out keeps what the stored page shows.
+# Given the keys of a page's fragments of its kinds, their HTML now (their data read
+# with live_rows()); a key left out keeps what the page shows.
 LiveRenderer = Callable[[list[LiveKey]], dict[LiveKey, str]]
 
 _live_renderers: dict[str, LiveRenderer] = {}
 
 
 def live_register(kinds: Iterable[str], renderer: LiveRenderer) -> None:
-    """Let `renderer` render the live fragments of these kinds on a stored page."""
+    """Let `renderer` render the live fragments of these kinds on every page."""
     for kind in kinds:
         _live_renderers[kind] = renderer
 
@@ -270,7 +271,7 @@ def live_row_changed(name: str, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> No
 
 
 def _live_filled(content: bytes) -> bytes:
-    """The stored page with each live fragment rendered now."""
+    """The page with each live fragment rendered now."""
     by_renderer: dict[LiveRenderer, dict[LiveKey, None]] = defaultdict(dict)
     for match in LIVE_FRAGMENT.finditer(content):
         kind = match[1].decode()
