@@ -6,12 +6,10 @@ rendered last (sessions_live())."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -56,52 +54,34 @@ def session_state_fragment(session: Session) -> SafeString:
     return live_fragment(STATE, session.pk, "")
 
 
-# What a session's badge and note need, as sessions_with_seats() reads it.
-MODEL_FIELDS = (
-    "capacity", "mode", "is_cancelled", "starts_at", "registration_opens_at",
-    "registration_closes_at",
-)  # fmt: skip
-COUNTS = ("confirmed_count", "seats_left")
-DATES = ("starts_at", "registration_opens_at", "registration_closes_at")
-
-
-def _seat_rows(ids: list[int]) -> dict[int, dict]:
-    """The live data of these sessions, as kept in Redis (pagecache.live_rows())."""
+def _rendered(ids: list[int]) -> dict[int, dict]:
+    """The fragments of these sessions as kept in Redis (pagecache.live_rows()), each
+    until the clock changes its state (registration opening or closing, the start)."""
+    now = timezone.now()
     rows = {}
     for session in sessions_with_seats(ids=ids):
-        row = {field: getattr(session, field) for field in (*MODEL_FIELDS, *COUNTS)}
-        for date in DATES:
-            row[date] = row[date] and row[date].isoformat()
-        rows[session.pk] = row
+        session.state = session_state(session, now=now)
+        moments = (
+            session.registration_opens_at,
+            session.registration_closes_at,
+            session.starts_at,
+        )
+        changes = [(moment - now).total_seconds() for moment in moments if moment and moment > now]
+        rows[session.pk] = {
+            STATE: session_state_html(session),
+            FULL_NOTE: escape(session_full_note(session)),
+            "seconds": min(changes, default=None),
+        }
     return rows
 
 
-def _session(pk: int, row: dict) -> Session:
-    row = dict(row)
-    for date in DATES:
-        row[date] = row[date] and datetime.fromisoformat(row[date])
-    session = Session(pk=pk, **{field: row[field] for field in MODEL_FIELDS})
-    session.confirmed_count, session.seats_left = row["confirmed_count"], row["seats_left"]
-    return session
-
-
 def sessions_live(keys: list[LiveKey]) -> dict[LiveKey, str]:
-    """The page cache's renderer of KINDS (registered by EventsConfig.ready()): the seats
-    come from Redis while no registration or change of the session was committed since
-    they were read (one round trip), else from one query."""
-    rows = live_rows("session", [pk for _, pk in keys], _seat_rows)
-    sessions = {pk: _session(pk, row) for pk, row in rows.items()}
-    now = timezone.now()
-    for session in sessions.values():
-        session.state = session_state(session, now=now)
-    html = {}
-    for kind, pk in keys:
-        session = sessions.get(pk)
-        if session is not None:
-            html[kind, pk] = (
-                session_state_html(session) if kind == STATE else session_full_note(session)
-            )
-    return html
+    """The page cache's renderer of KINDS (registered by EventsConfig.ready()): kept in
+    Redis while no registration to the session nor change of it was committed since they
+    were rendered (one round trip), else rendered from one query."""
+    rows = live_rows("session", [pk for _, pk in keys], _rendered)
+    # HTML this module rendered (format_html), kept as JSON text in Redis.
+    return {(kind, pk): mark_safe(rows[pk][kind]) for kind, pk in keys if pk in rows}  # noqa: S308
 
 
 def registration_changed(sender, instance, using: str, **kwargs) -> None:

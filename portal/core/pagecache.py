@@ -257,8 +257,10 @@ def live_rows(
         loaded = load(missing)
         pipeline = client.pipeline(transaction=False)
         for pk, row in loaded.items():
+            # A row may say how long it holds whatever is written (`seconds`).
+            seconds = min(row.pop("seconds", None) or LIVE_ROW_SECONDS, LIVE_ROW_SECONDS)
             kept = stamps[pk] + b"|" + json.dumps(row).encode()
-            pipeline.set(_live_key(name, pk), kept, ex=LIVE_ROW_SECONDS)
+            pipeline.set(_live_key(name, pk), kept, px=max(int(seconds * 1000), 1))
         pipeline.execute()
         rows.update(loaded)
     return rows

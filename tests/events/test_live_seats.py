@@ -4,12 +4,16 @@ one served renders them again (events.views.live)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import RegistrationMode
 from events.services.registrations import registration_cancel, registration_create
+from portal.core import pagecache
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.events.test_registration_views import form_data
 from tests.members.factories import PersonFactory
@@ -143,3 +147,13 @@ def test_a_fresh_page_shows_the_same_as_a_served_one():
 
     assert without_token(served.content) == without_token(fresh.content)
     assert "1 place restante" in served.content.decode()
+
+
+def test_a_sessions_fragments_are_kept_until_the_clock_changes_its_state():
+    session = SessionFactory(registration_closes_at=timezone.now() + timedelta(minutes=10))
+    _cached(_pages(session))
+
+    kept_for = pagecache._redis().pttl(pagecache._live_key("session", session.pk))
+
+    # Registration closes in ten minutes: the badge « open » is not kept past that.
+    assert 0 < kept_for <= 10 * 60 * 1000
