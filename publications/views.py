@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -27,6 +28,7 @@ from publications.selectors.catalogue import (
     publication_file,
     publication_list,
     publication_related,
+    publication_with_relations,
 )
 from publications.services import publication_download_record
 
@@ -83,13 +85,18 @@ def publication_detail_view(request, slug: str):
     publication = publication_detail(slug=slug, include_unpublished=preview)
     if publication is None:
         raise Http404
+    # What the publication is linked to is shown in parts of the page kept in the fragments
+    # cache (the JSON-LD, the facts, the actions, the related publications): read only when
+    # one of them is rendered again.
+    linked = SimpleLazyObject(lambda: publication_with_relations(publication=publication))
     context = {
         "publication": publication,
-        "related": publication_related(publication=publication),
+        "linked": linked,
+        "related": SimpleLazyObject(lambda: publication_related(publication=linked)),
         "file_size": _file_size(publication),
         "author_names": publication.author_names,
         "is_preview": preview,
-        "json_ld": _json_ld(_schema_org(publication)),
+        "json_ld": SimpleLazyObject(lambda: _json_ld(_schema_org(linked))),
     }
     response = render(request, "publications/detail.html", context)
     if preview:

@@ -11,7 +11,7 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import ExtractYear, Left
 
 from events.models import Action
@@ -296,22 +296,27 @@ def publication_list(
 
 
 def publication_detail(*, slug: str, include_unpublished: bool = False) -> Publication | None:
-    """A publication with its themes, territories, coproducers and public actions.
+    """A publication (its own columns). What it is linked to is read by
+    publication_with_relations, for the parts of its page kept in the fragments cache: on
+    most visits not at all.
 
     Drafts and scheduled publications only with `include_unpublished` (staff preview).
     """
     queryset = Publication.objects.all() if include_unpublished else Publication.objects.published()
-    return (
-        queryset.defer("search_vector")
-        .prefetch_related(
-            Prefetch("themes", queryset=french_ordered(Theme.objects.all())),
-            Prefetch("departments", queryset=Department.objects.order_by("code")),
-            "coproducers",
-            Prefetch("actions", queryset=Action.objects.public().order_by("title")),
-        )
-        .filter(slug=slug)
-        .first()
+    return queryset.defer("search_vector").filter(slug=slug).first()
+
+
+def publication_with_relations(*, publication: Publication) -> Publication:
+    """The publication with its themes, territories, coproducers and public actions read
+    (four queries, once)."""
+    prefetch_related_objects(
+        [publication],
+        Prefetch("themes", queryset=french_ordered(Theme.objects.all())),
+        Prefetch("departments", queryset=Department.objects.order_by("code")),
+        "coproducers",
+        Prefetch("actions", queryset=Action.objects.public().order_by("title")),
     )
+    return publication
 
 
 def publication_file(*, slug: str, include_unpublished: bool = False) -> Publication | None:
@@ -324,7 +329,7 @@ def publication_file(*, slug: str, include_unpublished: bool = False) -> Publica
 def publication_related(*, publication: Publication, limit: int = RELATED_COUNT) -> list:
     """Published publications sharing the most themes (same kind when it has none).
 
-    One query; uses the themes prefetched by publication_detail.
+    One query, and one for the themes unless publication_with_relations read them.
     """
     theme_ids = [theme.pk for theme in publication.themes.all()]
     queryset = Publication.objects.published().exclude(pk=publication.pk)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -269,10 +270,27 @@ def test_detail_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     publication = PublicationFactory(themes=themes, actions=[ActionFactory()])
     bulk_publications(30, prefix="related", themes=themes)
     client.get(publication.get_absolute_url())  # warm the site settings cache
+    caches["fragments"].clear()
 
     # The publication, its themes, territories, coproducers, actions; the related ones.
     with django_assert_num_queries(6):
         client.get(publication.get_absolute_url())
+    # What it is linked to is kept in the fragments cache: the publication only.
+    with django_assert_num_queries(1):
+        client.get(publication.get_absolute_url())
+
+
+def test_detail_page_shows_a_new_theme_at_once(client):
+    publication = PublicationFactory(themes=[Theme.objects.get(slug="sante")])
+    related = PublicationFactory(title="Même thème", themes=[Theme.objects.get(slug="jeunesse")])
+    client.get(publication.get_absolute_url())
+
+    publication.themes.add(Theme.objects.get(slug="jeunesse"))
+    response = client.get(publication.get_absolute_url())
+
+    assert "?theme=jeunesse" in response.content.decode()
+    assert related.title in response.content.decode()
+    assert [t["name"] for t in json_ld(response)["about"]] == ["Jeunesse", "Santé"]
 
 
 def test_podcast_links_to_the_external_site_without_embedding_it(client):
