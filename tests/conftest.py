@@ -39,8 +39,11 @@ def _empty_cache():
     one test to the next."""
     from django.core.cache import caches
 
+    from portal.core import pagecache
+
     caches["default"].clear()
     caches["fragments"].clear()
+    pagecache._live_kept.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -55,8 +55,8 @@ def session_state_fragment(session: Session) -> SafeString:
 
 
 def _rendered(ids: list[int]) -> dict[int, dict]:
-    """The fragments of these sessions as kept in Redis (pagecache.live_rows()), each
-    until the clock changes its state (registration opening or closing, the start)."""
+    """The fragments of these sessions, kept by pagecache.live_rows(), each until the
+    clock changes its state (registration opening or closing, the start)."""
     now = timezone.now()
     rows = {}
     for session in sessions_with_seats(ids=ids):
@@ -76,12 +76,11 @@ def _rendered(ids: list[int]) -> dict[int, dict]:
 
 
 def sessions_live(keys: list[LiveKey]) -> dict[LiveKey, str]:
-    """The page cache's renderer of KINDS (registered by EventsConfig.ready()): kept in
-    Redis while no registration to the session nor change of it was committed since they
-    were rendered (one round trip), else rendered from one query."""
+    """The page cache's renderer of KINDS (registered by EventsConfig.ready()): kept
+    while no registration to the session nor change of it was committed since they were
+    rendered (one Redis round trip), else rendered from one query."""
     rows = live_rows("session", [pk for _, pk in keys], _rendered)
-    # HTML this module rendered (format_html), kept as JSON text in Redis.
-    return {(kind, pk): mark_safe(rows[pk][kind]) for kind, pk in keys if pk in rows}  # noqa: S308
+    return {(kind, pk): rows[pk][kind] for kind, pk in keys if pk in rows}
 
 
 def registration_changed(sender, instance, using: str, **kwargs) -> None:

@@ -17,8 +17,9 @@ page is served:
   the function that renders its kinds (live_register(), from its AppConfig.ready()).
   Every response leaving this middleware, made now or served from the cache, has its
   markers filled: each renderer is called once with every fragment of its kinds on the
-  page, and reads their data with live_rows(): kept in Redis until a write of the row
-  commits (live_row_changed()), so one round trip, or one query for the rows changed.
+  page, and reads their data with live_rows(): kept in each process until a write of the
+  row commits (live_row_changed() counts them in Redis), so one round trip, or one query
+  for the rows changed.
   So what holds a marker can itself be kept (a session's card, in the fragments cache)
   and still show the seats of now. A page without a marker costs one substring test.
 
@@ -48,7 +49,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import threading
 import time
@@ -225,50 +225,50 @@ def live_fragment(kind: str, pk: int, html: str) -> SafeString:
 
 
 def _live_key(name: str, pk: int) -> str:
-    return f"{PREFIX}live:{name}:{pk}"
+    """The Redis counter of a row's committed writes (live_row_changed())."""
+    return f"{PREFIX}live:{name}:{pk}:writes"
+
+
+# The live data this process read last: {(name, pk): (stamp, monotonic expiry, row)}.
+_live_kept: dict[tuple[str, int], tuple[bytes, float, dict]] = {}
+# Rows kept at most; past it, what is kept is forgotten and read again when shown.
+LIVE_KEPT_MAX = 10_000
 
 
 def live_rows(
     name: str, ids: Iterable[int], load: Callable[[list[int]], dict[int, dict]]
 ) -> dict[int, dict]:
-    """The live data of these rows (JSON-able dicts), read with one Redis round trip; the
-    rows not kept, or kept under an older content version or before their last write
-    (live_row_changed()), come from `load` (one query) and are kept for the next pages.
+    """The live data of these rows: kept in this process until a write of the row commits
+    (live_row_changed()) or the content version moves on, which one Redis round trip
+    tells; the rows not kept come from `load` (one query). A row may say how long it
+    holds whatever is written (`seconds`, e.g. until the clock changes its state).
 
     Each row is stamped with the content version and its own write counter as read
     before `load`: a write committed meanwhile moves the counter on, so what was read
     before it is never taken for current."""
     ids = list(dict.fromkeys(ids))
-    client = _redis()
-    keys = [VERSION_KEY]
-    for pk in ids:
-        keys += [_live_key(name, pk) + ":writes", _live_key(name, pk)]
-    values = client.mget(keys)
-    version = values[0] or b""
+    values = _redis().mget([VERSION_KEY, *(_live_key(name, pk) for pk in ids)])
+    version, now = values[0] or b"", time.monotonic()
     rows, stamps = {}, {}
-    for index, pk in enumerate(ids):
-        writes, kept = values[1 + 2 * index], values[2 + 2 * index]
+    for pk, writes in zip(ids, values[1:], strict=True):
         stamps[pk] = version + b":" + (writes or b"0")
-        stamp, _, data = (kept or b"").partition(b"|")
-        if kept and stamp == stamps[pk]:
-            rows[pk] = json.loads(data)
+        stamp, expiry, row = _live_kept.get((name, pk), (None, 0.0, None))
+        if stamp == stamps[pk] and expiry > now:
+            rows[pk] = row
     missing = [pk for pk in ids if pk not in rows]
     if missing:
-        loaded = load(missing)
-        pipeline = client.pipeline(transaction=False)
-        for pk, row in loaded.items():
-            # A row may say how long it holds whatever is written (`seconds`).
+        if len(_live_kept) > LIVE_KEPT_MAX:
+            _live_kept.clear()
+        for pk, row in load(missing).items():
             seconds = min(row.pop("seconds", None) or LIVE_ROW_SECONDS, LIVE_ROW_SECONDS)
-            kept = stamps[pk] + b"|" + json.dumps(row).encode()
-            pipeline.set(_live_key(name, pk), kept, px=max(int(seconds * 1000), 1))
-        pipeline.execute()
-        rows.update(loaded)
+            _live_kept[name, pk] = (stamps[pk], now + seconds, row)
+            rows[pk] = row
     return rows
 
 
 def live_row_changed(name: str, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Once the current transaction commits, the row's kept live data is read again."""
-    key = _live_key(name, pk) + ":writes"
+    key = _live_key(name, pk)
     transaction.on_commit(lambda: _redis().incr(key), using=using, robust=True)
 
 
@@ -284,10 +284,10 @@ def _live_filled(content: bytes) -> bytes:
         html.update(renderer(list(keys)))
 
     def fill(match: re.Match) -> bytes:
-        key = (match[1].decode(), int(match[2]))
-        if key not in html:
+        now = html.get((match[1].decode(), int(match[2])))
+        if now is None:
             return match[0]
-        return live_fragment(*key, html[key]).encode()
+        return b"<!--live:%s:%s-->%s<!--/live-->" % (match[1], match[2], now.encode())
 
     return LIVE_FRAGMENT.sub(fill, content)
 

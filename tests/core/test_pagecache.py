@@ -375,7 +375,7 @@ def test_live_rows_are_read_once_then_kept_until_a_write_commits(
 
 def test_live_rows_read_before_a_write_committed_are_not_kept_as_current():
     def load_while_a_write_commits(ids):
-        pagecache._redis().incr(pagecache._live_key("test", 1) + ":writes")
+        pagecache._redis().incr(pagecache._live_key("test", 1))
         return {1: {"seats": 3}}
 
     pagecache.live_rows("test", [1], load_while_a_write_commits)
