@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from members.models import ActorType, Organisation, Person
@@ -32,7 +34,7 @@ def person_match_or_create(
     linked to the account (if neither is linked yet), so it shows in their member space.
     """
     email = email.strip().lower()
-    person = Person.objects.filter(email__iexact=email).first()
+    person = _by_email(email).first()
     if person is None:
         if organisation is None and organisation_name.strip():
             organisation = (
@@ -57,7 +59,7 @@ def person_match_or_create(
                 candidate.save()
             person = candidate
         except IntegrityError:  # registered at the same instant by another request
-            person = Person.objects.get(email__iexact=email)
+            person = _by_email(email).get()
     _link_account(person, user)
     changed = []
     for field, value in (
@@ -75,6 +77,13 @@ def person_match_or_create(
     if changed:
         person.save(update_fields=[*changed, "updated_at"])
     return person
+
+
+def _by_email(email: str) -> QuerySet[Person]:
+    """The person with this lowercased address, looked up as the unique index on
+    lower(email) holds it (without empty addresses): no scan of the directory."""
+    people = Person.objects.alias(email_lower=Lower("email"))
+    return people.filter(email_lower=email).exclude(email="")
 
 
 def _link_account(person: Person, user) -> None:

@@ -77,3 +77,15 @@ def test_a_signed_in_registrant_is_linked_to_their_person(make_user):
         ).user
         == user
     )  # someone else's form never takes the person over
+
+
+def test_a_form_finds_the_person_whatever_the_case_of_their_address():
+    from members.services.directory import person_match_or_create
+
+    known = PersonFactory(email="Nadia.Benali@Example.org", first_name="Nadia")
+    PersonFactory(email="")  # a person without an address is never the one found
+    person = person_match_or_create(
+        email=" NADIA.benali@example.org ", first_name="N", last_name="B"
+    )
+    assert person == known
+    assert person.first_name == "Nadia"  # the record is kept as it was
