@@ -115,28 +115,42 @@ def _enqueue(mail_id: int) -> None:
 class RecordedMessage(EmailMultiAlternatives):
     """A recorded message, sent as the very bytes recorded (same Message-ID and date).
 
-    Its subject, addresses, body, HTML alternative and attachments are read back from
-    the bytes, so a reader of the message (the test outbox) sees what was built.
+    Sending needs only the envelope and message(). The subject, addresses, body, HTML
+    alternative and attachments are read back from the bytes when first asked for, so a
+    reader of the message (the test outbox, a backend calling a provider's API) sees what
+    was built, and an SMTP send does not decode the parts it writes out again.
     """
 
+    READ_BACK = frozenset(
+        {"subject", "body", "to", "cc", "bcc", "reply_to", "alternatives", "attachments"}
+    )
+
     def __init__(self, mail: OutgoingMail):
+        super().__init__(from_email=mail.from_email, headers={"Message-ID": mail.message_id})
+        for name in self.READ_BACK:  # read back on first use (__getattr__)
+            del self.__dict__[name]
         self._content = bytes(mail.content)
-        parsed = message_from_bytes(self._content, policy=email.policy.default)
-        to = _addresses(parsed, "To")
-        cc = _addresses(parsed, "Cc")
-        plain = parsed.get_body(("plain",))
-        super().__init__(
-            subject=str(parsed["Subject"] or ""),
-            body=plain.get_content() if plain is not None else "",
-            from_email=mail.from_email,
-            to=to,
-            cc=cc,
-            bcc=[address for address in mail.recipients if address not in to + cc],
-            reply_to=_addresses(parsed, "Reply-To"),
-            headers={"Message-ID": mail.message_id},
-        )
         self._recipients = list(mail.recipients)
+
+    def __getattr__(self, name: str):
+        # Only called for an attribute not set: the fields read back from the bytes.
+        if name not in RecordedMessage.READ_BACK:
+            raise AttributeError(name)
+        self._read_back()
+        return self.__dict__[name]
+
+    def _read_back(self) -> None:
+        parsed = message_from_bytes(self._content, policy=email.policy.default)
+        plain = parsed.get_body(("plain",))
         html = parsed.get_body(("html",))
+        self.subject = str(parsed["Subject"] or "")
+        self.body = plain.get_content() if plain is not None else ""
+        self.to = _addresses(parsed, "To")
+        self.cc = _addresses(parsed, "Cc")
+        self.bcc = [address for address in self._recipients if address not in self.to + self.cc]
+        self.reply_to = _addresses(parsed, "Reply-To")
+        self.alternatives = []
+        self.attachments = []
         if html is not None:
             self.attach_alternative(html.get_content(), "text/html")
         for part in parsed.iter_attachments():

@@ -3,9 +3,11 @@ to a real SMTP server, retried while the server is away, none lost (portal.core.
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import time
 from datetime import timedelta
+from email import message_from_bytes
 
 import pytest
 from django.contrib import messages
@@ -97,6 +99,26 @@ def test_a_committed_message_keeps_its_message_id_attachments_and_parts(
         ("seance.ics", "text/calendar"),
     ]
     assert sent.attachments[0].content == b"%PDF-1.7 not really"
+
+
+@pytest.mark.django_db
+def test_the_smtp_server_gets_the_recorded_bytes_with_crlf_line_ends(smtp_server):
+    message = _message()
+    message.subject = "Inscription confirmée : séance « Café »"
+    message.attach(
+        "séance.ics", "BEGIN:VCALENDAR\r\nSUMMARY:Café\r\nEND:VCALENDAR\r\n", "text/calendar"
+    )
+    recorded = mail_queue(message)
+
+    assert mail_deliver(mail_id=recorded.pk) is None
+
+    [envelope] = smtp_server.envelopes
+    assert envelope.content.rstrip(b"\r\n") == bytes(recorded.content).replace(
+        b"\n", b"\r\n"
+    ).rstrip(b"\r\n")
+    assert b"\n" not in envelope.content.replace(b"\r\n", b"")
+    received = message_from_bytes(envelope.content, policy=email.policy.default)
+    assert received["Subject"] == "Inscription confirmée : séance « Café »"
 
 
 @pytest.mark.django_db
