@@ -130,11 +130,18 @@ def fts_filter(
 
 class AnyOf(Lookup):
     """`column = ANY(%s)` with the values as one array: a search's matches read back by
-    id cost one parameter, where `__in` sends one per value (and psycopg parses each)."""
+    id cost one parameter, where `__in` sends one per value (and psycopg parses each).
+
+    The array can also be an expression (an ArraySubquery): unlike `IN (subquery)`,
+    PostgreSQL can then OR the condition with another index's (a bitmap scan of each)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", (*lhs_params, list(self.rhs))
+        if hasattr(self.rhs, "as_sql"):
+            rhs, rhs_params = compiler.compile(self.rhs)
+        else:
+            rhs, rhs_params = "%s", (list(self.rhs),)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)

@@ -381,9 +381,11 @@ def test_a_search_runs_the_same_queries_with_10_and_1000_publications(client):
     assert small == large == 9
 
 
-def test_search_plan_uses_the_gin_index_on_a_large_catalogue():
+@pytest.mark.parametrize("q", ["tiers-lieux cartographie", "logement"])
+def test_search_plan_uses_the_gin_index_on_a_large_catalogue(q):
     """With 10,000 publications the query finding the matches reads `publication_search_gin`
-    (the facets and the page then read the matches by id).
+    (the facets and the page then read the matches by id), also when every word names a
+    theme (« logement »: found in the text or by the theme Logement et rénovation urbaine).
 
     No planner setting is changed (enable_seqscan stays on). Two maintenance steps stand
     in for autovacuum, which a test transaction never sees: ANALYZE for the statistics,
@@ -392,13 +394,13 @@ def test_search_plan_uses_the_gin_index_on_a_large_catalogue():
     index above a sequential scan.
     """
     bulk_publications(10_000, prefix="plan")
-    rare = PublicationFactory(title="Cartographie des tiers-lieux")
+    rare = PublicationFactory(title="Cartographie des tiers-lieux et du logement")
     with connection.cursor() as cursor:
         cursor.execute("SELECT gin_clean_pending_list('publication_search_gin'::regclass)")
         cursor.execute("ANALYZE publications_publication")
 
     with CaptureQueriesContext(connection) as queries:
-        listing = publication_list(filterset=PublicationFilter({}), q="tiers-lieux cartographie")
+        listing = publication_list(filterset=PublicationFilter({}), q=q)
     assert listing.items == [rare]
     # The query finding the matches: the only one that searches without ranking.
     find_sql = next(q["sql"] for q in queries if "@@" in q["sql"] and "ts_rank(" not in q["sql"])
