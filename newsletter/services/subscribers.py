@@ -102,7 +102,10 @@ def subscription_request(
     }
     subscriber = subscribers_by_email(email).select_for_update().first()
     if subscriber is None:
-        subscriber = _pending_create(email=email, details=details)
+        subscriber, created = _pending_create(email=email, details=details)
+        if created:
+            _confirmation_record(subscriber)
+            return subscriber
     if subscriber.status == SubscriberStatus.ACTIVE:
         already_subscribed_send(subscriber_id=subscriber.pk)
         return subscriber
@@ -113,11 +116,13 @@ def subscription_request(
     subscriber.save(update_fields=[*details, "status", "updated_at"])
     if before != SubscriberStatus.PENDING:
         _status_audit(subscriber, before, actor=None, action="newsletter.subscription_requested")
-    confirmation_send(subscriber_id=subscriber.pk)
+    _confirmation_record(subscriber)
     return subscriber
 
 
-def _pending_create(*, email: str, details: dict) -> Subscriber:
+def _pending_create(*, email: str, details: dict) -> tuple[Subscriber, bool]:
+    """A new pending subscriber (True); the existing one if the address was saved just
+    before by another request (False)."""
     subscriber = Subscriber(
         email=email,
         status=SubscriberStatus.PENDING,
@@ -129,8 +134,8 @@ def _pending_create(*, email: str, details: dict) -> Subscriber:
         with transaction.atomic():
             subscriber.save()
     except IntegrityError:  # the same address sent twice at the same moment
-        return subscribers_by_email(email).select_for_update().get()
-    return subscriber
+        return subscribers_by_email(email).select_for_update().get(), False
+    return subscriber, True
 
 
 def confirmation_url(subscriber: Subscriber) -> str:
@@ -138,14 +143,9 @@ def confirmation_url(subscriber: Subscriber) -> str:
     return settings.SITE_URL + reverse("newsletter:confirm", args=[token])
 
 
-def confirmation_send(*, subscriber_id: int) -> None:
-    """The email with the confirmation link of the double opt-in, recorded in the
-    caller's transaction and sent after commit (portal.core.mail)."""
-    subscriber = Subscriber.objects.filter(
-        pk=subscriber_id, status=SubscriberStatus.PENDING
-    ).first()
-    if subscriber is None:
-        return
+def _confirmation_record(subscriber: Subscriber) -> None:
+    """The email with the confirmation link of the double opt-in, for a pending subscriber
+    just saved: recorded in the caller's transaction, sent after commit (portal.core.mail)."""
     email_send(
         template="newsletter/emails/confirmation",
         context={
