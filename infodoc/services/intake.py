@@ -101,15 +101,14 @@ def info_request_submit(
         wished_by=wished_by,
         consent_at=timezone.now(),
     )
-    acknowledgement_send(request_id=request.pk)
+    _acknowledgement_record(request)
     return request
 
 
-def acknowledgement_send(*, request_id: int) -> None:
+def _acknowledgement_record(request: InfoRequest) -> None:
     """The acknowledgement email: the reference and the signed follow link, recorded in
     the request's transaction and sent after commit by the worker (portal.core.mail)."""
-    request = InfoRequest.objects.select_related("person").filter(pk=request_id).first()
-    if request is None or not request.person.email:
+    if not request.person.email:
         return
     email_send(
         template="infodoc/emails/acknowledgement",
