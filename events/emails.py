@@ -69,7 +69,7 @@ def _message_build(*, template: str, registration: Registration) -> EmailMultiAl
     site = SiteSettings.load()
     message = email_build(
         template=template,
-        context=_context(registration),
+        context={"site": site, **_context(registration)},
         to=[registration.person.email],
         reply_to=[site.email] if site.email else None,
     )
@@ -133,6 +133,7 @@ def registration_cycle_confirmation_send(*, registration_id: int) -> bool:
     message = email_build(
         template="events/emails/cycle_confirmation",
         context={
+            "site": site,
             "person": registration.person,
             "action": action,
             "registrations": registrations,

@@ -55,10 +55,13 @@ def email_build(
     """Render `<template>.txt` and `<template>.html` (extending emails/layout.html).
 
     Without `subject`, the subject is rendered from `<template>_subject.txt`. Rendering
-    happens in the site's language, so messages sent by Celery are French too.
+    happens in the site's language, so messages sent by Celery are French too. A caller
+    that has loaded the site's settings already passes them as `site` in the context.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"site": SiteSettings.load(), "site_url": settings.SITE_URL, **context}
+        context = {"site_url": settings.SITE_URL, **context}
+        if "site" not in context:
+            context["site"] = SiteSettings.load()
         if subject is None:
             subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
