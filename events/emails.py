@@ -83,15 +83,19 @@ def _message_build(*, template: str, registration: Registration) -> EmailMultiAl
     return message
 
 
+def _has_email(registration: Registration) -> bool:
+    if not registration.person.email:
+        logger.info("%s has no email address: no message.", registration.person)
+        return False
+    return True
+
+
 def _registration(registration_id: int) -> Registration | None:
     registration = registration_for_email(registration_id=registration_id)
     if registration is None:
         logger.info("Registration %s no longer exists: no message.", registration_id)
         return None
-    if not registration.person.email:
-        logger.info("%s has no email address: no message.", registration.person)
-        return None
-    return registration
+    return registration if _has_email(registration) else None
 
 
 def registration_confirmation_send(*, registration_id: int) -> bool:
@@ -100,7 +104,13 @@ def registration_confirmation_send(*, registration_id: int) -> bool:
     Returns whether a message was recorded (not for a cancelled registration).
     """
     registration = _registration(registration_id)
-    if registration is None or registration.status not in TEMPLATES:
+    return registration is not None and registration_confirmation_record(registration=registration)
+
+
+def registration_confirmation_record(*, registration: Registration) -> bool:
+    """registration_confirmation_send() for a registration just saved, its session (with
+    the action and commune) and person at hand: it is not read back."""
+    if registration.status not in TEMPLATES or not _has_email(registration):
         return False
     mail_queue(_message_build(template=TEMPLATES[registration.status], registration=registration))
     return True

@@ -38,7 +38,13 @@ def _notify(message: str, registration: Registration) -> None:
 
 
 def _locked_session(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("action").get(pk=session.pk)
+    """The session row locked (only it: not its action's or commune's), with what its
+    messages show."""
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("action", "commune")
+        .get(pk=session.pk)
+    )
 
 
 def _refuse_if_closed(session: Session) -> None:
@@ -93,7 +99,9 @@ def registration_create(
     session = _locked_session(session)
     _refuse_if_closed(session)
     registration = _register(session, person, source, cycle_key=None)
-    _notify("registration_confirmation_send", registration)
+    from events.emails import registration_confirmation_record  # events.emails imports us
+
+    registration_confirmation_record(registration=registration)
     return registration
 
 
