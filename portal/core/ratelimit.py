@@ -46,7 +46,8 @@ def rate_allow(
     if any(current.get(key, 0) >= limit for key, limit in counted.items()):
         return False
     for key in counted:
-        cache.add(key, 0, timeout=window)
+        if cache.add(key, 1, timeout=window):  # the first attempt: one round trip
+            continue
         try:
             cache.incr(key)
         except ValueError:  # expired between add and incr
