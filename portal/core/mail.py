@@ -29,7 +29,7 @@ import css_inline
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -215,19 +215,28 @@ def smtp_error_is_permanent(error: Exception) -> bool:
     return False
 
 
+# Takes a queued, due row and reads it in one statement.
+CLAIM = """
+    UPDATE core_outgoingmail SET status = %s, lease_until = %s, attempts = attempts + 1
+    WHERE id = %s AND status = %s AND (available_at IS NULL OR available_at <= %s)
+    RETURNING *
+"""
+
+
 def _claim(mail_id: int) -> OutgoingMail | None:
     """Take a queued, due row for this worker (one UPDATE: two workers never both get it)."""
     now = timezone.now()
-    claimed = (
-        OutgoingMail.objects.filter(pk=mail_id, status=OutgoingMailStatus.QUEUED)
-        .filter(Q(available_at__isnull=True) | Q(available_at__lte=now))
-        .update(
-            status=OutgoingMailStatus.SENDING,
-            lease_until=now + LEASE,
-            attempts=F("attempts") + 1,
-        )
+    claimed = OutgoingMail.objects.raw(
+        CLAIM,
+        [
+            OutgoingMailStatus.SENDING.value,
+            now + LEASE,
+            mail_id,
+            OutgoingMailStatus.QUEUED.value,
+            now,
+        ],
     )
-    return OutgoingMail.objects.get(pk=mail_id) if claimed else None
+    return next(iter(claimed), None)
 
 
 def mail_deliver(*, mail_id: int) -> int | None:
