@@ -104,16 +104,28 @@ def _version_started(client: redis.Redis) -> bytes:
 
 # Writes of public models by this process, counted in content_version().
 _local_writes = 0
+# The committed version read once per request: PageCacheMiddleware opens the scope (and
+# fills it when its page lookup has read the version), and closes it with the request.
+_request_scope = threading.local()
+
+
+def _committed_version() -> bytes:
+    version = getattr(_request_scope, "version", None)
+    if version is None:
+        client = _redis()
+        version = client.get(VERSION_KEY) or _version_started(client)
+        if getattr(_request_scope, "open", False):
+            _request_scope.version = version
+    return version
 
 
 def content_version() -> str:
-    """Where the public content stands, to key what is kept for it (the reference data of
-    portal.core.reference, the template fragments cached `using="fragments"`): the
-    version, which every commit moves on, and this process's own writes, so that the
-    process that writes reads its writes at once."""
-    client = _redis()
-    version = client.get(VERSION_KEY) or _version_started(client)
-    return f"{version.decode()}.{_local_writes}"
+    """Where the public content stands, to key what is kept for it (the site's settings,
+    the reference data of portal.core.reference, the template fragments cached
+    `using="fragments"`): the version, which every commit moves on, read from Redis once
+    per request, and this process's own writes, so that the process that writes reads its
+    writes at once."""
+    return f"{_committed_version().decode()}.{_local_writes}"
 
 
 # Invalidation --------------------------------------------------------------------
@@ -398,10 +410,19 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        _request_scope.open = True
+        try:
+            return self._respond(request)
+        finally:
+            _request_scope.open = False
+            _request_scope.version = None
+
+    def _respond(self, request):
         if not _eligible(request):
             return _with_live_fragments(self.get_response(request))
         key = _key(request)
         current, stored = _lookup(key)
+        _request_scope.version = current
         if stored is not None:
             return _served(request, *stored)
         response = _with_live_fragments(self.get_response(request))

@@ -381,3 +381,20 @@ def test_live_rows_read_before_a_write_committed_are_not_kept_as_current():
     pagecache.live_rows("test", [1], load_while_a_write_commits)
 
     assert pagecache.live_rows("test", [1], lambda ids: {1: {"seats": 2}}) == {1: {"seats": 2}}
+
+
+def test_a_request_reads_the_content_version_once(rf):
+    seen = []
+
+    def view(request):
+        seen.append(pagecache.content_version())
+        pagecache._redis().incr(pagecache.VERSION_KEY)  # another process commits meanwhile
+        seen.append(pagecache.content_version())
+        return HttpResponse("ok")
+
+    middleware = pagecache.PageCacheMiddleware(view)
+    middleware(rf.post("/"))
+    middleware(rf.post("/"))
+
+    assert seen[0] == seen[1] != seen[2] == seen[3]
+    assert pagecache.content_version() != seen[3]  # outside a request, read each time

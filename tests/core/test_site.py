@@ -58,6 +58,24 @@ def test_site_settings_feed_the_layout_and_the_theme(client):
 
 
 @pytest.mark.django_db
+def test_site_settings_are_read_once_then_kept_until_the_content_changes(
+    django_assert_num_queries,
+):
+    from portal.core import pagecache
+
+    SiteSettings.load()  # created, kept
+    with django_assert_num_queries(0):
+        site = SiteSettings.load()
+    site.name = "Changed by one caller, not saved"
+    assert SiteSettings.load().name != site.name  # each caller has its own copy
+
+    # Another process's commit moves the version on: the row is read again.
+    pagecache._redis().incr(pagecache.VERSION_KEY)
+    with django_assert_num_queries(1):
+        SiteSettings.load()
+
+
+@pytest.mark.django_db
 def test_site_settings_reject_a_bad_siret_and_colour():
     from django.core.exceptions import ValidationError
 

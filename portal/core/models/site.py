@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import copy
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.pagecache import content_version
 from portal.core.validators import validate_iban, validate_siret
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 account_code = RegexValidator(r"^[0-9A-Z]+$", _("Enter digits and capital letters only."))
+
+
+# The settings row as this process read it last, under its content version (load()).
+_kept: dict[str, SiteSettings] = {}
 
 
 def _lines(text: str) -> list[str]:
@@ -29,8 +35,6 @@ class AccessibilityStatus(models.TextChoices):
 
 class SiteSettings(models.Model):
     """The centre's identity, one row, edited by staff; read by layout, invoices, reports."""
-
-    CACHE_KEY = "core:site-settings"
 
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
@@ -157,7 +161,6 @@ class SiteSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
 
     def clean(self) -> None:
         super().clean()
@@ -204,11 +207,17 @@ class SiteSettings(models.Model):
 
     @classmethod
     def load(cls) -> SiteSettings:
-        """The settings row, cached in Redis; created with defaults if missing."""
-        settings = cache.get(cls.CACHE_KEY)
+        """The settings row, kept in each process while the public content is unchanged
+        (a save moves pagecache.content_version() on); created with defaults if missing.
+        Each caller gets its own copy, free to change."""
+        version = content_version()
+        settings = _kept.get(version)
         if settings is None:
-            settings, _created = cls.objects.get_or_create(
+            settings, created = cls.objects.get_or_create(
                 pk=1, defaults={"name": "Pôle ressources ville et développement social"}
             )
-            cache.set(cls.CACHE_KEY, settings, 3600)
-        return settings
+            if created:  # a change of the content: the version moved on
+                version = content_version()
+            _kept.clear()
+            _kept[version] = settings
+        return copy.copy(settings)
