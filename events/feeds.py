@@ -41,7 +41,7 @@ class AgendaFeed(Feed):
         return settings.SITE_URL + reverse("events:feed")
 
     def items(self) -> QuerySet[Session]:
-        return agenda_sessions()[:FEED_SIZE]
+        return agenda_sessions().prefetch_related("action__themes")[:FEED_SIZE]
 
     def item_title(self, item: Session) -> str:
         when = capfirst(date_format(timezone.localtime(item.starts_at), "DATE_FORMAT"))

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -86,12 +88,14 @@ def sessions_with_seats(*, ids: Iterable[int]) -> list[Session]:
 
 def agenda_sessions() -> QuerySet[Session]:
     """Upcoming sessions of public published actions, soonest first, for the list (their
-    seats are live fragments: events.views.live)."""
+    seats are live fragments: events.views.live), with their action's `theme_ids`: the
+    themes themselves are reference data, kept in process (events.views.common)."""
+    theme_ids = Action.themes.through.objects.filter(action_id=OuterRef("action_id"))
     return (
         Session.objects.public()
         .upcoming()
         .select_related("action", "commune")
-        .prefetch_related("action__themes")
+        .annotate(theme_ids=ArraySubquery(theme_ids.values("theme_id")))
         .order_by("starts_at", "pk")
     )
 

@@ -4,7 +4,7 @@
 from django import template
 
 from events.selectors.agenda import agenda_sessions
-from events.views.common import sessions_present
+from events.views.common import session_cards
 from events.views.live import session_state_fragment
 
 register = template.Library()
@@ -13,7 +13,7 @@ register = template.Library()
 @register.inclusion_tag("events/includes/upcoming_sessions.html", takes_context=True)
 def upcoming_sessions(context, limit: int = 3) -> dict:
     sessions = list(agenda_sessions()[:limit])
-    sessions_present(sessions)
+    session_cards(sessions)
     # The cards are kept per content version: an inclusion tag's template sees only this.
     return {"sessions": sessions, "content_version": context["content_version"]}
 

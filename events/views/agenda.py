@@ -17,7 +17,7 @@ from events.selectors.agenda import (
     past_actions,
     public_action,
 )
-from events.views.common import sessions_present
+from events.views.common import session_cards, sessions_present
 from portal.core.paginators import ShortListPaginator
 
 SESSIONS_PER_PAGE = 20
@@ -28,7 +28,7 @@ ACTIONS_PER_PAGE = 10
 def agenda(request):
     filterset = AgendaFilter(request.GET or None, queryset=agenda_sessions())
     page = ShortListPaginator(filterset.qs, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    sessions_present(page)
+    session_cards(page)
     context = {
         "filter": filterset,
         "form": filterset.form,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from events.forms import session_when
 from events.models import Session
+from portal.core.reference import reference
 
 
 def sessions_present(sessions: Iterable[Session]) -> None:
@@ -13,3 +14,12 @@ def sessions_present(sessions: Iterable[Session]) -> None:
     live fragments, rendered last on every page (events.views.live)."""
     for session in sessions:
         session.when = session_when(session)
+
+
+def session_cards(sessions: Iterable[Session]) -> None:
+    """What a session's card shows (events/includes/session_card.html) of sessions read
+    by agenda_sessions(): their date in words and their action's themes."""
+    themes = reference().themes
+    for session in sessions:
+        session.when = session_when(session)
+        session.themes = [theme for theme in themes if theme.pk in session.theme_ids]

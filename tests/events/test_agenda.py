@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("events:agenda")
 # Queries of one agenda page, whatever the number of sessions in the database: count (none
-# when the first page is not full), page, themes of the page's actions; the filters' themes
-# and départements are kept in the process (portal.core.reference), the sessions' seats in
-# Redis until a registration (pagecache.live_rows()). The action page: the action and its
+# when the first page is not full), page with its actions' theme ids; the themes and the
+# départements are kept in the process (portal.core.reference), the sessions' seats until
+# a registration (pagecache.live_rows()). The action page: the action and its
 # sessions; while its parts are not kept yet (fragments cache), also its themes, partners,
 # départements and the publications that came out of the action.
-AGENDA_QUERIES = 3
+AGENDA_QUERIES = 2
 ACTION_PAGE_QUERIES = 2
 ACTION_PAGE_QUERIES_MADE = 6
 
@@ -104,6 +104,18 @@ def test_seats_left_registration_on_request_and_not_yet_open(client):
     assert states[on_request.pk] == "Inscription sur demande"
     assert states[later.pk].startswith("Ouverture des inscriptions le ")
     assert states[unlimited.pk] == "Inscriptions ouvertes"
+
+
+def test_a_sessions_card_shows_its_actions_themes_in_french_order(client):
+    session = SessionFactory()
+    session.action.themes.add(
+        Theme.objects.create(name="Zèbre (essai)", slug="zebre-test"),
+        Theme.objects.create(name="Ébène (essai)", slug="ebene-test"),
+    )
+
+    for url in (URL, reverse("core:home")):
+        content = client.get(url).content.decode()
+        assert '<span class="tag">Ébène (essai)</span> <span class="tag">Zèbre (essai)</span>' in content
 
 
 # Filters ---------------------------------------------------------------------------------
