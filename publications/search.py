@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -96,53 +97,67 @@ def positive_words(text: str) -> list[str]:
 plain_text = html_text
 
 
+# Stems by lowercase word, kept in the process: PostgreSQL's French stemmer gives a word the
+# same stems whatever the content, and asking it for every word of a page of results cost
+# more than the rest of the search. Emptied when it would hold more than STEMS_KEPT words.
+_stems: dict[str, frozenset[str]] = {}
+STEMS_KEPT = 50_000
+
+
 def stem_words(words: Iterable[str]) -> dict[str, frozenset[str]]:
-    """{lowercase word: its French stems}, computed by PostgreSQL in one query."""
-    distinct = sorted({word.lower() for word in words})
-    if not distinct:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word, tsvector_to_array(to_tsvector('french', portal_unaccent(word))) "
-            "FROM unnest(%s::text[]) AS word",
-            [distinct],
-        )
-        return {word: frozenset(stems) for word, stems in cursor.fetchall()}
+    """{lowercase word: its French stems}; those the process does not hold yet are computed
+    by PostgreSQL in one query."""
+    stems = {word: _stems.get(word) for word in {word.lower() for word in words}}
+    unknown = sorted(word for word, found in stems.items() if found is None)
+    if unknown:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word, tsvector_to_array(to_tsvector('french', portal_unaccent(word))) "
+                "FROM unnest(%s::text[]) AS word",
+                [unknown],
+            )
+            computed = {word: frozenset(found) for word, found in cursor.fetchall()}
+        if len(_stems) + len(computed) > STEMS_KEPT:
+            _stems.clear()
+        _stems.update(computed)
+        stems.update(computed)
+    return stems
 
 
 class Highlighter:
     """Marks the words of texts whose stem is one of the query's stems.
 
-    Build it with every text it will mark, so all words are stemmed in one query.
+    Build it with every text it will mark, so all words are stemmed at once; the words to
+    mark then make one pattern, so a text is searched for them in one pass.
     """
 
     def __init__(self, query: str, texts: Iterable[str]):
-        query_words = positive_words(query)
-        texts = list(texts)
-        stems = stem_words([*query_words, *(w for t in texts for w in WORD_RE.findall(t))])
-        self.query_stems = frozenset().union(*(stems.get(w.lower(), ()) for w in query_words))
-        self._stems = stems
-
-    def is_match(self, word: str) -> bool:
-        return not self.query_stems.isdisjoint(self._stems.get(word.lower(), ()))
+        query_words = [word.lower() for word in positive_words(query)]
+        words = set(WORD_RE.findall(" ".join(texts).lower()))
+        stems = stem_words([*query_words, *words])
+        query_stems = frozenset().union(*(stems[word] for word in query_words))
+        marked = [word for word, found in stems.items() if not query_stems.isdisjoint(found)]
+        # A whole word (a \w+ run, as WORD_RE finds them) among those, whatever its case.
+        alternatives = "|".join(re.escape(word) for word in sorted(marked, key=len, reverse=True))
+        self.pattern = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if marked else None
 
     def highlight(self, text: str) -> SafeString:
         """The whole text, escaped, with matching words wrapped in <mark>."""
         parts, position = [], 0
-        for match in WORD_RE.finditer(text):
-            if self.is_match(match.group()):
-                parts.append(escape(text[position : match.start()]))
-                parts.append(f"<mark>{escape(match.group())}</mark>")
-                position = match.end()
+        for match in self.pattern.finditer(text) if self.pattern else ():
+            parts.append(escape(text[position : match.start()]))
+            parts.append(f"<mark>{escape(match.group())}</mark>")
+            position = match.end()
         parts.append(escape(text[position:]))
         return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
     def snippet(self, text: str, *, words: int = SNIPPET_WORDS) -> SafeString | None:
         """An excerpt of about `words` words around the first match; None without a match."""
-        tokens = list(WORD_RE.finditer(text))
-        first = next((i for i, token in enumerate(tokens) if self.is_match(token.group())), None)
-        if first is None:
+        match = self.pattern.search(text) if self.pattern else None
+        if match is None:
             return None
+        tokens = list(WORD_RE.finditer(text))
+        first = bisect_left([token.start() for token in tokens], match.start())
         start = max(0, first - SNIPPET_LEAD_WORDS)
         end = min(len(tokens), start + words)
         begin = 0 if start == 0 else tokens[start].start()
