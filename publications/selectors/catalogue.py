@@ -1,24 +1,37 @@
 """Reads of the publications app: the public list (search, facets, pages) and the detail.
 
-The list runs a fixed number of queries whatever the size of the catalogue: one GROUP BY
-per facet, one for the page, one to prefetch the page's themes and, with a search, one
-to stem the words shown for highlighting.
+The list runs a fixed number of queries whatever the size of the catalogue: one narrow
+read of what it finds (the facets are counted from it in Python), one for the names of the
+départements counted, one for the page and, with a search, one to stem the words shown
+for highlighting that the process has not stemmed yet.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Count,
+    F,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    prefetch_related_objects,
+)
 from django.db.models.functions import ExtractYear, Left
 
 from events.models import Action
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
+from portal.core.reference import reference
 from portal.core.search import AnyOf, fts_text, search_query
-from publications.filters import PublicationFilter
+from publications.filters import FACETS, PublicationFilter
 from publications.models import Publication, PublicationKind
 from publications.search import (
     BODY_SCAN_CHARS,
@@ -34,6 +47,8 @@ MAX_SEARCH_PAGES = 50
 RELATED_COUNT = 4
 # Characters of the body's markup read for a snippet (markup is longer than its text).
 BODY_MARKUP_CHARS = BODY_SCAN_CHARS * 2
+# The columns a card shows (publications/partials.html#card).
+CARD_FIELDS = ("pk", "title", "slug", "kind", "summary", "published_on", "thumbnail")
 
 
 @dataclass(frozen=True)
@@ -110,18 +125,47 @@ def _newer_than(cursor: tuple[datetime.date, int]) -> Q:
 # The list ---------------------------------------------------------------------------
 
 
-def _base(q: str) -> QuerySet:
-    """Published publications the search finds.
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A published publication the list finds, with its values in each facet."""
 
-    With q, the matches are found once and the facets and the page read them by id: a
-    search that also finds by theme cannot use the text index, and reading every row's
-    vector again in each of the five queries cost more than the rest of the page.
+    pk: int
+    # By facet name: (kind,), theme ids, (year,), département ids.
+    values: dict[str, tuple]
+
+    def has(self, chosen: dict[str, object], *, without: str | None = None) -> bool:
+        """Whether it has every chosen value (`chosen`: _chosen_keys) but `without`'s."""
+        return all(value in self.values[name] for name, value in chosen.items() if name != without)
+
+
+def _found(q: str) -> list[Found]:
+    """The published publications the search finds (all of them without q), in one narrow
+    read: the facets are counted from it and a search's page ranks its ids.
+
+    One GROUP BY per facet, each reading the matches again, cost more than the rest of
+    the page.
     """
     queryset = Publication.objects.published().order_by()
-    if not q:
-        return queryset
-    found = list(queryset.filter(search_filter(q)).values_list("pk", flat=True))
-    return Publication.objects.filter(AnyOf(F("pk"), found)).order_by()
+    if q:
+        queryset = queryset.filter(search_filter(q))
+    rows = queryset.annotate(
+        year=ExtractYear("published_on"),
+        theme_ids=_linked_ids(Publication.themes.through, "theme_id"),
+        department_ids=_linked_ids(Publication.departments.through, "department_id"),
+    ).values_list("pk", "kind", "year", "theme_ids", "department_ids")
+    return [
+        Found(pk, {"kind": (kind,), "theme": themes, "year": (year,), "territory": departments})
+        for pk, kind, year, themes, departments in rows
+    ]
+
+
+def _linked_ids(through: type[Model], column: str) -> ArraySubquery:
+    return ArraySubquery(through.objects.filter(publication_id=OuterRef("pk")).values(column))
+
+
+def _chosen_keys(chosen: dict[str, object]) -> dict[str, object]:
+    """The chosen values as Found.values holds them (themes and départements by id)."""
+    return {name: getattr(value, "pk", value) for name, value in chosen.items()}
 
 
 def _territory_label(department: Department) -> str:
@@ -134,69 +178,59 @@ def _keep_chosen(options: list[FacetOption], chosen: FacetOption) -> None:
         options.append(chosen)
 
 
-def publication_facets(
-    *, filterset: PublicationFilter, q: str, base: QuerySet | None = None
-) -> Facets:
+def publication_facets(*, filterset: PublicationFilter, found: list[Found]) -> Facets:
     """Counts per kind, theme, year and territory for the current search and filters.
 
     Each facet is counted with every other filter applied but not its own, so the
-    visitor sees the alternatives to the value chosen. Four queries (`base`: _base(q),
-    when the caller has it).
+    visitor sees the alternatives to the value chosen. Counted from `found` (_found());
+    the themes' names come from portal.core.reference, the départements' from one query.
     """
-    base = _base(q) if base is None else base
     chosen = filterset.cleaned()
+    keys = _chosen_keys(chosen)
+    counts = {}
+    for name in FACETS:
+        rows = [row for row in found if row.has(keys, without=name)] if keys else found
+        counts[name] = Counter(chain.from_iterable(row.values[name] for row in rows))
 
-    def subset(without: str) -> QuerySet:
-        return filterset.filter_queryset_without(base, without)
-
-    kind_counts = dict(subset("kind").values_list("kind").annotate(count=Count("pk")))
     kinds = [
-        FacetOption(value, str(label), kind_counts.get(value, 0), chosen.get("kind") == value)
+        FacetOption(value, str(label), counts["kind"][value], chosen.get("kind") == value)
         for value, label in PublicationKind.choices
-        if value in kind_counts or chosen.get("kind") == value
+        if value in counts["kind"] or chosen.get("kind") == value
     ]
 
-    themes = Theme.objects.filter(publications__in=subset("theme").values("pk"))
-    themes = french_ordered(themes.annotate(count=Count("publications")))
+    chosen_theme = keys.get("theme")
     theme_options = [
-        FacetOption(theme.slug, theme.name, theme.count, theme == chosen.get("theme"))
-        for theme in themes
+        FacetOption(theme.key, theme.label, counts["theme"][theme.pk], theme.pk == chosen_theme)
+        for theme in reference().themes
+        if theme.pk in counts["theme"]
     ]
     if theme := chosen.get("theme"):
         _keep_chosen(theme_options, FacetOption(theme.slug, theme.name, 0, True))
 
-    years = (
-        subset("year")
-        .annotate(year=ExtractYear("published_on"))
-        .values_list("year")
-        .annotate(count=Count("pk"))
-        .order_by("-year")
-    )
     year_options = [
         FacetOption(str(year), str(year), count, chosen.get("year") == year)
-        for year, count in years
+        for year, count in sorted(counts["year"].items(), reverse=True)
     ]
     if year := chosen.get("year"):
         _keep_chosen(year_options, FacetOption(str(year), str(year), 0, True))
 
-    departments = Department.objects.filter(publications__in=subset("territory").values("pk"))
-    departments = departments.annotate(count=Count("publications")).order_by("code")
+    territories = counts["territory"]
+    departments = Department.objects.filter(pk__in=territories).order_by("code")
     territory_options = [
-        FacetOption(d.code, _territory_label(d), d.count, d == chosen.get("territory"))
-        for d in departments
+        FacetOption(d.code, _territory_label(d), territories[d.pk], d.pk == keys.get("territory"))
+        for d in (departments if territories else [])
     ]
     if department := chosen.get("territory"):
         label = _territory_label(department)
         _keep_chosen(territory_options, FacetOption(department.code, label, 0, True))
 
-    # Every publication has one kind: the kind counts add up to the number of results.
-    total = kind_counts.get(chosen["kind"], 0) if "kind" in chosen else sum(kind_counts.values())
     options = {
         "kind": kinds,
         "theme": theme_options,
         "year": year_options,
         "territory": territory_options,
     }
+    total = sum(1 for row in found if row.has(keys)) if keys else len(found)
     return Facets(options=options, total=total)
 
 
@@ -219,10 +253,14 @@ def _page_window(page: int, page_count: int, *, around: int = 2) -> list[int | N
     return window
 
 
-def _listed(queryset: QuerySet) -> QuerySet:
-    return queryset.defer("body", "search_vector").prefetch_related(
-        Prefetch("themes", queryset=french_ordered(Theme.objects.all()))
-    )
+def _with_themes(items: list[Publication], found: list[Found]) -> None:
+    """Set `listed_themes` on each item: its themes, in French order (entries of
+    portal.core.reference), from what _found() read."""
+    themes = {row.pk: row.values["theme"] for row in found}
+    entries = reference().themes
+    for item in items:
+        ids = themes.get(item.pk, ())
+        item.listed_themes = [theme for theme in entries if theme.pk in ids]
 
 
 def _highlight(items: list[Publication], q: str) -> None:
@@ -249,28 +287,35 @@ def publication_list(
     page deep in the list costs what the first one costs. With q, by relevance then
     date, numbered pages up to MAX_SEARCH_PAGES.
     """
-    base = _base(q)
-    facets = publication_facets(filterset=filterset, q=q, base=base)
+    found = _found(q)
+    facets = publication_facets(filterset=filterset, found=found)
     total = facets.total
-    filtered = _listed(filterset.filter_queryset_without(base, None))
     result = PublicationPage(items=[], total=total, q=q, facets=facets.options)
 
     if q:
-        query = search_query(fts_text(q))
         available = math.ceil(total / PAGE_SIZE) if total else 1
         result.page_count = min(available, MAX_SEARCH_PAGES)
         result.truncated = available > MAX_SEARCH_PAGES
         result.page = _page_number(page, result.page_count)
         result.pages = _page_window(result.page, result.page_count)
         start = (result.page - 1) * PAGE_SIZE
-        ranked = filtered.annotate(
-            rank=search_rank(query), body_head=Left("body", BODY_MARKUP_CHARS)
-        ).order_by("-rank", "-published_on", "-pk")
-        result.items = list(ranked[start : start + PAGE_SIZE])
+        keys = _chosen_keys(filterset.cleaned())
+        selected = [row.pk for row in found if row.has(keys)]
+        rank = search_rank(search_query(fts_text(q)))
+        order = ("-rank", "-published_on", "-pk")
+        ranked = Publication.objects.filter(AnyOf(F("pk"), selected)).annotate(rank=rank)
+        shown = ranked.order_by(*order).values("pk")[start : start + PAGE_SIZE]
+        # The body, for the snippets, read for the rows shown only.
+        items = Publication.objects.filter(pk__in=shown).only(*CARD_FIELDS)
+        items = items.annotate(rank=rank, body_head=Left("body", BODY_MARKUP_CHARS))
+        result.items = list(items.order_by(*order))
+        _with_themes(result.items, found)
         if result.items:
             _highlight(result.items, q)
         return result
 
+    queryset = Publication.objects.published().order_by().only(*CARD_FIELDS)
+    filtered = filterset.filter_queryset_without(queryset, None)
     newest_first = ("-published_on", "-pk")
     if (cursor := cursor_decode(before)) is not None:
         rows = list(
@@ -286,6 +331,7 @@ def publication_list(
         has_previous, has_next = cursor is not None, len(rows) > PAGE_SIZE
         items = rows[:PAGE_SIZE]
     result.items = items
+    _with_themes(items, found)
     if items:
         result.next_cursor = cursor_encode(items[-1]) if has_next else None
         result.previous_cursor = cursor_encode(items[0]) if has_previous else None
