@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -141,9 +142,11 @@ def action_detail(request, slug: str):
         "open_sessions": open_sessions,
         "form": form,
         "refusal": refusal,
-        "event_json": action_events_json(
-            action=action, sessions=sessions, organiser=SiteSettings.load().name
+        # Called by the template only when its part is not kept (fragments cache).
+        "event_json": partial(
+            action_events_json, action=action, sessions=sessions, organiser=SiteSettings.load().name
         ),
+        "open_key": [session.pk for session in open_sessions],
     }
     return render(request, "events/action_detail.html", context)
 

@@ -249,6 +249,21 @@ def test_a_closed_session_is_not_offered(client):
     assert session_states(response) == {session.pk: "Inscriptions closes"}
 
 
+def test_the_sessions_offered_follow_the_clock_while_the_page_parts_are_kept(client, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    closing = SessionFactory(registration_closes_at=timezone.now() + timedelta(minutes=1))
+    later = SessionFactory(action=closing.action, starts_at=closing.starts_at + timedelta(days=7),
+                           ends_at=closing.ends_at + timedelta(days=7))  # fmt: skip
+    url = closing.action.get_absolute_url()
+    assert f'value="{closing.pk}"' in client.get(url).content.decode()
+
+    time_machine.shift(timedelta(minutes=2))  # no content changed: the parts are still kept
+    page = client.get(url).content.decode()
+
+    assert f'value="{closing.pk}"' not in page
+    assert f'name="session" value="{later.pk}"' in page and "checked" in page
+
+
 def test_an_invalid_email_is_a_form_error(client):
     session = SessionFactory()
     response = _post(client, session, email="nadia@")
