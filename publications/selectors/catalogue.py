@@ -13,6 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
@@ -132,6 +133,8 @@ class Found:
     pk: int
     # By facet name: (kind,), theme ids, (year,), département ids.
     values: dict[str, tuple]
+    # Its place in a search's results, highest first: (rank, published_on, pk).
+    relevance: tuple
 
     def has(self, chosen: dict[str, object], *, without: str | None = None) -> bool:
         """Whether it has every chosen value (`chosen`: _chosen_keys) but `without`'s."""
@@ -140,22 +143,29 @@ class Found:
 
 def _found(q: str) -> list[Found]:
     """The published publications the search finds (all of them without q), in one narrow
-    read: the facets are counted from it and a search's page ranks its ids.
+    read: the facets are counted from it and a search's page is sorted from it.
 
     One GROUP BY per facet, each reading the matches again, cost more than the rest of
     the page.
     """
     queryset = Publication.objects.published().order_by()
+    fields = ["pk", "kind", "year", "theme_ids", "department_ids"]
     if q:
         queryset = queryset.filter(search_filter(q))
+        queryset = queryset.annotate(rank=search_rank(search_query(fts_text(q))))
+        fields += ["rank", "published_on"]
     rows = queryset.annotate(
         year=ExtractYear("published_on"),
         theme_ids=_linked_ids(Publication.themes.through, "theme_id"),
         department_ids=_linked_ids(Publication.departments.through, "department_id"),
-    ).values_list("pk", "kind", "year", "theme_ids", "department_ids")
+    ).values_list(*fields)
     return [
-        Found(pk, {"kind": (kind,), "theme": themes, "year": (year,), "territory": departments})
-        for pk, kind, year, themes, departments in rows
+        Found(
+            pk,
+            {"kind": (kind,), "theme": themes, "year": (year,), "territory": departments},
+            relevance=(*ranked, pk),  # ranked: (rank, published_on) with q, () without
+        )
+        for pk, kind, year, themes, departments, *ranked in rows
     ]
 
 
@@ -300,15 +310,14 @@ def publication_list(
         result.pages = _page_window(result.page, result.page_count)
         start = (result.page - 1) * PAGE_SIZE
         keys = _chosen_keys(filterset.cleaned())
-        selected = [row.pk for row in found if row.has(keys)]
-        rank = search_rank(search_query(fts_text(q)))
-        order = ("-rank", "-published_on", "-pk")
-        ranked = Publication.objects.filter(AnyOf(F("pk"), selected)).annotate(rank=rank)
-        shown = ranked.order_by(*order).values("pk")[start : start + PAGE_SIZE]
+        matches = [row for row in found if row.has(keys)]
+        matches.sort(key=attrgetter("relevance"), reverse=True)
+        shown = [row.pk for row in matches[start : start + PAGE_SIZE]]
         # The body, for the snippets, read for the rows shown only.
-        items = Publication.objects.filter(pk__in=shown).only(*CARD_FIELDS)
-        items = items.annotate(rank=rank, body_head=Left("body", BODY_MARKUP_CHARS))
-        result.items = list(items.order_by(*order))
+        rows = Publication.objects.filter(AnyOf(F("pk"), shown)).only(*CARD_FIELDS)
+        rows = rows.annotate(body_head=Left("body", BODY_MARKUP_CHARS))
+        by_pk = {item.pk: item for item in rows}
+        result.items = [by_pk[pk] for pk in shown if pk in by_pk]
         _with_themes(result.items, found)
         if result.items:
             _highlight(result.items, q)
