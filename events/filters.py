@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import partial
 
 import django_filters
 from django import forms
@@ -84,12 +85,23 @@ class MonthFilter(django_filters.Filter):
         return queryset.filter(starts_at__gte=start, starts_at__lt=end)
 
 
+def _theme_choices() -> list[tuple[str, str]]:
+    return reference().theme_choices()
+
+
+def _department_choices() -> list[tuple[str, str]]:
+    return reference().department_choices()
+
+
 class AgendaFilter(django_filters.FilterSet):
-    """Filters of the agenda's sessions; an invalid value is reported and ignored."""
+    """Filters of the agenda's sessions; an invalid value is reported and ignored.
+
+    The options are functions, called when the form is shown or checked: the form is
+    copied for each request, and its shown part is kept (agenda.html's fragments)."""
 
     theme = django_filters.ChoiceFilter(
         label=_("Theme"),
-        choices=(),  # the themes, given in __init__
+        choices=_theme_choices,
         empty_label=_("All themes"),
         widget=Select,
         method="filter_theme",
@@ -103,7 +115,7 @@ class AgendaFilter(django_filters.FilterSet):
     )
     departement = django_filters.ChoiceFilter(
         label=_("Département"),
-        choices=(),  # the départements, given in __init__
+        choices=_department_choices,
         empty_label=_("All départements"),
         widget=Select,
         method="filter_departement",
@@ -124,10 +136,8 @@ class AgendaFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         month = self.filters["month"].field
-        month.choices = month_choices(data.get("month", "") if data else "")
+        month.choices = partial(month_choices, data.get("month", "") if data else "")
         self.reference = reference()
-        self.filters["theme"].field.choices = self.reference.theme_choices()
-        self.filters["departement"].field.choices = self.reference.department_choices()
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(action__themes=self.reference.theme_pk(value))
