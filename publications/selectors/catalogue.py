@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
@@ -132,7 +133,7 @@ class Found:
 
     pk: int
     # By facet name: (kind,), theme ids, (year,), département ids.
-    values: dict[str, tuple]
+    values: dict[str, Sequence]
     # Its place in a search's results, highest first: (rank, published_on, pk).
     relevance: tuple
 
