@@ -184,7 +184,7 @@ def _stored(path: str) -> bool:
 
     from portal.core import pagecache
 
-    _version, stored = pagecache._lookup(pagecache._key(RequestFactory().get(path)))
+    _version, _live_writes, stored = pagecache._lookup(pagecache._key(RequestFactory().get(path)))
     return stored is not None
 
 

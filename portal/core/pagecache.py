@@ -18,8 +18,8 @@ page is served:
   Every response leaving this middleware, made now or served from the cache, has its
   markers filled: each renderer is called once with every fragment of its kinds on the
   page, and reads their data with live_rows(): kept in each process until a write of the
-  row commits (live_row_changed() counts them in Redis), so one round trip, or one query
-  for the rows changed.
+  row commits (live_row_changed() counts them in Redis), so no more round trip while no
+  live write commits, and one query for the rows changed.
   So what holds a marker can itself be kept (a session's card, in the fragments cache)
   and still show the seats of now. A page without a marker costs one substring test.
 
@@ -41,8 +41,9 @@ AppConfig's ``warm_pages``, and the page of each row the transaction changed (it
 get_absolute_url()).
 
 The cache talks to Redis (the cache's server, the cache's timeouts) through one redis-py
-client: a page served from the cache costs one round trip, and a second one for the data
-of its live fragments if it has any.
+client: a page served from the cache costs one round trip (the page, the version and the
+count of live writes), and a second one for its live fragments only after a live write
+committed (the write counters of its rows).
 """
 
 from __future__ import annotations
@@ -241,8 +242,11 @@ def _live_key(name: str, pk: int) -> str:
     return f"{PREFIX}live:{name}:{pk}:writes"
 
 
-# The live data this process read last: {(name, pk): (stamp, monotonic expiry, row)}.
-_live_kept: dict[tuple[str, int], tuple[bytes, float, dict]] = {}
+# Moves on with every committed live write, of any row (live_row_changed()).
+LIVE_WRITES_KEY = PREFIX + "live:writes"
+# The live data this process read last: {(name, pk): (stamp, seen, monotonic expiry,
+# row)}; `seen` is the content version and LIVE_WRITES_KEY when it was last known current.
+_live_kept: dict[tuple[str, int], tuple[bytes, tuple, float, dict]] = {}
 # Rows kept at most; past it, what is kept is forgotten and read again when shown.
 LIVE_KEPT_MAX = 10_000
 
@@ -251,37 +255,56 @@ def live_rows(
     name: str, ids: Iterable[int], load: Callable[[list[int]], dict[int, dict]]
 ) -> dict[int, dict]:
     """The live data of these rows: kept in this process until a write of the row commits
-    (live_row_changed()) or the content version moves on, which one Redis round trip
-    tells; the rows not kept come from `load` (one query). A row may say how long it
-    holds whatever is written (`seconds`, e.g. until the clock changes its state).
+    (live_row_changed()) or the content version moves on; the rows not kept come from
+    `load` (one query). A row may say how long it holds whatever is written (`seconds`,
+    e.g. until the clock changes its state).
 
-    Each row is stamped with the content version and its own write counter as read
-    before `load`: a write committed meanwhile moves the counter on, so what was read
+    A page served from the cache read the version and the count of all live writes with
+    itself: while neither moved on, what is kept is current, with no round trip. Else
+    one round trip reads each row's own write counter, and each row is stamped with it
+    as read before `load`: a write committed meanwhile moves it on, so what was read
     before it is never taken for current."""
     ids = list(dict.fromkeys(ids))
-    values = _redis().mget([VERSION_KEY, *(_live_key(name, pk) for pk in ids)])
-    version, now = values[0] or b"", time.monotonic()
-    rows, stamps = {}, {}
-    for pk, writes in zip(ids, values[1:], strict=True):
+    now = time.monotonic()
+    rows = {}
+    seen = getattr(_request_scope, "live_seen", None)
+    if seen is not None:
+        for pk in ids:
+            _stamp, kept_seen, expiry, row = _live_kept.get((name, pk), (b"", (), 0.0, None))
+            if kept_seen == seen and expiry > now:
+                rows[pk] = row
+        if len(rows) == len(ids):
+            return rows
+    unsure = [pk for pk in ids if pk not in rows]
+    values = _redis().mget([VERSION_KEY, LIVE_WRITES_KEY, *(_live_key(name, pk) for pk in unsure)])
+    version, seen = values[0] or b"", (values[0], values[1])
+    stamps = {}
+    for pk, writes in zip(unsure, values[2:], strict=True):
         stamps[pk] = version + b":" + (writes or b"0")
-        stamp, expiry, row = _live_kept.get((name, pk), (None, 0.0, None))
+        stamp, _seen, expiry, row = _live_kept.get((name, pk), (b"", (), 0.0, None))
         if stamp == stamps[pk] and expiry > now:
+            _live_kept[name, pk] = (stamp, seen, expiry, row)
             rows[pk] = row
-    missing = [pk for pk in ids if pk not in rows]
+    missing = [pk for pk in unsure if pk not in rows]
     if missing:
         if len(_live_kept) > LIVE_KEPT_MAX:
             _live_kept.clear()
         for pk, row in load(missing).items():
             seconds = min(row.pop("seconds", None) or LIVE_ROW_SECONDS, LIVE_ROW_SECONDS)
-            _live_kept[name, pk] = (stamps[pk], now + seconds, row)
+            _live_kept[name, pk] = (stamps[pk], seen, now + seconds, row)
             rows[pk] = row
     return rows
 
 
 def live_row_changed(name: str, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Once the current transaction commits, the row's kept live data is read again."""
-    key = _live_key(name, pk)
-    transaction.on_commit(lambda: _redis().incr(key), using=using, robust=True)
+
+    def count() -> None:
+        _redis().pipeline(transaction=False).incr(_live_key(name, pk)).incr(
+            LIVE_WRITES_KEY
+        ).execute()
+
+    transaction.on_commit(count, using=using, robust=True)
 
 
 def _live_filled(content: bytes) -> bytes:
@@ -312,18 +335,19 @@ def _key(request) -> str:
     return f"{PREFIX}{request.method}:{digest}"
 
 
-def _lookup(key: str) -> tuple[bytes, tuple[bytes, str] | None]:
-    """The current version, and the page stored under `key` if it was made under it."""
+def _lookup(key: str) -> tuple[bytes, bytes | None, tuple[bytes, str] | None]:
+    """The current version, the count of live writes (LIVE_WRITES_KEY), and the page
+    stored under `key` if it was made under that version."""
     client = _redis()
-    current, stored = client.mget(VERSION_KEY, key)
+    current, live_writes, stored = client.mget(VERSION_KEY, LIVE_WRITES_KEY, key)
     if current is None:
-        return _version_started(client), None
+        return _version_started(client), live_writes, None
     if stored is None:
-        return current, None
+        return current, live_writes, None
     version, content_type, content = stored.split(b"\n", 2)
     if version != current:
-        return current, None
-    return current, (content, content_type.decode())
+        return current, live_writes, None
+    return current, live_writes, (content, content_type.decode())
 
 
 def _store(key: str, version: bytes, content: bytes, content_type: str) -> None:
@@ -415,14 +439,15 @@ class PageCacheMiddleware:
             return self._respond(request)
         finally:
             _request_scope.open = False
-            _request_scope.version = None
+            _request_scope.version = _request_scope.live_seen = None
 
     def _respond(self, request):
         if not _eligible(request):
             return _with_live_fragments(self.get_response(request))
         key = _key(request)
-        current, stored = _lookup(key)
+        current, live_writes, stored = _lookup(key)
         _request_scope.version = current
+        _request_scope.live_seen = (current, live_writes)  # for live_rows()
         if stored is not None:
             return _served(request, *stored)
         response = _with_live_fragments(self.get_response(request))
@@ -474,7 +499,7 @@ def page_cache_refresh(*, version: int, changed: Iterable[tuple[str, int]] = ())
     rendered = 0
     for url in _refreshed_urls(changed):
         request = _anonymous_request(url)
-        current, stored = _lookup(_key(request))
+        current, _live_writes, stored = _lookup(_key(request))
         if int(current) != version:
             break
         if stored is None:

@@ -45,7 +45,7 @@ def _version() -> int:
 
 def _stored(url: str) -> bool:
     """Whether the page is in the cache under the current version (without asking it)."""
-    return pagecache._lookup(pagecache._key(pagecache._anonymous_request(url)))[1] is not None
+    return pagecache._lookup(pagecache._key(pagecache._anonymous_request(url)))[2] is not None
 
 
 def test_the_pages_a_change_affects_are_served_from_the_cache_at_once(

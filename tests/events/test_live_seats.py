@@ -104,7 +104,7 @@ def test_a_cancellation_frees_its_seat_on_the_cached_pages(django_capture_on_com
     assert FULL_NOTE not in _served(session.action.get_absolute_url())
 
 
-def test_a_cached_page_reads_the_seats_kept_in_redis_until_a_registration(
+def test_a_cached_page_reads_the_seats_kept_in_the_process_until_a_registration(
     django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     action = ActionFactory()
@@ -131,6 +131,26 @@ def test_a_cached_page_reads_the_seats_kept_in_redis_until_a_registration(
         assert page.count("4 places restantes") == 2
 
 
+def test_a_cached_page_and_its_seats_take_one_round_trip_to_redis(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    session, person = SessionFactory(capacity=5), PersonFactory()
+    url = session.action.get_absolute_url()
+    _cached([url])
+    client, reads = pagecache._redis(), []
+    mget = client.mget
+    monkeypatch.setattr(client, "mget", lambda *keys: reads.append(keys) or mget(*keys))
+
+    assert "5 places restantes" in _served(url)
+    assert len(reads) == 1  # the page, the content version and the count of live writes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(session=session, person=person)
+    reads.clear()
+    assert "4 places restantes" in _served(url)
+    assert len(reads) == 2  # a live write committed: the seats' own write counters too
+
+
 def test_a_fresh_page_shows_the_same_as_a_served_one():
     session = SessionFactory(capacity=2, title="Atelier")
     RegistrationFactory(session=session)
@@ -154,7 +174,7 @@ def test_a_sessions_fragments_are_kept_until_the_clock_changes_its_state():
     session = SessionFactory(registration_closes_at=timezone.now() + timedelta(minutes=10))
     _cached(_pages(session))
 
-    _stamp, expiry, _row = pagecache._live_kept["session", session.pk]
+    _stamp, _seen, expiry, _row = pagecache._live_kept["session", session.pk]
 
     # Registration closes in ten minutes: the badge « open » is not kept past that.
     assert 0 < expiry - time.monotonic() <= 10 * 60
