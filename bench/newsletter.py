@@ -34,6 +34,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
 
+from bench.processes import celery_worker_start, free_port  # noqa: E402 (after sys.path)
+
 TARGET_RATE = 125  # messages per second
 TARGET_RATIO = 0.8  # of the raw smtplib loop
 MEMORY_GROWTH_LIMIT = 0.10  # resident memory may grow 10 % from 10 % to 100 % of the run
@@ -55,14 +57,6 @@ def sink_serve(port: int, received, ready) -> None:
     Controller(Counting(), hostname="127.0.0.1", port=port).start()
     ready.set()
     signal.sigwait([signal.SIGTERM])
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # Measures ----------------------------------------------------------------------------------
@@ -106,28 +100,14 @@ def worker_start(*, port: int) -> subprocess.Popen:
     """One worker, 2 pool processes, on the benchmark database, sending to the sink."""
     from django.db import connection
 
-    from portal.celery import app
-    from portal.core import heartbeat
-
-    app.control.purge()
-    heartbeat.cache.delete(heartbeat.KEY)
-    env = dict(
-        os.environ,
-        TEST_DATABASE_NAME=connection.settings_dict["NAME"],
-        EMAIL_URL=f"smtp://127.0.0.1:{port}",
-        NEWSLETTER_RATE_PER_SECOND="0",
+    return celery_worker_start(
+        dict(
+            os.environ,
+            TEST_DATABASE_NAME=connection.settings_dict["NAME"],
+            EMAIL_URL=f"smtp://127.0.0.1:{port}",
+            NEWSLETTER_RATE_PER_SECOND="0",
+        )
     )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency=2",
-         "--loglevel=WARNING", "--without-mingle", "--without-gossip"],
-        cwd=BASE_DIR, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while heartbeat.age() is None:
-        if worker.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the Celery worker did not start")
-        time.sleep(0.2)
-    return worker
 
 
 def issue_build(number: int):

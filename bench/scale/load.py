@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from bench.processes import celery_worker_start, free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 WORKERS = 3  # as in the Dockerfile and docker-compose.yml
@@ -33,12 +34,6 @@ done = function(summary, latency, requests)
     latency:percentile(95), e.status, e.connect + e.read + e.write + e.timeout))
 end
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -69,7 +64,7 @@ def _environment(*, database: str, page_cache_seconds: int) -> dict[str, str]:
 @contextmanager
 def gunicorn(*, database: str, page_cache_seconds: int):
     """gunicorn on a loopback port with bench.settings; yields the base URL."""
-    port = _free_port()
+    port = free_port()
     env = _environment(database=database, page_cache_seconds=page_cache_seconds)
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application",
@@ -96,27 +91,15 @@ def gunicorn(*, database: str, page_cache_seconds: int):
 
 @contextmanager
 def celery_worker(*, database: str, page_cache_seconds: int):
-    """A Celery worker with gunicorn's settings and environment (the command of
-    tests/conftest.py's start_worker): it runs the page cache's refresh task and sends the
-    forms' mails (to bench.settings' in-memory backend). Yields once its heartbeat is in
-    Redis; stopped, and its queue emptied, on leaving."""
+    """A Celery worker with gunicorn's settings and environment: it runs the page cache's
+    refresh task and sends the forms' mails (to bench.settings' in-memory backend).
+    Stopped, and its queue emptied, on leaving."""
     from portal.celery import app
-    from portal.core import heartbeat
 
-    app.control.purge()
-    heartbeat.cache.delete(heartbeat.KEY)
-    command = [
-        sys.executable, "-m", "celery", "-A", "portal", "--quiet", "worker", "--concurrency=2",
-        "--loglevel=WARNING", "--without-mingle", "--without-gossip", "--hostname=bench@%h",
-    ]  # fmt: skip
-    env = _environment(database=database, page_cache_seconds=page_cache_seconds)
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)  # noqa: S603
+    process = celery_worker_start(
+        _environment(database=database, page_cache_seconds=page_cache_seconds)
+    )
     try:
-        deadline = time.monotonic() + 60
-        while heartbeat.age() is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the Celery worker did not start")
-            time.sleep(0.2)
         yield process
     finally:
         _stop(process)
