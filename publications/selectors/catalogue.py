@@ -63,10 +63,15 @@ class FacetOption:
 
 @dataclass(frozen=True)
 class Facets:
-    """Options of each facet (kind, theme, year, territory) and the number of results."""
+    """Options of each facet (kind, theme, year, territory) and the results: what the list
+    finds with every chosen value."""
 
     options: dict[str, list[FacetOption]]
-    total: int
+    results: list[Found]
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
 
 
 @dataclass
@@ -137,9 +142,9 @@ class Found:
     # Its place in a search's results, highest first: (rank, published_on, pk).
     relevance: tuple
 
-    def has(self, chosen: dict[str, object], *, without: str | None = None) -> bool:
-        """Whether it has every chosen value (`chosen`: _chosen_keys) but `without`'s."""
-        return all(value in self.values[name] for name, value in chosen.items() if name != without)
+    def missed(self, chosen: dict[str, object]) -> list[str]:
+        """The facets whose chosen value it does not have (`chosen`: _chosen_keys)."""
+        return [name for name, value in chosen.items() if value not in self.values[name]]
 
 
 def _found(q: str) -> list[Found]:
@@ -198,10 +203,22 @@ def publication_facets(*, filterset: PublicationFilter, found: list[Found]) -> F
     """
     chosen = filterset.cleaned()
     keys = _chosen_keys(chosen)
-    counts = {}
-    for name in FACETS:
-        rows = [row for row in found if row.has(keys, without=name)] if keys else found
-        counts[name] = Counter(chain.from_iterable(row.values[name] for row in rows))
+    # What each facet counts: the results, and what misses the facet's chosen value only.
+    results, counted = found, dict.fromkeys(FACETS, found)
+    if keys:
+        results, counted = [], {name: [] for name in FACETS}
+        for row in found:
+            missed = row.missed(keys)
+            if not missed:
+                results.append(row)
+            elif len(missed) == 1:
+                counted[missed[0]].append(row)
+        for rows in counted.values():
+            rows.extend(results)
+    counts = {
+        name: Counter(chain.from_iterable(row.values[name] for row in rows))
+        for name, rows in counted.items()
+    }
 
     kinds = [
         FacetOption(value, str(label), counts["kind"][value], chosen.get("kind") == value)
@@ -241,8 +258,7 @@ def publication_facets(*, filterset: PublicationFilter, found: list[Found]) -> F
         "year": year_options,
         "territory": territory_options,
     }
-    total = sum(1 for row in found if row.has(keys)) if keys else len(found)
-    return Facets(options=options, total=total)
+    return Facets(options=options, results=results)
 
 
 def _page_number(value: object, page_count: int) -> int:
@@ -310,9 +326,7 @@ def publication_list(
         result.page = _page_number(page, result.page_count)
         result.pages = _page_window(result.page, result.page_count)
         start = (result.page - 1) * PAGE_SIZE
-        keys = _chosen_keys(filterset.cleaned())
-        matches = [row for row in found if row.has(keys)]
-        matches.sort(key=attrgetter("relevance"), reverse=True)
+        matches = sorted(facets.results, key=attrgetter("relevance"), reverse=True)
         shown = [row.pk for row in matches[start : start + PAGE_SIZE]]
         # The body, for the snippets, read for the rows shown only.
         rows = Publication.objects.filter(AnyOf(F("pk"), shown)).only(*CARD_FIELDS)
