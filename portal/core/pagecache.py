@@ -74,6 +74,8 @@ from django.utils.safestring import SafeString
 
 PREFIX = "portal:pagecache:"
 VERSION_KEY = PREFIX + "version"
+# Moves on with every committed write of live data, of any row (live_row_changed()).
+LIVE_WRITES_KEY = PREFIX + "live:writes"
 NEVER_CACHED = ("/admin/", "/espace/", "/comptes/", "/direction/", "/healthz", "/media/")
 # What {% csrf_token %} writes, and where a stored page keeps a slot for the visitor's token.
 TOKEN_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[a-zA-Z0-9]{64}(")')
@@ -114,9 +116,11 @@ def _committed_version() -> bytes:
     version = getattr(_request_scope, "version", None)
     if version is None:
         client = _redis()
-        version = client.get(VERSION_KEY) or _version_started(client)
+        version, live_writes = client.mget(VERSION_KEY, LIVE_WRITES_KEY)
+        version = version or _version_started(client)
         if getattr(_request_scope, "open", False):
             _request_scope.version = version
+            _request_scope.live_seen = (version, live_writes)  # for live_rows()
     return version
 
 
@@ -242,8 +246,6 @@ def _live_key(name: str, pk: int) -> str:
     return f"{PREFIX}live:{name}:{pk}:writes"
 
 
-# Moves on with every committed live write, of any row (live_row_changed()).
-LIVE_WRITES_KEY = PREFIX + "live:writes"
 # The live data this process read last: {(name, pk): (stamp, seen, monotonic expiry,
 # row)}; `seen` is the content version and LIVE_WRITES_KEY when it was last known current.
 _live_kept: dict[tuple[str, int], tuple[bytes, tuple, float, dict]] = {}

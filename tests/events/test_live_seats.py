@@ -132,7 +132,7 @@ def test_a_cached_page_reads_the_seats_kept_in_the_process_until_a_registration(
 
 
 def test_a_cached_page_and_its_seats_take_one_round_trip_to_redis(
-    monkeypatch, django_capture_on_commit_callbacks
+    monkeypatch, settings, django_capture_on_commit_callbacks
 ):
     session, person = SessionFactory(capacity=5), PersonFactory()
     url = session.action.get_absolute_url()
@@ -149,6 +149,13 @@ def test_a_cached_page_and_its_seats_take_one_round_trip_to_redis(
     reads.clear()
     assert "4 places restantes" in _served(url)
     assert len(reads) == 2  # a live write committed: the seats' own write counters too
+
+    # Without the page cache, a page reads the version and the count with its first kept
+    # part, and fills its seats from them.
+    settings.PAGE_CACHE_SECONDS = 0
+    reads.clear()
+    assert "4 places restantes" in Client().get(url).content.decode()
+    assert len(reads) == 1
 
 
 def test_a_fresh_page_shows_the_same_as_a_served_one():
