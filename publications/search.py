@@ -8,16 +8,17 @@ decomposed accents become the characters portal_unaccent knows), then
 "événements" and singular finds plural.
 
 PostgreSQL's ts_headline does not fold accents, so the snippet is built in Python: the
-words of the query and of the texts shown are stemmed by PostgreSQL in one query, and a
-word is marked when its stem is one of the query's stems.
+words of the query, then those of the texts shown that may share their stems, are stemmed
+by PostgreSQL (and kept in the process), and a word is marked when its stem is one of the
+query's stems.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import islice
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -28,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from portal.core.search import AnyOf, choices_matching, fts_filter, themes_matching
 from portal.core.search import search_query as search_query  # the one query builder
-from portal.core.text import html_text
+from portal.core.text import fold, html_text
 from publications.models import Publication, PublicationKind
 
 MAX_QUERY_LENGTH = 200
@@ -124,20 +125,96 @@ def stem_words(words: Iterable[str]) -> dict[str, frozenset[str]]:
     return stems
 
 
+# Snowball's French stemmer cuts a word's ending and rewrites a few (« -abil- » → « -abl »
+# too): « sociaux » → « social », « publication » → « publiqu », « heureuse » → « heureux »,
+# « évidemment » → « evident », « employer » → « emploi ». Without such an ending, a stem
+# is how each of its words begins (accents and case aside).
+REWRITTEN_ENDINGS = ("iqu", "al", "ent", "ant", "eux", "abl", "i")
+# The letters portal_unaccent writes as two (a stem has « oe » where the text has « œ »).
+LIGATURES = {"oe": "œŒ", "ae": "æÆ"}
+# PostgreSQL's parser splits a word at "_": any of its parts may have a stem sought.
+UNDERSCORED_RE = re.compile(r"\w*_\w*")
+
+
+def stem_start(stem: str) -> str:
+    """How every word with this stem begins, folded: the stem without an ending the
+    stemmer may have rewritten."""
+    for ending in REWRITTEN_ENDINGS:
+        if stem.endswith(ending):
+            return stem.removesuffix(ending)
+    return stem
+
+
+def _letter_classes() -> dict[str, str]:
+    """{letter: a pattern of it in either case, accented or not}: « e » → [eEèéêëÈÉÊË…]."""
+    letters: dict[str, set[str]] = {}
+    for char in map(chr, range(0xC0, 0x180)):
+        letter = fold(char)
+        if len(letter) == 1 and letter.isascii() and letter.isalpha():
+            letters.setdefault(letter, {letter, letter.upper()}).add(char)
+    return {letter: f"[{''.join(sorted(chars))}]" for letter, chars in letters.items()}
+
+
+LETTER_CLASSES = _letter_classes()
+
+
+def _char_pattern(char: str) -> str:
+    if char in LETTER_CLASSES:
+        return LETTER_CLASSES[char]
+    upper = char.upper()
+    return f"[{char}{upper}]" if len(upper) == 1 and upper != char else re.escape(char)
+
+
+def folded_pattern(folded: str) -> str:
+    """A pattern of the text that folds to `folded` (lower case, no accents), whatever
+    its case: « oeuvr » finds « Œuvre », « evenement » « Événement »."""
+    parts = []
+    for piece in re.findall(r"oe|ae|.", folded, flags=re.DOTALL):
+        pattern = "".join(map(_char_pattern, piece))
+        parts.append(f"(?:{pattern}|[{LIGATURES[piece]}])" if piece in LIGATURES else pattern)
+    # A start ending with the ligature's first letter: « co » begins « cœur ».
+    for pair, ligature in LIGATURES.items():
+        if folded.endswith(pair[0]):
+            parts[-1] = f"(?:{parts[-1]}|[{ligature}])"
+    return "".join(parts)
+
+
+def _words_beginning(pattern: re.Pattern, text: str) -> list[str]:
+    """The words (\\w+ runs, as WORD_RE finds them) that `pattern` matches from their first
+    letter. Searched for anywhere, then kept at a word's start: a pattern beginning with \\b
+    would be tried at every character, three times slower."""
+    return [
+        match.group()
+        for match in pattern.finditer(text)
+        if match.group() and (match.start() == 0 or not WORD_RE.match(text, match.start() - 1))
+    ]
+
+
 class Highlighter:
     """Marks the words of texts whose stem is one of the query's stems.
 
-    Build it with every text it will mark, so all words are stemmed at once; the words to
-    mark then make one pattern, so a text is searched for them in one pass.
+    Only the words that may have one of those stems are stemmed: those beginning as a
+    stem does (stem_start()), found in every text by one pattern. Build it with every
+    text it will mark, so those words are stemmed at once; the words to mark then make
+    one pattern, so a text is searched for them in one pass.
     """
 
     def __init__(self, query: str, texts: Iterable[str]):
         query_words = [word.lower() for word in positive_words(query)]
-        words = set(WORD_RE.findall(" ".join(texts).lower()))
-        stems = stem_words([*query_words, *words])
-        query_stems = frozenset().union(*(stems[word] for word in query_words))
-        marked = [word for word, found in stems.items() if not query_stems.isdisjoint(found)]
-        # A whole word (a \w+ run, as WORD_RE finds them) among those, whatever its case.
+        query_stems = frozenset().union(*stem_words(query_words).values())
+        self.pattern = None
+        if not query_stems:
+            return
+        starts = sorted({stem_start(stem) for stem in query_stems}, key=len, reverse=True)
+        candidates = re.compile("|".join(folded_pattern(start) + r"\w*" for start in starts))
+        found = set()
+        for text in texts:
+            found.update(_words_beginning(candidates, text))
+            if "_" in text:
+                found.update(UNDERSCORED_RE.findall(text))
+        stems = stem_words(found)
+        marked = [word for word, stem in stems.items() if not query_stems.isdisjoint(stem)]
+        # A whole word among those, whatever its case.
         alternatives = "|".join(re.escape(word) for word in sorted(marked, key=len, reverse=True))
         self.pattern = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE) if marked else None
 
@@ -152,17 +229,32 @@ class Highlighter:
         return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
 
     def snippet(self, text: str, *, words: int = SNIPPET_WORDS) -> SafeString | None:
-        """An excerpt of about `words` words around the first match; None without a match."""
+        """An excerpt of about `words` words around the first match; None without a match.
+
+        Only the words around the match are read: SNIPPET_LEAD_WORDS before it, the rest
+        after."""
         match = self.pattern.search(text) if self.pattern else None
         if match is None:
             return None
-        tokens = list(WORD_RE.finditer(text))
-        first = bisect_left([token.start() for token in tokens], match.start())
-        start = max(0, first - SNIPPET_LEAD_WORDS)
-        end = min(len(tokens), start + words)
-        begin = 0 if start == 0 else tokens[start].start()
-        finish = len(text) if end == len(tokens) else tokens[end - 1].end()
+        lead, more_before = _words_before(text, match.start(), SNIPPET_LEAD_WORDS)
+        wanted = words - len(lead)
+        rest = list(islice(WORD_RE.finditer(text, match.start()), wanted + 1))
+        begin = lead[0].start() if more_before else 0
+        finish = rest[wanted - 1].end() if len(rest) > wanted else len(text)
         excerpt = self.highlight(text[begin:finish])
         prefix = "… " if begin else ""
         suffix = " …" if finish < len(text) else ""
         return mark_safe(f"{prefix}{excerpt}{suffix}")  # noqa: S308 - excerpt is escaped
+
+
+def _words_before(text: str, position: int, count: int) -> tuple[list[re.Match], bool]:
+    """The last `count` words before `position` (a word's start), and whether the text
+    has others before them: read from a window before `position`, widened as needed."""
+    window = 16 * (count + 1)
+    while True:
+        begin = max(0, position - window)
+        found = list(WORD_RE.finditer(text, begin, position))
+        # The window's first word may be cut: it counts only when the window starts the text.
+        if len(found) > count or begin == 0:
+            return found[len(found) - min(count, len(found)) :], len(found) > count
+        window *= 4

@@ -3,6 +3,7 @@ facets combined with search, and the plan PostgreSQL uses on a large catalogue."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -357,6 +358,47 @@ def test_only_whole_words_are_marked_whatever_their_case():
     assert highlighter.snippet("Le relogement") is None
 
 
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        # Endings the stemmer rewrites: « sociaux » → « social », « publication » →
+        # « publiqu », « heureuse » → « heureux », « évidemment » → « evident ».
+        ("social", "Les logements sociaux, une politique sociale", ["sociaux", "sociale"]),
+        ("publique", "Une publication publique, des actes publics", ["publication", "publique"]),
+        ("heureux", "Une fin heureuse", ["heureuse"]),
+        ("évident", "Évidemment", ["Évidemment"]),
+        # Ligatures: « oe » in the stem, « œ » in the text, and the other way round.
+        ("oeuvre", "La mise en Œuvre des œuvres", ["Œuvre", "œuvres"]),
+        ("œuvre", "La mise en oeuvre", ["oeuvre"]),
+        ("cœur", "Au coeur des quartiers", ["coeur"]),
+        # PostgreSQL's parser splits a word at "_".
+        ("logement", "Les fiches_logement", ["fiches_logement"]),
+    ],
+)
+def test_words_are_marked_whatever_their_ending_and_spelling(query, text, marked):
+    highlighter = Highlighter(query, [text])
+
+    assert re.findall(r"<mark>(\w+)</mark>", str(highlighter.highlight(text))) == marked
+
+
+def test_a_snippet_begins_and_ends_with_the_text_when_it_is_short():
+    text = "Un, deux : le logement."
+    highlighter = Highlighter("logement", [text])
+
+    assert str(highlighter.snippet(text)) == "Un, deux : le <mark>logement</mark>."
+
+
+def test_a_snippet_keeps_the_words_before_the_match():
+    words = " ".join(f"mot{index}" for index in range(20))
+    text = f"{words} logement fin"
+    highlighter = Highlighter("logement", [text])
+
+    snippet = str(highlighter.snippet(text))
+
+    lead = " ".join(f"mot{index}" for index in range(12, 20))
+    assert snippet == f"… {lead} <mark>logement</mark> fin"
+
+
 def test_excluded_words_are_not_marked():
     text = "La santé des seniors"
     highlighter = Highlighter("santé -seniors", [text])
@@ -430,5 +472,7 @@ def test_department_facet_lists_codes(client):
 
     listing = search(client)
 
-    assert [(o.value, o.count) for o in listing.facets["territory"]] == [("92", 1)]
+    assert [(o.value, o.label, o.count) for o in listing.facets["territory"]] == [
+        ("92", "92 \u2013 Hauts-de-Seine", 1)
+    ]
     assert Department.objects.filter(code="92").exists()
