@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from portal.core import pagecache
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
+from portal.core.text import loose_words
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Entry:
     pk: int
     key: str  # what a page's address carries: a theme's slug, a département's code
     label: str
+    name: str  # a theme's label; a département's name without its code
+    # The label's words folded as a search's are (loose_words), kept for themes_matching.
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -45,12 +49,16 @@ class Reference:
 _kept: dict[str, Reference] = {}
 
 
+def _entry(pk: int, key: str, label: str, name: str) -> Entry:
+    return Entry(pk, key, label, name, tuple(loose_words(label)))
+
+
 def _read() -> Reference:
     themes = french_ordered(Theme.objects.all()).values_list("pk", "slug", "name")
     return Reference(
-        themes=tuple(Entry(*row) for row in themes),
+        themes=tuple(_entry(pk, slug, name, name) for pk, slug, name in themes),
         departments=tuple(
-            Entry(department.pk, department.code, str(department))
+            _entry(department.pk, department.code, str(department), department.name)
             for department in Department.objects.order_by("code")
         ),
     )

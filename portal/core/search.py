@@ -57,9 +57,14 @@ def folded_contains(expression, word: str) -> IContains:
 def label_matches(label: object, word: str) -> bool:
     """A word of the label begins with the folded word (of three letters or more):
     « sante » matches « Santé », « habitant » matches « Participation des habitant·es »."""
+    return words_match(loose_words(label), word)
+
+
+def words_match(label_words: Iterable[str], word: str) -> bool:
+    """label_matches() with the label's words already folded (loose_words)."""
     if len(word) < LABEL_WORD_MIN:
         return False
-    return any(label_word.startswith(word) for label_word in loose_words(label))
+    return any(label_word.startswith(word) for label_word in label_words)
 
 
 def choices_matching(choices: Iterable[tuple[object, object]], word: str) -> list:
@@ -68,12 +73,13 @@ def choices_matching(choices: Iterable[tuple[object, object]], word: str) -> lis
 
 
 def themes_matching(words: Iterable[str]) -> dict[str, list[int]]:
-    """{folded word: ids of the themes whose name it matches} (portal.core.reference)."""
+    """{folded word: ids of the themes whose name it matches} (portal.core.reference, which
+    keeps the names' folded words)."""
     words = list(words)
     if not any(len(word) >= LABEL_WORD_MIN for word in words):
         return {word: [] for word in words}
-    themes = [(theme.pk, theme.label) for theme in reference().themes]
-    return {word: choices_matching(themes, word) for word in words}
+    themes = reference().themes
+    return {word: [t.pk for t in themes if words_match(t.words, word)] for word in words}
 
 
 def search_query(text: str) -> SearchQuery:

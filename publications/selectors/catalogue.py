@@ -1,9 +1,9 @@
 """Reads of the publications app: the public list (search, facets, pages) and the detail.
 
 The list runs a fixed number of queries whatever the size of the catalogue: one narrow
-read of what it finds (the facets are counted from it in Python), one for the names of the
-départements counted, one for the page and, with a search, one to stem the words shown
-for highlighting that the process has not stemmed yet.
+read of what it finds (the facets are counted from it in Python, the themes and
+départements named from portal.core.reference), one for the page and, with a search,
+those stemming the words for highlighting that the process has not stemmed yet.
 """
 
 from __future__ import annotations
@@ -184,8 +184,8 @@ def _chosen_keys(chosen: dict[str, object]) -> dict[str, object]:
     return {name: getattr(value, "pk", value) for name, value in chosen.items()}
 
 
-def _territory_label(department: Department) -> str:
-    return f"{department.code} \N{EN DASH} {department.name}"
+def _territory_label(code: str, name: str) -> str:
+    return f"{code} \N{EN DASH} {name}"
 
 
 def _keep_chosen(options: list[FacetOption], chosen: FacetOption) -> None:
@@ -199,7 +199,7 @@ def publication_facets(*, filterset: PublicationFilter, found: list[Found]) -> F
 
     Each facet is counted with every other filter applied but not its own, so the
     visitor sees the alternatives to the value chosen. Counted from `found` (_found());
-    the themes' names come from portal.core.reference, the départements' from one query.
+    the themes and the départements are named from portal.core.reference.
     """
     chosen = filterset.cleaned()
     keys = _chosen_keys(chosen)
@@ -242,14 +242,16 @@ def publication_facets(*, filterset: PublicationFilter, found: list[Found]) -> F
     if year := chosen.get("year"):
         _keep_chosen(year_options, FacetOption(str(year), str(year), 0, True))
 
-    territories = counts["territory"]
-    departments = Department.objects.filter(pk__in=territories).order_by("code")
+    territories, chosen_territory = counts["territory"], keys.get("territory")
     territory_options = [
-        FacetOption(d.code, _territory_label(d), territories[d.pk], d.pk == keys.get("territory"))
-        for d in (departments if territories else [])
+        FacetOption(
+            d.key, _territory_label(d.key, d.name), territories[d.pk], d.pk == chosen_territory
+        )
+        for d in reference().departments
+        if d.pk in territories
     ]
     if department := chosen.get("territory"):
-        label = _territory_label(department)
+        label = _territory_label(department.code, department.name)
         _keep_chosen(territory_options, FacetOption(department.code, label, 0, True))
 
     options = {

@@ -46,3 +46,15 @@ def test_a_change_committed_by_another_process_is_read_again():
     pagecache._redis().incr(pagecache.VERSION_KEY)
 
     assert _queries_of_reference() == 2
+
+
+def test_an_entry_keeps_its_name_and_its_folded_words():
+    Department.objects.create(code="2A", name="Corse-du-Sud")
+    Theme.objects.create(name="Habitant·es et Œuvres", slug="habitants-oeuvres")
+
+    department = next(d for d in reference().departments if d.key == "2A")
+    theme = next(t for t in reference().themes if t.key == "habitants-oeuvres")
+
+    assert (department.label, department.name) == ("Corse-du-Sud (2A)", "Corse-du-Sud")
+    assert (theme.label, theme.name) == ("Habitant·es et Œuvres", "Habitant·es et Œuvres")
+    assert theme.words == ("habitant", "et", "oeuvre")
