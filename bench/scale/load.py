@@ -165,15 +165,18 @@ def _combined(runs: list[dict]) -> dict:
     }
 
 
-def alternated(base: str, paths: list[str], *, duration: int, script: str = "") -> list[dict]:
+def alternated(
+    base: str, paths: list[str], *, duration: int, scripts: dict[int, str] | None = None
+) -> list[dict]:
     """Each of `paths` for `duration` seconds in SLICES slices taken in turn, so that all are
-    measured in the same minutes: their figures, in the same order. `script` (Lua) is
-    given to the last path's runs, with the slice's number in `slice`."""
+    measured in the same minutes: their figures, in the same order. `scripts` (Lua, by
+    the index of the path it drives) get the slice's number in `slice`."""
     seconds = max(duration // SLICES, 1)
     runs: list[list[dict]] = [[] for _ in paths]
     for number in range(SLICES):
         for index, path in enumerate(paths):
-            lua = f"slice = {number}\n{script}" if script and index == len(paths) - 1 else ""
+            script = (scripts or {}).get(index, "")
+            lua = f"slice = {number}\n{script}" if script else ""
             runs[index].append(wrk(base + path, duration=seconds, script=lua))
     return [_combined(path_runs) for path_runs in runs]
 

@@ -12,7 +12,9 @@
   time from the commit is beside a cold render of the same page.
 - A mixed load: wrk with a Lua script, 95 % anonymous GETs over the public pages and 5 %
   POSTs of the three public forms, each with a unique email address, in slices
-  alternating with the trivial view's. The rows written are counted afterwards.
+  alternating with the trivial view's and with the same mix whose POSTs go to a minimal
+  form (CSRF, one field, one row, a redirect: bench/urls.py), the floor any form's
+  writes leave. The rows written are counted afterwards.
 
 Everything written here is deleted afterwards: a kept database stays as generated.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import secrets
 import time
 from html import escape
 from http.cookies import SimpleCookie
@@ -29,11 +32,15 @@ from urllib.parse import urlencode, urlsplit
 from bench.scale.load import TRIVIAL, alternated
 
 EMAIL_PREFIX = "bench-write-"
+# The forms limit the posts of one address per hour: each run writes with addresses of its own.
+RUN = secrets.token_hex(3)
 LIVE_STATE = re.compile(r"<!--live:session-state:(\d+)-->(.*?)<!--/live-->", re.DOTALL)
 SESSION_CHOICE = re.compile(r'name="session" value="(\d+)"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})"')
 POLL_SECONDS, POLL_LIMIT = 0.05, 5.0
 AFTER_WRITE_LIMIT = 1.0  # seconds between the registration and the pages served from cache
+# The mixed load's floor: the same mix with this minimal form in place of the public forms.
+MINIMAL_WRITE = "/__bench__/write/"
 
 
 def _request(base: str, method: str, path: str, *, form=None, cookie: str = ""):
@@ -160,7 +167,7 @@ def after_registration(base: str, action_path: str) -> dict:
     _status, _headers, before = _request(base, "GET", action_path)
     session = open_session(before)
     cookie, token = csrf_pair(base, action_path)
-    fields = forms(session=session, email=f"{EMAIL_PREFIX}after@example.org", token=token)
+    fields = forms(session=session, email=f"{EMAIL_PREFIX}{RUN}-after@example.org", token=token)
     status, _headers, _text = _request(
         base, "POST", action_path, form=fields["registration"], cookie=cookie
     )
@@ -310,7 +317,7 @@ def mix_script(*, gets: list[str], posts: dict[str, dict], cookie: str) -> str:
             for path, fields in posts.items()
         ),
         "cookie": cookie,
-        "prefix": EMAIL_PREFIX,
+        "prefix": f"{EMAIL_PREFIX}{RUN}-",
     }
 
 
@@ -333,10 +340,18 @@ def mixed(base: str, pages: dict[str, str], *, duration: int) -> dict:
     cookie, token = csrf_pair(base, action_path)  # one masked token serves every form
     paths = form_paths(action_path)
     checked = {}
-    for kind, fields in forms(session=session, email=f"{EMAIL_PREFIX}check@example.org",
+    for kind, fields in forms(session=session, email=f"{EMAIL_PREFIX}{RUN}-check@example.org",
                               token=token).items():  # fmt: skip
         status, _headers, _text = _request(base, "POST", paths[kind], form=fields, cookie=cookie)
         checked[kind] = status
+    minimal = {MINIMAL_WRITE: {"csrfmiddlewaretoken": token, "email": "EMAIL"}}
+    checked["minimal"], _headers, _text = _request(
+        base,
+        "POST",
+        MINIMAL_WRITE,
+        form={**minimal[MINIMAL_WRITE], "email": "a@example.org"},
+        cookie=cookie,
+    )
     if any(status != 302 for status in checked.values()):
         raise RuntimeError(f"a form did not redirect: {checked}")
     before = rows_written()
@@ -345,17 +360,21 @@ def mixed(base: str, pages: dict[str, str], *, duration: int) -> dict:
         for kind, fields in forms(session=session, email="EMAIL", token=token).items()
     }
     gets = [path for label, path in pages.items() if label not in (TRIVIAL, "layout alone")]
-    trivial, mix = alternated(
+    trivial, floor, mix = alternated(
         base,
-        [pages[TRIVIAL], gets[0]],
+        [pages[TRIVIAL], gets[0], gets[0]],
         duration=duration,
-        script=mix_script(gets=gets, posts=posts, cookie=cookie),
+        scripts={
+            1: mix_script(gets=gets, posts=minimal, cookie=cookie),
+            2: mix_script(gets=gets, posts=posts, cookie=cookie),
+        },
     )
     time.sleep(1)  # the last POSTs wrk gave up on may still commit
     written = {kind: count - before[kind] for kind, count in rows_written().items()}
     return {
         "mix": mix,
         "trivial": trivial,
+        "minimal": floor,
         "counts": mix_counts(mix["output"]),
         "written": written,
     }

@@ -61,16 +61,27 @@ def test_a_cold_page_needs_both_ratios():
     assert [ok for *_rest, ok in lines] == [True, False, False]
 
 
+def _mixed(*, refused: int = 0, written: int = 30) -> dict:
+    return {
+        "mix": figures(600),
+        "trivial": figures(1000),
+        "minimal": figures(800),
+        "counts": {"posted": 32, "redirected": 30, "refused": refused},
+        "written": {"registration": written, "info-doc request": 0, "subscription": 0},
+    }
+
+
 def test_mixed_load_fails_on_a_refused_post_or_missing_rows():
-    def line(*, refused: int = 0, written: int = 30) -> bool:
-        mixed = {
-            "mix": figures(600),
-            "trivial": figures(1000),
-            "counts": {"posted": 32, "redirected": 30, "refused": refused},
-            "written": {"registration": written, "info-doc request": 0, "subscription": 0},
-        }
-        return report.mixed_lines(mixed)[0][-1]
+    def line(**changes) -> bool:
+        return report.mixed_lines(_mixed(**changes))[0][-1]
 
     assert line()
     assert not line(refused=1)
     assert not line(written=29)
+
+
+def test_mixed_load_shows_the_same_mix_with_a_minimal_form_beside_it():
+    reference = report.mixed_lines(_mixed())[0][2]
+
+    assert "trivial view: 1000 req/s" in reference
+    assert "minimal form" in reference and "800 req/s (0.80 x)" in reference
