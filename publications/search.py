@@ -20,17 +20,14 @@ import unicodedata
 from collections.abc import Iterable
 from itertools import islice
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.core.search import AnyOf, choices_matching, fts_filter, themes_matching
+from portal.core.search import choices_matching, fts_text, fts_words, themes_matching
 from portal.core.search import search_query as search_query  # the one query builder
 from portal.core.text import fold, html_text
-from publications.models import Publication, PublicationKind
+from publications.models import PublicationKind
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_WORDS = 32
@@ -60,32 +57,56 @@ def normalise_query(raw: object) -> str:
     return text if WORD_RE.search(text) else ""
 
 
-def search_filter(text: str) -> Q:
-    """Publications the query finds (portal.core.search.fts_filter): by their text, and
-    by the theme or the kind a word names."""
-
-    def named(words: list[str]) -> dict[str, Q]:
-        themes = themes_matching(words)
-        alternatives = {}
-        for word in words:
-            match = Q()
-            if themes[word]:
-                # `id = ANY(ARRAY(...))`, not `id IN (...)`: PostgreSQL ORs it with the text
-                # index's match instead of reading every row.
-                filed = Publication.themes.through.objects.filter(theme_id__in=themes[word])
-                match |= Q(AnyOf(F("pk"), ArraySubquery(filed.values("publication_id"))))
-            if kinds := choices_matching(PublicationKind.choices, word):
-                match |= Q(kind__in=kinds)
-            if match:
-                alternatives[word] = match
-        return alternatives
-
-    return fts_filter(text, vector="search_vector", named=named)
+# portal.core.search.search_query() in SQL.
+QUERY_SQL = "websearch_to_tsquery('french'::regconfig, portal_unaccent(%s))"
+# Publications filed under one of the themes: `id = ANY(ARRAY(...))`, not `id IN (...)`:
+# PostgreSQL ORs it with the text index's match instead of reading every row.
+FILED_SQL = (
+    "p.id = ANY(ARRAY(SELECT publication_id FROM publications_publication_themes"
+    " WHERE theme_id = ANY(%s)))"
+)
 
 
-def search_rank(query: SearchQuery) -> SearchRank:
-    """ts_rank over the weighted vector: a title match (A) outranks a body match (C)."""
-    return SearchRank(F("search_vector"), query)
+def search_where(text: str) -> tuple[str, list]:
+    """The publications (table alias `p`) the query finds, as SQL and its parameters: by
+    their text, and by the theme or the kind a word names, as
+    portal.core.search.fts_filter() finds rows. For the raw query of catalogue._found()."""
+    text = fts_text(text)
+    words = fts_words(text, named=_named)
+    if words is None:
+        return f"p.search_vector @@ {QUERY_SQL}", [text]
+    conditions, params = [], []
+    for word, named in words:
+        # A stop word (« des ») has no lexeme: it leaves the row in.
+        condition = f"p.search_vector @@ {QUERY_SQL} OR numnode({QUERY_SQL}) = 0"
+        params += [word, word]
+        if named:
+            condition += f" OR {named[0]}"
+            params += named[1]
+        conditions.append(f"({condition})")
+    return " AND ".join(conditions), params
+
+
+def _named(words: list[str]) -> dict[str, tuple[str, list]]:
+    """{folded word: SQL and parameters of the publications filed under the themes it
+    names or of the kinds it names}."""
+    themes = themes_matching(words)
+    alternatives = {}
+    for word in words:
+        conditions, params = [], []
+        if themes[word]:
+            conditions.append(FILED_SQL)
+            params.append(themes[word])
+        if kinds := choices_matching(PublicationKind.choices, word):
+            conditions.append("p.kind = ANY(%s)")
+            params.append(kinds)
+        if conditions:
+            alternatives[word] = (" OR ".join(conditions), params)
+    return alternatives
+
+
+# ts_rank over the weighted vector: a title match (A) outranks a body match (C).
+RANK_SQL = f"ts_rank(p.search_vector, {QUERY_SQL})"
 
 
 def positive_words(text: str) -> list[str]:

@@ -11,6 +11,7 @@ that « santé » finds what is filed under the theme Santé.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -57,7 +58,14 @@ def folded_contains(expression, word: str) -> IContains:
 def label_matches(label: object, word: str) -> bool:
     """A word of the label begins with the folded word (of three letters or more):
     « sante » matches « Santé », « habitant » matches « Participation des habitant·es »."""
-    return words_match(loose_words(label), word)
+    return words_match(_label_words(str(label)), word)
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_words(label: str) -> tuple[str, ...]:
+    """The words of a choice's label, folded once per process (a search matches every
+    label of a few choices lists)."""
+    return tuple(loose_words(label))
 
 
 def words_match(label_words: Iterable[str], word: str) -> bool:
@@ -101,6 +109,26 @@ def fts_vector(*fields: str) -> Func:
     )
 
 
+def fts_words[T](
+    text: str, *, named: Callable[[list[str]], dict[str, T]] | None
+) -> list[tuple[str, T | None]] | None:
+    """How fts_filter() finds the query `text` (fts_text() applied): None when the whole
+    query goes to the index as one; otherwise each word, with what it names (`named`
+    gives {folded word: a condition}) or None, every word to be found.
+
+    With the websearch syntax (quotes, OR, -word), or when no word names anything, the
+    whole query goes to the index as one.
+    """
+    if named is None or WEBSEARCH_SYNTAX_RE.search(text):
+        return None
+    words = WORD_RE.findall(text)
+    folded = {word: loose_key(word) for word in words}
+    alternatives = named(list(folded.values()))
+    if not any(alternatives.get(key) for key in folded.values()):
+        return None
+    return [(word, alternatives.get(folded[word]) or None) for word in words]
+
+
 def fts_filter(
     text: str, *, vector: str, named: Callable[[list[str]], dict[str, Q]] | None = None
 ) -> Q:
@@ -109,26 +137,20 @@ def fts_filter(
     that too: « santé » finds what is filed under Santé.
 
     Inclusive-writing endings are removed first (« habitant.e.s » is one token for the
-    French parser). With the websearch syntax (quotes, OR, -word), or when no word names
-    anything, the whole query goes to the index as one; otherwise every word is found,
-    in the text or by what it names.
+    French parser). Then the whole query goes to the index as one, or every word is found,
+    in the text or by what it names (fts_words()).
     """
     text = fts_text(text)
-    whole = Q(**{vector: search_query(text)})
-    if named is None or WEBSEARCH_SYNTAX_RE.search(text):
-        return whole
-    words = WORD_RE.findall(text)
-    folded = {word: loose_key(word) for word in words}
-    alternatives = named(list(folded.values()))
-    if not any(alternatives.get(key) for key in folded.values()):
-        return whole
+    words = fts_words(text, named=named)
+    if words is None:
+        return Q(**{vector: search_query(text)})
     condition = Q()
-    for word in words:
+    for word, alternative in words:
         query = search_query(word)
         # A stop word (« des ») has no lexeme: it leaves the row in.
         lexemes = Func(query, function="numnode", output_field=IntegerField())
         match = Q(**{vector: query}) | Q(Exact(lexemes, 0))
-        if alternative := alternatives.get(folded[word]):
+        if alternative:
             match |= alternative
         condition &= match
     return condition
