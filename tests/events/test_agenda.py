@@ -115,7 +115,8 @@ def test_a_sessions_card_shows_its_actions_themes_in_french_order(client):
 
     for url in (URL, reverse("core:home")):
         content = client.get(url).content.decode()
-        assert '<span class="tag">Ébène (essai)</span> <span class="tag">Zèbre (essai)</span>' in content
+        tags = '<span class="tag">Ébène (essai)</span> <span class="tag">Zèbre (essai)</span>'
+        assert tags in content
 
 
 # Filters ---------------------------------------------------------------------------------
