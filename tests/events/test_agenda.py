@@ -53,6 +53,27 @@ def test_lists_the_upcoming_sessions_of_public_published_actions_soonest_first(c
     assert _listed(client.get(URL)) == [sooner, later]
 
 
+def test_the_home_page_keeps_its_next_sessions_until_the_first_of_them_ends(
+    client, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(timezone.now(), tick=False)
+    now = timezone.now()
+    ending = SessionFactory(action__title="Atelier en cours", starts_at=now - timedelta(hours=1),
+                            ends_at=now + timedelta(minutes=2))  # fmt: skip
+    SessionFactory(action__title="Séminaire", starts_at=now + timedelta(days=3),
+                   ends_at=now + timedelta(days=3, hours=3))  # fmt: skip
+    SiteSettings.load()
+    home = reverse("core:home")
+    assert "Atelier en cours" in client.get(home).content.decode()
+
+    with django_assert_num_queries(0):  # nothing changed: the next sessions are kept
+        assert "Atelier en cours" in client.get(home).content.decode()
+
+    time_machine.shift(timedelta(minutes=3))  # the first one has ended
+    page = client.get(home).content.decode()
+    assert ending.action.title not in page and "Séminaire" in page
+
+
 def test_each_session_says_when_in_french_where_and_its_registration_state(client):
     session = SessionFactory(
         starts_at=_local(12, 9, 30),
