@@ -7,9 +7,14 @@ from publications.selectors.catalogue import publication_latest, publications_fo
 register = template.Library()
 
 
-@register.inclusion_tag("publications/includes/latest.html")
-def latest_publications(limit: int = 3) -> dict:
-    return {"publications": publication_latest(limit=limit)}
+@register.inclusion_tag("publications/includes/latest.html", takes_context=True)
+def latest_publications(context, limit: int = 3) -> dict:
+    # The cards keep parts under the content version, which an inclusion tag's template
+    # does not get from the context processors.
+    return {
+        "publications": publication_latest(limit=limit),
+        "content_version": context["content_version"],
+    }
 
 
 @register.simple_tag

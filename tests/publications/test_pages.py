@@ -107,6 +107,27 @@ def test_list_page_runs_the_same_queries_with_10_and_1000_publications(client):
     assert small_filtered == large_filtered == 2
 
 
+def test_a_card_kept_in_the_fragments_cache_shows_a_change_at_once(client):
+    theme = Theme.objects.get(slug="sante")
+    publication = PublicationFactory(
+        title="Habitat", kind=PublicationKind.STUDY, summary="Un résumé", themes=[theme]
+    )
+    for params in ({}, {"q": "habitat"}):
+        assert '<span class="tag">Étude</span>' in client.get(URL, params).content.decode()
+
+    publication.kind = PublicationKind.BOOKLET
+    publication.summary = "Un autre résumé"
+    publication.save()
+    publication.themes.set([Theme.objects.get(slug="jeunesse")])
+
+    for params in ({}, {"q": "habitat"}):
+        content = client.get(URL, params).content.decode()
+        assert '<span class="tag">Livret</span>' in content
+        assert '<span class="tag">Étude</span>' not in content
+        assert "Un autre résumé" in content
+        assert f'<span class="tag">{theme.name}</span>' not in content
+
+
 def test_keyset_pages_walk_the_whole_list_and_back(client):
     bulk_publications(PAGE_SIZE * 2 + 5, prefix="walk")
     expected = list(
