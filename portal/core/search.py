@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Func, IntegerField, Q, TextField, Value
-from django.db.models.lookups import Exact, IContains, Lookup
+from django.db.models.lookups import Exact, IContains
 
 from portal.core.reference import reference
 from portal.core.text import inclusive_strip, loose_key, loose_words, unaccented
@@ -154,22 +154,3 @@ def fts_filter(
             match |= alternative
         condition &= match
     return condition
-
-
-class AnyOf(Lookup):
-    """`column = ANY(%s)` with the values as one array: a search's matches read back by
-    id cost one parameter, where `__in` sends one per value (and psycopg parses each).
-
-    The array can also be an expression (an ArraySubquery): unlike `IN (subquery)`,
-    PostgreSQL can then OR the condition with another index's (a bitmap scan of each)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        if hasattr(self.rhs, "as_sql"):
-            rhs, rhs_params = compiler.compile(self.rhs)
-        else:
-            rhs, rhs_params = "%s", (list(self.rhs),)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)

@@ -19,19 +19,17 @@ from operator import attrgetter
 from django.db import connection
 from django.db.models import (
     Count,
-    F,
     Prefetch,
     Q,
     prefetch_related_objects,
 )
-from django.db.models.functions import Left
 from django.utils import timezone
 
 from events.models import Action
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from portal.core.reference import reference
-from portal.core.search import AnyOf, fts_text
+from portal.core.search import fts_text
 from publications.filters import FACETS, PublicationFilter
 from publications.models import Publication, PublicationKind, PublicationStatus
 from publications.search import BODY_SCAN_CHARS, RANK_SQL, Highlighter, plain_text, search_where
@@ -44,6 +42,13 @@ RELATED_COUNT = 4
 BODY_MARKUP_CHARS = BODY_SCAN_CHARS * 2
 # The columns a card shows (publications/partials.html#card).
 CARD_FIELDS = ("pk", "title", "slug", "kind", "summary", "published_on", "thumbnail")
+# A search's page: the columns of its cards and, for the snippets, the body's beginning.
+# Raw SQL: the ORM took twice as long to build and read it.
+SHOWN_SQL = """
+    SELECT id, title, slug, kind, summary, published_on, thumbnail, left(body, %s) AS body_head
+      FROM publications_publication
+     WHERE id = ANY(%s)
+"""
 
 
 @dataclass(frozen=True)
@@ -333,9 +338,7 @@ def publication_list(
         start = (result.page - 1) * PAGE_SIZE
         matches = sorted(facets.results, key=attrgetter("relevance"), reverse=True)
         shown = [row.pk for row in matches[start : start + PAGE_SIZE]]
-        # The body, for the snippets, read for the rows shown only.
-        rows = Publication.objects.filter(AnyOf(F("pk"), shown)).only(*CARD_FIELDS)
-        rows = rows.annotate(body_head=Left("body", BODY_MARKUP_CHARS))
+        rows = Publication.objects.raw(SHOWN_SQL, [BODY_MARKUP_CHARS, shown])
         by_pk = {item.pk: item for item in rows}
         result.items = [by_pk[pk] for pk in shown if pk in by_pk]
         _with_themes(result.items, found)
