@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.functional import lazy
+
 from events.forms import session_when
 from events.models import Session
 from portal.core.reference import reference
+
+# A session's date in words, put together when a template shows it: most pages show it
+# in parts kept while the content is unchanged (the fragments cache).
+_when = lazy(session_when, str)
 
 
 def sessions_present(sessions: Iterable[Session]) -> None:
     """Give each session its date in words (`when`). Its seats and registration state are
     live fragments, rendered last on every page (events.views.live)."""
     for session in sessions:
-        session.when = session_when(session)
+        session.when = _when(session)
 
 
 def session_cards(sessions: Iterable[Session]) -> None:
@@ -21,5 +27,5 @@ def session_cards(sessions: Iterable[Session]) -> None:
     by agenda_sessions(): their date in words and their action's themes."""
     themes = reference().themes
     for session in sessions:
-        session.when = session_when(session)
+        session.when = _when(session)
         session.themes = [theme for theme in themes if theme.pk in session.theme_ids]
