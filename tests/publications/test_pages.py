@@ -117,6 +117,7 @@ def test_a_card_kept_in_the_fragments_cache_shows_a_change_at_once(client):
 
     publication.kind = PublicationKind.BOOKLET
     publication.summary = "Un autre résumé"
+    publication.slug = "habitat-nouvelle-adresse"
     publication.save()
     publication.themes.set([Theme.objects.get(slug="jeunesse")])
 
@@ -125,6 +126,7 @@ def test_a_card_kept_in_the_fragments_cache_shows_a_change_at_once(client):
         assert '<span class="tag">Livret</span>' in content
         assert '<span class="tag">Étude</span>' not in content
         assert "Un autre résumé" in content
+        assert f'href="{publication.get_absolute_url()}"' in content
         assert f'<span class="tag">{theme.name}</span>' not in content
 
 
