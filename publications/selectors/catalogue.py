@@ -1,9 +1,10 @@
 """Reads of the publications app: the public list (search, facets, pages) and the detail.
 
 The list runs a fixed number of queries whatever the size of the catalogue: one narrow
-read of what it finds (the facets are counted from it in Python, the themes and
-départements named from portal.core.reference), one for the page and, with a search,
-those stemming the words for highlighting that the process has not stemmed yet.
+read of what it finds (the facets are counted from it in Python, with the publications'
+themes and départements kept in the process, and named from portal.core.reference), one
+for the page and, with a search, those stemming the words for highlighting that the
+process has not stemmed yet.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from events.models import Action
+from portal.core import pagecache
 from portal.core.collation import french_ordered
 from portal.core.models import Department, Theme
 from portal.core.reference import reference
@@ -145,17 +147,16 @@ class Found:
         return [name for name, value in chosen.items() if value not in self.values[name]]
 
 
-# What the list finds with its values in each facet; with a search, {ranked} adds its rank
-# and date and {matching} its condition (publications.search.search_where). The published
-# ones, as PublicationQuerySet.published() finds them.
+# What the list finds with its kind and year; with a search, {ranked} adds its rank and date
+# and {matching} its condition (publications.search.search_where). The published ones, as
+# PublicationQuerySet.published() finds them.
 FOUND_SQL = """
-    SELECT p.id, p.kind, extract(year FROM p.published_on)::int,
-           ARRAY(SELECT theme_id FROM publications_publication_themes
-                  WHERE publication_id = p.id),
-           ARRAY(SELECT department_id FROM publications_publication_departments
-                  WHERE publication_id = p.id){ranked}
+    SELECT p.id, p.kind, extract(year FROM p.published_on)::int{ranked}
       FROM publications_publication p
      WHERE p.status = %s AND p.published_on <= %s{matching}
+"""
+LINKS_SQL = """
+    SELECT publication_id, array_agg({column}) FROM {table} GROUP BY publication_id
 """
 
 
@@ -164,8 +165,8 @@ def _found(q: str) -> list[Found]:
     read: the facets are counted from it and a search's page is sorted from it.
 
     One GROUP BY per facet, each reading the matches again, cost more than the rest of
-    the page. Raw SQL: building this query with the ORM (the search's condition, the
-    linked ids' subqueries) cost several times what PostgreSQL takes to run it.
+    the page. Raw SQL: building this query with the ORM (the search's condition) cost
+    several times what PostgreSQL takes to run it.
     """
     ranked = matching = ""
     rank_params, params = [], [PublicationStatus.PUBLISHED, timezone.localdate()]
@@ -177,14 +178,45 @@ def _found(q: str) -> list[Found]:
     with connection.cursor() as cursor:
         cursor.execute(FOUND_SQL.format(ranked=ranked, matching=matching), rank_params + params)
         rows = cursor.fetchall()
+    themes, departments = _links()
     return [
         Found(
             pk,
-            {"kind": (kind,), "theme": themes, "year": (year,), "territory": departments},
+            {
+                "kind": (kind,),
+                "theme": themes.get(pk, ()),
+                "year": (year,),
+                "territory": departments.get(pk, ()),
+            },
             relevance=(*ranked, pk),  # ranked: (rank, published_on) with q, () without
         )
-        for pk, kind, year, themes, departments, *ranked in rows
+        for pk, kind, year, *ranked in rows
     ]
+
+
+_links_kept: dict[str, tuple[dict[int, list[int]], dict[int, list[int]]]] = {}
+
+
+def _links() -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """({publication id: its theme ids}, {publication id: its département ids}), kept in
+    the process while the public content is unchanged, as portal.core.reference keeps the
+    themes' names: reading them with a list's matches cost PostgreSQL two lookups a row."""
+    version = pagecache.content_version()
+    kept = _links_kept.get(version)
+    if kept is None:
+        kept = (
+            _ids_by_publication("publications_publication_themes", "theme_id"),
+            _ids_by_publication("publications_publication_departments", "department_id"),
+        )
+        _links_kept.clear()
+        _links_kept[version] = kept
+    return kept
+
+
+def _ids_by_publication(table: str, column: str) -> dict[int, list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(LINKS_SQL.format(table=table, column=column))
+        return dict(cursor.fetchall())
 
 
 def _chosen_keys(chosen: dict[str, object]) -> dict[str, object]:
