@@ -41,7 +41,8 @@ class AgendaFeed(Feed):
         return settings.SITE_URL + reverse("events:feed")
 
     def items(self) -> QuerySet[Session]:
-        return agenda_sessions().prefetch_related("action__themes")[:FEED_SIZE]
+        # Each item tells its action's description and themes.
+        return agenda_sessions().defer(None).prefetch_related("action__themes")[:FEED_SIZE]
 
     def item_title(self, item: Session) -> str:
         when = capfirst(date_format(timezone.localtime(item.starts_at), "DATE_FORMAT"))

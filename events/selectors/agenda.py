@@ -6,13 +6,12 @@ page runs the same number of queries whatever the number of sessions in the data
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import (
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -26,6 +25,7 @@ from events.models import (
     RegistrationStatus,
     Session,
 )
+from portal.core.pagecache import content_version
 
 # The agenda feed also carries the sessions of the last weeks, so that calendars
 # which subscribed keep the sessions their owner attended.
@@ -87,17 +87,38 @@ def sessions_with_seats(*, ids: Iterable[int]) -> list[Session]:
 
 
 def agenda_sessions() -> QuerySet[Session]:
-    """Upcoming sessions of public published actions, soonest first, for the list (their
-    seats are live fragments: events.views.live), with their action's `theme_ids`: the
-    themes themselves are reference data, kept in process (events.views.common)."""
-    theme_ids = Action.themes.through.objects.filter(action_id=OuterRef("action_id"))
+    """Upcoming sessions of public published actions, soonest first, for their cards
+    (their seats are live fragments: events.views.live; their themes, action_theme_ids()).
+    The action's description, which cards don't show, is left out."""
     return (
         Session.objects.public()
         .upcoming()
         .select_related("action", "commune")
-        .annotate(theme_ids=ArraySubquery(theme_ids.values("theme_id")))
+        .defer("action__description")
         .order_by("starts_at", "pk")
     )
+
+
+# The theme ids of every action, as this process read them last, under their content
+# version (action_theme_ids()).
+_action_themes: dict[str, dict[int, tuple[int, ...]]] = {}
+
+
+def action_theme_ids() -> dict[int, tuple[int, ...]]:
+    """The theme ids of each action that has themes, kept in each process while the public
+    content is unchanged (an action's themes are part of it: pagecache.content_version()):
+    a session's card shows them without a join or a subquery per list."""
+    version = content_version()
+    kept = _action_themes.get(version)
+    if kept is None:
+        links = defaultdict(list)
+        rows = Action.themes.through.objects.order_by("action_id", "theme_id")
+        for action_id, theme_id in rows.values_list("action_id", "theme_id"):
+            links[action_id].append(theme_id)
+        kept = {action_id: tuple(themes) for action_id, themes in links.items()}
+        _action_themes.clear()
+        _action_themes[version] = kept
+    return kept
 
 
 def past_actions() -> QuerySet[Action]:

@@ -8,6 +8,7 @@ from django.utils.functional import lazy
 
 from events.forms import session_when
 from events.models import Session
+from events.selectors.agenda import action_theme_ids
 from portal.core.reference import reference
 
 # A session's date in words, put together when a template shows it: most pages show it
@@ -23,9 +24,10 @@ def sessions_present(sessions: Iterable[Session]) -> None:
 
 
 def session_cards(sessions: Iterable[Session]) -> None:
-    """What a session's card shows (events/includes/session_card.html) of sessions read
-    by agenda_sessions(): their date in words and their action's themes."""
-    themes = reference().themes
+    """What a session's card shows (events/includes/session_card.html) besides the
+    session: its date in words and its action's themes (both kept in process)."""
+    themes, action_themes = reference().themes, action_theme_ids()
     for session in sessions:
         session.when = _when(session)
-        session.themes = [theme for theme in themes if theme.pk in session.theme_ids]
+        ids = action_themes.get(session.action_id, ())
+        session.themes = [theme for theme in themes if theme.pk in ids]

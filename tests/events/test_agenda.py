@@ -139,6 +139,12 @@ def test_a_sessions_card_shows_its_actions_themes_in_french_order(client):
         tags = '<span class="tag">Ébène (essai)</span> <span class="tag">Zèbre (essai)</span>'
         assert tags in content
 
+    # A theme added is a change of the content: shown at once.
+    session.action.themes.add(Theme.objects.create(name="Aube (essai)", slug="aube-test"))
+    assert '<span class="tag">Aube (essai)</span> <span class="tag">Ébène' in (
+        client.get(URL).content.decode()
+    )
+
 
 # Filters ---------------------------------------------------------------------------------
 
