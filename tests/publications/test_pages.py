@@ -101,8 +101,8 @@ def test_list_page_runs_the_same_queries_with_10_and_1000_publications(client):
     large = _list_queries(client, {})
     large_filtered = _list_queries(client, {"kind": "study", "year": timezone.localdate().year})
 
-    # What the list finds with its facet values and the page (the names of the themes and
-    # the départements are kept in the process: core.reference).
+    # What the list finds and the page (the publications' themes and départements are kept
+    # in the process, catalogue._links, and their names too: core.reference).
     assert small == large == 2
     assert small_filtered == large_filtered == 2
 

@@ -428,9 +428,10 @@ def test_a_search_runs_the_same_queries_with_10_and_1000_publications(client):
     bulk_publications(990, prefix="large", themes=themes)
     large = _search_queries(client, params)
 
-    # The theme parameter, the matches with their facet values, the page (the themes,
-    # named by words or shown, are kept in the process by core.reference, and the stems
-    # of the words shown by the first search: publications.search.stem_words).
+    # The theme parameter, the matches, the page (the themes, named by words or shown, are
+    # kept in the process by core.reference, the publications' themes and départements by
+    # catalogue._links, and the stems of the words shown by the first search:
+    # publications.search.stem_words).
     assert small == large == 3
 
 
