@@ -261,8 +261,9 @@ def live_rows(
     `load` (one query). A row may say how long it holds whatever is written (`seconds`,
     e.g. until the clock changes its state).
 
-    A page served from the cache read the version and the count of all live writes with
-    itself: while neither moved on, what is kept is current, with no round trip. Else
+    A request reads the version and the count of all live writes with its first look at
+    the content (the page cache's lookup, or content_version()): while neither moved on
+    since a row was known current, it is taken with no more round trip. Else
     one round trip reads each row's own write counter, and each row is stamped with it
     as read before `load`: a write committed meanwhile moves it on, so what was read
     before it is never taken for current."""
