@@ -25,7 +25,7 @@ from events.models import (
     RegistrationStatus,
     Session,
 )
-from portal.core.pagecache import content_version
+from portal.core.pagecache import kept_while_unchanged
 
 # The agenda feed also carries the sessions of the last weeks, so that calendars
 # which subscribed keep the sessions their owner attended.
@@ -99,26 +99,16 @@ def agenda_sessions() -> QuerySet[Session]:
     )
 
 
-# The theme ids of every action, as this process read them last, under their content
-# version (action_theme_ids()).
-_action_themes: dict[str, dict[int, tuple[int, ...]]] = {}
-
-
+@kept_while_unchanged
 def action_theme_ids() -> dict[int, tuple[int, ...]]:
     """The theme ids of each action that has themes, kept in each process while the public
-    content is unchanged (an action's themes are part of it: pagecache.content_version()):
-    a session's card shows them without a join or a subquery per list."""
-    version = content_version()
-    kept = _action_themes.get(version)
-    if kept is None:
-        links = defaultdict(list)
-        rows = Action.themes.through.objects.order_by("action_id", "theme_id")
-        for action_id, theme_id in rows.values_list("action_id", "theme_id"):
-            links[action_id].append(theme_id)
-        kept = {action_id: tuple(themes) for action_id, themes in links.items()}
-        _action_themes.clear()
-        _action_themes[version] = kept
-    return kept
+    content is unchanged (an action's themes are part of it): a session's card shows
+    them without a join or a subquery per list."""
+    links = defaultdict(list)
+    rows = Action.themes.through.objects.order_by("action_id", "theme_id")
+    for action_id, theme_id in rows.values_list("action_id", "theme_id"):
+        links[action_id].append(theme_id)
+    return {action_id: tuple(themes) for action_id, themes in links.items()}
 
 
 def past_actions() -> QuerySet[Action]:

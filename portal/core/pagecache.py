@@ -133,6 +133,31 @@ def content_version() -> str:
     return f"{_committed_version().decode()}.{_local_writes}"
 
 
+def kept_while_unchanged[T](load: Callable[[], T]) -> Callable[[], T]:
+    """`load` made to run once per content version in each process: for the rows many
+    pages show and few writes change (the site's settings, the themes and départements,
+    the links of actions and publications to them).
+
+    What it read is kept under the version read before it, so a change committed
+    meanwhile makes the next call read again; the process's own writes while it ran (the
+    site's settings created with their defaults) are part of what it read."""
+    kept: tuple[str | None, T | None] = (None, None)
+
+    @functools.wraps(load)
+    def current() -> T:
+        nonlocal kept
+        committed = _committed_version()
+        version = f"{committed.decode()}.{_local_writes}"
+        if kept[0] != version:
+            value = load()
+            if _committed_version() == committed:
+                version = content_version()
+            kept = (version, value)
+        return kept[1]
+
+    return current
+
+
 # Invalidation --------------------------------------------------------------------
 
 

@@ -46,14 +46,13 @@ class Reference:
         return next((d.pk for d in self.departments if d.key == code), None)
 
 
-_kept: dict[str, Reference] = {}
-
-
 def _entry(pk: int, key: str, label: str, name: str) -> Entry:
     return Entry(pk, key, label, name, tuple(loose_words(label)))
 
 
-def _read() -> Reference:
+@pagecache.kept_while_unchanged
+def reference() -> Reference:
+    """The themes and the départements (one Redis round trip while they are kept)."""
     themes = french_ordered(Theme.objects.all()).values_list("pk", "slug", "name")
     return Reference(
         themes=tuple(_entry(pk, slug, name, name) for pk, slug, name in themes),
@@ -62,14 +61,3 @@ def _read() -> Reference:
             for department in Department.objects.order_by("code")
         ),
     )
-
-
-def reference() -> Reference:
-    """The themes and the départements (one Redis round trip while they are kept)."""
-    version = pagecache.content_version()
-    kept = _kept.get(version)
-    if kept is None:
-        kept = _read()
-        _kept.clear()
-        _kept[version] = kept
-    return kept

@@ -194,23 +194,15 @@ def _found(q: str) -> list[Found]:
     ]
 
 
-_links_kept: dict[str, tuple[dict[int, list[int]], dict[int, list[int]]]] = {}
-
-
+@pagecache.kept_while_unchanged
 def _links() -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """({publication id: its theme ids}, {publication id: its département ids}), kept in
     the process while the public content is unchanged, as portal.core.reference keeps the
     themes' names: reading them with a list's matches cost PostgreSQL two lookups a row."""
-    version = pagecache.content_version()
-    kept = _links_kept.get(version)
-    if kept is None:
-        kept = (
-            _ids_by_publication("publications_publication_themes", "theme_id"),
-            _ids_by_publication("publications_publication_departments", "department_id"),
-        )
-        _links_kept.clear()
-        _links_kept[version] = kept
-    return kept
+    return (
+        _ids_by_publication("publications_publication_themes", "theme_id"),
+        _ids_by_publication("publications_publication_departments", "department_id"),
+    )
 
 
 def _ids_by_publication(table: str, column: str) -> dict[int, list[int]]:

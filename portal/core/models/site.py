@@ -10,15 +10,11 @@ from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.pagecache import content_version
+from portal.core.pagecache import kept_while_unchanged
 from portal.core.validators import validate_iban, validate_siret
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 account_code = RegexValidator(r"^[0-9A-Z]+$", _("Enter digits and capital letters only."))
-
-
-# The settings row as this process read it last, under its content version (load()).
-_kept: dict[str, SiteSettings] = {}
 
 
 def _lines(text: str) -> list[str]:
@@ -210,14 +206,12 @@ class SiteSettings(models.Model):
         """The settings row, kept in each process while the public content is unchanged
         (a save moves pagecache.content_version() on); created with defaults if missing.
         Each caller gets its own copy, free to change."""
-        version = content_version()
-        settings = _kept.get(version)
-        if settings is None:
-            settings, created = cls.objects.get_or_create(
-                pk=1, defaults={"name": "Pôle ressources ville et développement social"}
-            )
-            if created:  # a change of the content: the version moved on
-                version = content_version()
-            _kept.clear()
-            _kept[version] = settings
-        return copy.copy(settings)
+        return copy.copy(_settings_row())
+
+
+@kept_while_unchanged
+def _settings_row() -> SiteSettings:
+    settings, _created = SiteSettings.objects.get_or_create(
+        pk=1, defaults={"name": "Pôle ressources ville et développement social"}
+    )
+    return settings
