@@ -130,7 +130,11 @@ def content_version() -> str:
     `using="fragments"`): the version, which every commit moves on, read from Redis once
     per request, and this process's own writes, so that the process that writes reads its
     writes at once."""
-    return f"{_committed_version().decode()}.{_local_writes}"
+    return _with_local_writes(_committed_version())
+
+
+def _with_local_writes(committed: bytes) -> str:
+    return f"{committed.decode()}.{_local_writes}"
 
 
 def kept_while_unchanged[T](load: Callable[[], T]) -> Callable[[], T]:
@@ -147,11 +151,11 @@ def kept_while_unchanged[T](load: Callable[[], T]) -> Callable[[], T]:
     def current() -> T:
         nonlocal kept
         committed = _committed_version()
-        version = f"{committed.decode()}.{_local_writes}"
+        version = _with_local_writes(committed)
         if kept[0] != version:
             value = load()
             if _committed_version() == committed:
-                version = content_version()
+                version = _with_local_writes(committed)
             kept = (version, value)
         return kept[1]
 
