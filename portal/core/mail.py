@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import email.policy
 import logging
+import re
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 from email import message_from_bytes
-from functools import partial
+from functools import cached_property, partial
 
 import css_inline
 from django.conf import settings
@@ -160,10 +161,48 @@ class RecordedMessage(EmailMultiAlternatives):
             self.attach(part.get_filename(), part.get_content(), part.get_content_type())
 
     def message(self, *, policy=email.policy.default):
-        return message_from_bytes(self._content, policy=policy)
+        return RecordedMime(self._content, policy=policy)
 
     def recipients(self) -> list[str]:
         return list(self._recipients)
+
+
+class RecordedMime:
+    """A recorded message as a mail backend asks for it (message()): as_bytes() gives the
+    recorded bytes back with the policy's line ends, as parsing and writing them out
+    again would, without the cost of either; anything else reads them parsed."""
+
+    def __init__(self, content: bytes, *, policy):
+        self._content = content
+        self.policy = policy
+
+    def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:
+        if unixfrom:
+            return self._parsed.as_bytes(unixfrom=True, policy=policy)
+        linesep = (policy or self.policy).linesep.encode()
+        return LINE_END.sub(linesep, self._content)
+
+    @cached_property
+    def _parsed(self):
+        return message_from_bytes(self._content, policy=self.policy)
+
+    def __bytes__(self) -> bytes:
+        return self.as_bytes()
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # not set yet (a copy being made): not the message's
+            raise AttributeError(name)
+        return getattr(self._parsed, name)
+
+    def __getitem__(self, name: str):
+        return self._parsed[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._parsed
+
+
+# Every line end, as the email package's generator finds them.
+LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 def _addresses(parsed, header: str) -> list[str]:

@@ -88,6 +88,7 @@ def test_a_committed_message_keeps_its_message_id_attachments_and_parts(
     assert recorded.subject == "Votre demande"
     [sent] = mail.outbox
     assert sent.message()["Message-ID"] == recorded.message_id
+    assert sent.message().as_bytes() == bytes(recorded.content)
     assert sent.to == ["nadia@example.org"]
     assert sent.reply_to == ["contact@centre.example.org"]
     assert sent.recipients() == ["nadia@example.org", "archive@centre.example.org"]
