@@ -14,6 +14,7 @@ from django.urls import reverse
 from newsletter import rendering
 from newsletter.models import MailFormat, Subscriber
 from newsletter.tokens import manage_token_make
+from portal.core.mail import FoldOncePolicy
 
 LIST_NAME = "Résonances"
 
@@ -27,31 +28,12 @@ UNFOLDED_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
 LINE_LIMIT = 900
 
 
-class CampaignPolicy(email.policy.EmailPolicy):
-    """Header folding for thousands of messages that differ in a few headers.
+class CampaignPolicy(FoldOncePolicy):
+    """The campaign's folding: the list headers stay on one line."""
 
-    Folding is most of the cost of building a message (the email package parses each
-    header again). Plain ASCII headers that fit on a line are written as they are (the
-    standard folding would write them the same), the list headers are never folded,
-    and the rest (the French Subject, From and List-Id, the same in every message of a
-    campaign) are folded once and remembered.
-    """
-
-    def fold_binary(self, name, value):
-        text = str(value)
-        if name.lower() in UNFOLDED_HEADERS or (
-            text.isascii() and "\n" not in text and len(name) + len(text) + 2 <= 78
-        ):
-            return f"{name}: {text}{self.linesep}".encode("ascii")
-        key = (name, text)
-        if key not in _folded:
-            if len(_folded) > 1000:
-                _folded.clear()
-            _folded[key] = super().fold_binary(name, value)
-        return _folded[key]
+    unfolded = UNFOLDED_HEADERS
 
 
-_folded: dict[tuple[str, str], bytes] = {}
 _policies: dict[str, CampaignPolicy] = {}
 
 

@@ -45,6 +45,37 @@ SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_LIMIT = 1000
 
 
+class FoldOncePolicy(email.policy.EmailPolicy):
+    """Header folding for messages that differ in a few headers.
+
+    Folding is most of the cost of writing a message out (the email package parses each
+    header again). Plain ASCII headers that fit on a line are written as they are (the
+    standard folding writes them the same), the headers named in `unfolded` are never
+    folded, and the rest (a French Subject, the From, the same in many messages) are
+    folded once and remembered.
+    """
+
+    unfolded: frozenset[str] = frozenset()
+
+    def fold_binary(self, name, value):
+        text = str(value)
+        if name.lower() in self.unfolded or (
+            text.isascii() and "\n" not in text and len(name) + len(text) + 2 <= 78
+        ):
+            return f"{name}: {text}{self.linesep}".encode("ascii")
+        key = (type(self), self.linesep, name, text)
+        if key not in _folded:
+            if len(_folded) > 1000:
+                _folded.clear()
+            _folded[key] = super().fold_binary(name, value)
+        return _folded[key]
+
+
+_folded: dict[tuple, bytes] = {}
+# The policy messages are recorded with (their bytes with "\n" line ends).
+RECORDING_POLICY = FoldOncePolicy()
+
+
 def email_build(
     *,
     template: str,
@@ -93,7 +124,8 @@ def mail_queue(message: EmailMessage) -> OutgoingMail | None:
     recipients = message.recipients()
     if not recipients:
         return None
-    mime = message.message()  # sets the Date and the Message-ID a resend keeps
+    # Sets the Date and the Message-ID a resend keeps.
+    mime = message.message(policy=RECORDING_POLICY)
     mail = OutgoingMail.objects.create(
         to=", ".join(message.to + message.cc) or ", ".join(recipients),
         subject=str(message.subject)[:255],

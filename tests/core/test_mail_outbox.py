@@ -4,6 +4,7 @@ to a real SMTP server, retried while the server is away, none lost (portal.core.
 from __future__ import annotations
 
 import email.policy
+import random
 import smtplib
 import time
 from datetime import timedelta
@@ -20,7 +21,13 @@ from django.utils import timezone
 from events.models import Registration
 from events.services.registrations import registration_create
 from infodoc.services.intake import info_request_submit
-from portal.core.mail import mail_deliver, mail_queue, mail_sweep, smtp_error_is_permanent
+from portal.core.mail import (
+    RECORDING_POLICY,
+    mail_deliver,
+    mail_queue,
+    mail_sweep,
+    smtp_error_is_permanent,
+)
 from portal.core.models import AuditEntry, OutgoingMail, OutgoingMailStatus
 from portal.core.tasks import mail_deliver_task
 from tests.conftest import free_port
@@ -100,6 +107,26 @@ def test_a_committed_message_keeps_its_message_id_attachments_and_parts(
         ("seance.ics", "text/calendar"),
     ]
     assert sent.attachments[0].content == b"%PDF-1.7 not really"
+
+
+def test_a_message_is_recorded_as_the_standard_policy_writes_it():
+    message = _message(reply_to=["Pôle ressources <contact@centre.example.org>"])
+    message.subject = (
+        "Inscription confirmée : séance « Café » du mercredi 20 mai 2026 à la maison des "
+        "associations de Sarcelles"
+    )
+    message.extra_headers = {"Date": "Sun, 06 Dec 2026 17:24:10 +0000", "Message-ID": "<a@b>"}
+    message.attach("séance.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    state = random.getstate()
+    try:
+        written = []
+        for policy in (email.policy.default, RECORDING_POLICY, RECORDING_POLICY):
+            random.seed(22)  # the same MIME boundaries
+            written.append(message.message(policy=policy).as_bytes())
+    finally:
+        random.setstate(state)
+    assert written[1] == written[0]
+    assert written[2] == written[0]  # folded once, then remembered
 
 
 @pytest.mark.django_db
