@@ -6,15 +6,16 @@ calendars show the local time whatever the season.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from events.forms import EN_DASH
 from events.models import Session
@@ -68,6 +69,13 @@ def session_event(session: Session, *, online_url: bool = False) -> Event:
     return event
 
 
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first_date: date, last_date: date) -> Timezone:
+    """The VTIMEZONE of `tzid` from `first_date` to `last_date`, built once per process:
+    the same for every calendar of those dates (the confirmations of one session)."""
+    return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+
+
 def calendar_build(
     *, sessions: Iterable[Session], name: str, online_url: bool = False, method: str = ""
 ) -> bytes:
@@ -84,11 +92,11 @@ def calendar_build(
             calendar.add_component(session_event(session, online_url=online_url))
             first = min(first or session.starts_at, session.starts_at)
             last = max(last or session.ends_at, session.ends_at)
-    if first is not None:
-        calendar.add_missing_timezones(
-            first_date=(timezone.localtime(first, _zone()) - timedelta(days=366)).date(),
-            last_date=(timezone.localtime(last, _zone()) + timedelta(days=366)).date(),
-        )
+    if first is not None:  # the VTIMEZONE of each zone the times use, first
+        first_date = (timezone.localtime(first, _zone()) - timedelta(days=366)).date()
+        last_date = (timezone.localtime(last, _zone()) + timedelta(days=366)).date()
+        for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+            calendar.subcomponents.insert(position, _vtimezone(tzid, first_date, last_date))
     return calendar.to_ical()
 
 
