@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from events.forms import RegistrationForm, session_when
@@ -27,12 +28,13 @@ from events.views.schema_org import action_events_json
 from members.selectors.memberships import person_for_user
 from members.services.directory import person_match_or_create
 from portal.core.consent import consent_record_for_form
+from portal.core.http import thanks_recall, thanks_remember
 from portal.core.models import ConsentPurpose, SiteSettings
 
 logger = logging.getLogger(__name__)
 
-# The visitor's session keeps the registrations just made, for the thank-you page.
-DONE_SESSION_KEY = "events.registrations"
+# The cookie keeping the registrations just made, for the thank-you page.
+DONE_COOKIE = "events_registrations"
 
 
 def _refusal(error: ValidationError, *, cycle: bool) -> str:
@@ -129,8 +131,9 @@ def action_detail(request, slug: str):
         if form.is_valid():
             registrations, refusal = _register(form, action, request)
             if registrations:
-                request.session[DONE_SESSION_KEY] = [r.pk for r in registrations]
-                return redirect("events:registration_done", slug=action.slug)
+                response = redirect("events:registration_done", slug=action.slug)
+                thanks_remember(response, name=DONE_COOKIE, value=[r.pk for r in registrations])
+                return response
     mine = person_registrations_for_action(person=person, action=action)
     for session in sessions:
         session.my_registration = mine.get(session.pk)
@@ -152,12 +155,14 @@ def action_detail(request, slug: str):
 
 
 @require_GET
+@never_cache
 def registration_done(request, slug: str):
     """What was recorded: confirmed, on the waiting list (and where), or awaiting confirmation."""
     action = public_action(slug=slug)
     if action is None:
         raise Http404
-    ids = [pk for pk in request.session.get(DONE_SESSION_KEY, []) if isinstance(pk, int)]
+    kept = thanks_recall(request, name=DONE_COOKIE)
+    ids = [pk for pk in kept if isinstance(pk, int)] if isinstance(kept, list) else []
     registrations = registrations_for_done_page(ids=ids, action=action) if ids else []
     for registration in registrations:
         registration.session.when = session_when(registration.session)

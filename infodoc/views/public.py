@@ -23,15 +23,15 @@ from infodoc.selectors.public import (
 from infodoc.services.intake import follow_request_id, follow_token, info_request_submit
 from members.selectors.memberships import person_for_user
 from portal.core.consent import consent_record_for_form
-from portal.core.http import client_ip
+from portal.core.http import client_ip, thanks_recall, thanks_remember
 from portal.core.models import ConsentPurpose
 from portal.core.ratelimit import rate_allow, rate_limits
 from publications.search import normalise_query
 
 logger = logging.getLogger(__name__)
 
-# The visitor's session keeps the request just sent, for the thank-you page.
-DONE_SESSION_KEY = "infodoc.request"
+# The cookie keeping the request just sent, for the thank-you page.
+DONE_COOKIE = "infodoc_request"
 # Requests per hour; settings.INFODOC_RATE_LIMITS = {"email": n, "ip": n} overrides them.
 RATE_LIMITS = {"email": 3, "ip": 10}
 # Q&As on their list page (the service page shows the latest few).
@@ -72,8 +72,9 @@ def index(request):
     if request.method == "POST":
         if form.is_spam:
             logger.info("Info-doc honeypot filled: nothing recorded.")
-            request.session.pop(DONE_SESSION_KEY, None)
-            return redirect("infodoc:done")
+            response = redirect("infodoc:done")
+            response.delete_cookie(DONE_COOKIE, samesite="Lax")
+            return response
         if form.is_valid():
             data = form.submission_data()
             if not _submission_allow(email=data["email"], ip=client_ip(request)):
@@ -103,16 +104,18 @@ def index(request):
                         _("Your request could not be recorded. Please check it and try again."),
                     )
                 else:
-                    request.session[DONE_SESSION_KEY] = info_request.pk
-                    return redirect("infodoc:done")
+                    response = redirect("infodoc:done")
+                    thanks_remember(response, name=DONE_COOKIE, value=info_request.pk)
+                    return response
     context = {"form": form, "questions": public_questions()}
     return render(request, "infodoc/index.html", context, status=status)
 
 
 @require_GET
+@never_cache
 def done(request):
     """The thank-you page; with the reference when this visitor's request was recorded."""
-    pk = request.session.get(DONE_SESSION_KEY)
+    pk = thanks_recall(request, name=DONE_COOKIE)
     info_request = follow_request(pk=pk) if isinstance(pk, int) else None
     context = {
         "info_request": info_request,

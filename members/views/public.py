@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.forms import MembershipRequestForm
@@ -23,12 +24,13 @@ from members.selectors.space import (
 from members.services.requests import membership_request_create
 from portal.core.consent import consent_record_for_form
 from portal.core.formats import NBSP, format_euros, format_number
+from portal.core.http import thanks_recall, thanks_remember
 from portal.core.models import ConsentPurpose
 
 logger = logging.getLogger(__name__)
 
-# The visitor's session keeps the request to join just sent, for the page that follows.
-REQUEST_DONE_SESSION_KEY = "members.request"
+# The cookie keeping the request to join just sent, for the page that follows.
+REQUEST_DONE_COOKIE = "members_request"
 
 
 def _rate_text(rule) -> str:
@@ -47,8 +49,9 @@ def public_list(request):
     if request.method == "POST":
         if form.is_spam:
             logger.info("Membership request honeypot filled: nothing recorded.")
-            request.session.pop(REQUEST_DONE_SESSION_KEY, None)
-            return redirect("members:request_done")
+            response = redirect("members:request_done")
+            response.delete_cookie(REQUEST_DONE_COOKIE, samesite="Lax")
+            return response
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -62,8 +65,9 @@ def public_list(request):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                request.session[REQUEST_DONE_SESSION_KEY] = membership_request.pk
-                return redirect("members:request_done")
+                response = redirect("members:request_done")
+                thanks_remember(response, name=REQUEST_DONE_COOKIE, value=membership_request.pk)
+                return response
     dues = [
         {"category": rule.get_category_display(), "text": _rate_text(rule)}
         for rule in public_dues_rules(year=year)
@@ -73,9 +77,10 @@ def public_list(request):
 
 
 @require_GET
+@never_cache
 def request_done(request):
     """The page after a request to join: what happened, what comes next; with the
     address the acknowledgement went to when this visitor's request was recorded."""
-    pk = request.session.get(REQUEST_DONE_SESSION_KEY)
+    pk = thanks_recall(request, name=REQUEST_DONE_COOKIE)
     membership_request = pending_membership_request(pk=pk) if isinstance(pk, int) else None
     return render(request, "members/request_done.html", {"membership_request": membership_request})

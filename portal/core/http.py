@@ -1,8 +1,14 @@
-"""Facts about the request that need the deployment's knowledge (proxies)."""
+"""Facts about the request that need the deployment's knowledge (proxies), and what a
+form's thank-you page keeps of the visitor's submission."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
+
+# How long a thank-you page still shows what the visitor sent.
+THANKS_SECONDS = 24 * 3600
 
 
 def client_ip(request) -> str:
@@ -15,3 +21,27 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def thanks_remember(response, *, name: str, value) -> None:
+    """Keep `value` (JSON) for the thank-you page the form redirects to, in a signed
+    cookie: no session row to write for an anonymous visitor, whose other pages stay the
+    shared ones of the page cache. The page reads it with thanks_recall()."""
+    response.set_signed_cookie(
+        name,
+        json.dumps(value),
+        salt=name,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def thanks_recall(request, *, name: str):
+    """What thanks_remember() kept under `name`; None when absent, too old or tampered
+    with. A page showing it is the visitor's own: never cache it (never_cache)."""
+    kept = request.get_signed_cookie(name, default=None, salt=name, max_age=THANKS_SECONDS)
+    try:
+        return json.loads(kept) if kept else None
+    except ValueError:
+        return None

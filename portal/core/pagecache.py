@@ -401,8 +401,9 @@ def _eligible(request) -> bool:
         settings.PAGE_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
-        # A visitor with a session (a request just sent, a registration) may see pages
-        # made for them: never shared, never served from the shared copy.
+        # A visitor with a session may see pages made for them: never shared, never
+        # served from the shared copy. (A form's thank-you page reads a cookie of its
+        # own, portal.core.http.thanks_recall, and is never stored.)
         and request.session.is_empty()
         and "HTTP_HX_REQUEST" not in request.META
         and not request.path.startswith(NEVER_CACHED)

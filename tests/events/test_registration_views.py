@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session as SessionRow
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Registration, RegistrationMode, RegistrationStatus
 from events.services.registrations import registration_cancel_token, registration_create
+from events.views.actions import DONE_COOKIE
 from members.models import Person
 from tests.events.factories import ActionFactory, RegistrationFactory, SessionFactory
 from tests.events.live import session_states
@@ -74,6 +77,22 @@ def test_an_anonymous_visitor_registers_and_sees_the_confirmation(client, depart
     assert done.status_code == 200
     assert done.context["registrations"] == [registration]
     assert done.context["any_confirmed"] and not done.context["any_waitlisted"]
+
+
+def test_the_thank_you_page_is_the_visitors_own_and_no_session_is_written(client):
+    """The registrations just made ride in a signed cookie to the thank-you page, which is
+    never stored in the page cache; another visitor, or a forged cookie, sees none."""
+    session = SessionFactory(capacity=10)
+    response = _post(client, session)
+
+    assert not SessionRow.objects.exists()
+    done = client.get(response["Location"])
+    assert done.context["registrations"] == [Registration.objects.get()]
+    assert "private" in done["Cache-Control"]
+    assert Client().get(response["Location"]).context["registrations"] == []
+    forged = Client()
+    forged.cookies[DONE_COOKIE] = client.cookies[DONE_COOKIE].value.replace("[", "[9")
+    assert forged.get(response["Location"]).context["registrations"] == []
 
 
 def test_an_existing_person_is_matched_by_email_and_not_overwritten(client, department):
