@@ -1,4 +1,8 @@
-"""The filters of the public agenda (GET parameters: theme, format, departement, month, q)."""
+"""The filters of the public agenda (GET parameters: theme, format, departement, month, q).
+
+Each filter narrows the agenda's sessions (events.selectors.agenda.AgendaList) by an SQL
+condition on its aliases: s (the session), a (its action) and c (its commune).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,13 @@ from functools import partial
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, TextField, Value
-from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Action, ActionFormat, Session
+from events.models import ActionFormat, Session
+from events.selectors.agenda import AgendaList
 from portal.core.reference import reference
 from portal.core.search import (
     choices_matching,
@@ -76,13 +79,13 @@ class MonthField(forms.ChoiceField):
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
-    def filter(self, queryset, value):
+    def filter(self, sessions: AgendaList, value) -> AgendaList:
         month = month_parse(value)
         if month is None:
-            return queryset
+            return sessions
         start = timezone.make_aware(datetime.combine(month, datetime.min.time()))
         end = timezone.make_aware(datetime.combine(_next_month(month), datetime.min.time()))
-        return queryset.filter(starts_at__gte=start, starts_at__lt=end)
+        return sessions.where("s.starts_at >= %s AND s.starts_at < %s", start, end)
 
 
 def _theme_choices() -> list[tuple[str, str]]:
@@ -91,6 +94,22 @@ def _theme_choices() -> list[tuple[str, str]]:
 
 def _department_choices() -> list[tuple[str, str]]:
     return reference().department_choices()
+
+
+# Sessions of actions filed under one of the themes (ids).
+THEMED_SQL = (
+    "EXISTS (SELECT 1 FROM events_action_themes t"
+    " WHERE t.action_id = s.action_id AND t.theme_id = ANY(%s))"
+)
+# Sessions of actions covering the département (id).
+COVERED_SQL = (
+    "EXISTS (SELECT 1 FROM events_action_departments d"
+    " WHERE d.action_id = s.action_id AND d.department_id = %s)"
+)
+# What a search reads: the action's texts, the session's title and place, its commune.
+SEARCHED_SQL = (
+    "concat_ws(' ', a.title, a.summary, a.description, s.title, s.venue, s.address, c.name)"
+)
 
 
 class AgendaFilter(django_filters.FilterSet):
@@ -108,10 +127,10 @@ class AgendaFilter(django_filters.FilterSet):
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"),
-        field_name="action__format",
         choices=ActionFormat.choices,
         empty_label=_("All formats"),
         widget=Select,
+        method="filter_format",
     )
     departement = django_filters.ChoiceFilter(
         label=_("Département"),
@@ -139,37 +158,35 @@ class AgendaFilter(django_filters.FilterSet):
         month.choices = partial(month_choices, data.get("month", "") if data else "")
         self.reference = reference()
 
-    def filter_theme(self, queryset, name, value):
-        return queryset.filter(action__themes=self.reference.theme_pk(value))
+    def filter_queryset(self, sessions: AgendaList) -> AgendaList:
+        """Each valid value's condition (django-filter's own asserts a QuerySet)."""
+        for name, value in self.form.cleaned_data.items():
+            sessions = self.filters[name].filter(sessions, value)
+        return sessions
 
-    def filter_departement(self, queryset, name, value):
+    def filter_theme(self, sessions: AgendaList, name, value) -> AgendaList:
+        return sessions.where(THEMED_SQL, [self.reference.theme_pk(value)])
+
+    def filter_format(self, sessions: AgendaList, name, value) -> AgendaList:
+        return sessions.where("a.format = %s", value)
+
+    def filter_departement(self, sessions: AgendaList, name, value) -> AgendaList:
+        """Sessions of actions covering the département, or held in one of its communes."""
         department = self.reference.department_pk(value)
-        covered = Action.departments.through.objects.filter(
-            action_id=OuterRef("action_id"), department_id=department
-        )
-        return queryset.filter(Q(Exists(covered)) | Q(commune__department_id=department))
+        return sessions.where(f"{COVERED_SQL} OR c.department_id = %s", department, department)
 
-    def filter_search(self, queryset, name, value):
+    def filter_search(self, sessions: AgendaList, name, value) -> AgendaList:
         """Every word is found in the texts, the venue, a theme or the format (folded:
         « santé » finds the theme Santé, « habitants » finds « habitant·es »)."""
         words = search_words(value)
-        if not words:
-            return queryset
-        text = Concat(
-            F("action__title"), Value(" "), F("action__summary"), Value(" "),
-            F("action__description"), Value(" "), F("title"), Value(" "), F("venue"),
-            Value(" "), F("address"), Value(" "), F("commune__name"),
-            output_field=TextField(),
-        )  # fmt: skip
         themes = themes_matching(words)
         for word in words:
-            match = Q(folded_contains(text, word))
+            condition, params = folded_contains(SEARCHED_SQL, word)
             if themes[word]:
-                themed = Action.themes.through.objects.filter(
-                    theme_id__in=themes[word], action_id=OuterRef("action_id")
-                )
-                match |= Q(Exists(themed))
+                condition += f" OR {THEMED_SQL}"
+                params.append(themes[word])
             if formats := choices_matching(ActionFormat.choices, word):
-                match |= Q(action__format__in=formats)
-            queryset = queryset.filter(match)
-        return queryset
+                condition += " OR a.format = ANY(%s)"
+                params.append(formats)
+            sessions = sessions.where(condition, *params)
+        return sessions

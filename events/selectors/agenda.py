@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     Max,
     Prefetch,
@@ -20,11 +21,13 @@ from django.utils import timezone
 
 from events.models import (
     Action,
+    ActionStatus,
     Registration,
     RegistrationMode,
     RegistrationStatus,
     Session,
 )
+from portal.core.models import Commune
 from portal.core.pagecache import kept_while_unchanged
 
 # The agenda feed also carries the sessions of the last weeks, so that calendars
@@ -89,7 +92,8 @@ def sessions_with_seats(*, ids: Iterable[int]) -> list[Session]:
 def agenda_sessions() -> QuerySet[Session]:
     """Upcoming sessions of public published actions, soonest first, for their cards
     (their seats are live fragments: events.views.live; their themes, action_theme_ids()).
-    The action's description, which cards don't show, is left out."""
+    The action's description, which cards don't show, is left out. The agenda's list,
+    which its filters narrow, is AgendaList: the same sessions read with raw SQL."""
     return (
         Session.objects.public()
         .upcoming()
@@ -97,6 +101,89 @@ def agenda_sessions() -> QuerySet[Session]:
         .defer("action__description")
         .order_by("starts_at", "pk")
     )
+
+
+# The columns of a card's session, action (but its description, which cards don't show) and
+# commune, in the order of their models' fields: the rows of AgendaList.
+_SESSION_FIELDS = Session._meta.concrete_fields
+_ACTION_FIELDS = [field for field in Action._meta.concrete_fields if field.name != "description"]
+_COMMUNE_FIELDS = Commune._meta.concrete_fields
+AGENDA_COLUMNS = ", ".join(
+    [f"s.{field.column}" for field in _SESSION_FIELDS]
+    + [f"a.{field.column}" for field in _ACTION_FIELDS]
+    + [f"c.{field.column}" for field in _COMMUNE_FIELDS]
+)
+_SESSION_NAMES = [field.attname for field in _SESSION_FIELDS]
+_ACTION_NAMES = [field.attname for field in _ACTION_FIELDS]
+_COMMUNE_NAMES = [field.attname for field in _COMMUNE_FIELDS]
+_ACTION_START, _COMMUNE_START = len(_SESSION_NAMES), len(_SESSION_NAMES) + len(_ACTION_NAMES)
+_ACTION = Session._meta.get_field("action")
+_COMMUNE = Session._meta.get_field("commune")
+# agenda_sessions() in SQL, with the filters' conditions ({where}) on the aliases s, a, c.
+AGENDA_SQL = """
+    SELECT {select}
+      FROM events_session s
+      JOIN events_action a ON a.id = s.action_id
+      LEFT JOIN core_commune c ON c.id = s.commune_id
+     WHERE a.is_public AND a.status = %s AND NOT s.is_cancelled AND s.ends_at >= %s{where}
+"""
+
+
+class AgendaList:
+    """The agenda's upcoming sessions (as agenda_sessions() finds them, with their actions
+    and communes), narrowed by SQL conditions: what events.filters.AgendaFilter filters and
+    ShortListPaginator slices into pages and counts, one raw query each.
+
+    Raw SQL: building the filtered query with the ORM (the filters' joins and subqueries,
+    the columns of three tables) cost several times what PostgreSQL takes to run it.
+    """
+
+    model = Session  # what django-filter's FilterSet reads of its queryset
+
+    def __init__(self, conditions: tuple[tuple[str, tuple], ...] = ()):
+        self.conditions = conditions
+
+    def all(self) -> AgendaList:
+        return self
+
+    def where(self, condition: str, *params) -> AgendaList:
+        """These sessions that meet the condition too (SQL on s, a and c)."""
+        return AgendaList((*self.conditions, (condition, params)))
+
+    def _query(self, select: str) -> tuple[str, list]:
+        where, params = "", [ActionStatus.PUBLISHED, timezone.now()]
+        for condition, condition_params in self.conditions:
+            where += f" AND ({condition})"
+            params += condition_params
+        return AGENDA_SQL.format(select=select, where=where), params
+
+    def count(self) -> int:
+        sql, params = self._query("count(*)")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, rows: slice) -> list[Session]:
+        """The sessions of a page, soonest first: `rows` is a slice, as Paginator takes one."""
+        sql, params = self._query(AGENDA_COLUMNS)
+        offset = rows.start or 0
+        sql += " ORDER BY s.starts_at, s.id LIMIT %s OFFSET %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, rows.stop - offset, offset])
+            return [_session_built(row) for row in cursor.fetchall()]
+
+
+def _session_built(row: tuple) -> Session:
+    """A row of AgendaList as select_related("action", "commune") builds it."""
+    db = connection.alias
+    session = Session.from_db(db, _SESSION_NAMES, row[:_ACTION_START])
+    action = Action.from_db(db, _ACTION_NAMES, row[_ACTION_START:_COMMUNE_START])
+    _ACTION.set_cached_value(session, action)
+    commune = row[_COMMUNE_START:]
+    _COMMUNE.set_cached_value(
+        session, None if commune[0] is None else Commune.from_db(db, _COMMUNE_NAMES, commune)
+    )
+    return session
 
 
 @kept_while_unchanged

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 from events.filters import AgendaFilter
 from events.ical import CONTENT_TYPE, calendar_build
 from events.selectors.agenda import (
+    AgendaList,
     action_feed_sessions,
-    agenda_sessions,
     feed_sessions,
     past_actions,
     public_action,
@@ -26,7 +26,7 @@ ACTIONS_PER_PAGE = 10
 
 @require_GET
 def agenda(request):
-    filterset = AgendaFilter(request.GET or None, queryset=agenda_sessions())
+    filterset = AgendaFilter(request.GET or None, queryset=AgendaList())
     page = ShortListPaginator(filterset.qs, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
     session_cards(page)
     context = {

@@ -3,8 +3,8 @@
 One way for every public search (the agenda, the publications, the info-doc Q&As): the
 words of the query are folded by `loose_words` (case, accents, ligatures, the
 inclusive-writing endings, a plural « s »): « Habitant·es » and « habitants » both give
-« habitant ». The stored text is folded by `folded()` (portal_unaccent, the middle dots
-removed), so that the folded word is found inside « habitant·es » as inside
+« habitant ». The stored text is folded by `folded_contains()` (portal_unaccent, the middle
+dots removed), so that the folded word is found inside « habitant·es » as inside
 « habitants ». Labels of choices (themes, formats, kinds) are matched the same way, so
 that « santé » finds what is filed under the theme Santé.
 """
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db.models import Func, IntegerField, Q, TextField, Value
-from django.db.models.lookups import Exact, IContains
+from django.db.models.lookups import Exact
 
 from portal.core.reference import reference
 from portal.core.text import inclusive_strip, loose_key, loose_words, unaccented
@@ -42,17 +42,14 @@ def fts_text(text: str) -> str:
     return inclusive_strip(text)
 
 
-def folded(expression) -> Func:
-    """portal_unaccent(the text without its middle dots), for `folded_contains`."""
-    without_dots = Func(
-        expression, Value(INCLUSIVE_DOTS), Value(""), function="translate", output_field=TextField()
+def folded_contains(text: str, word: str) -> tuple[str, list]:
+    """SQL saying that the `text` (an SQL expression), folded (portal_unaccent, the middle
+    dots removed), contains the folded word, case aside; and its parameters. A folded word
+    is letters and digits only (search_words): it holds no LIKE wildcard."""
+    return (
+        f"UPPER(portal_unaccent(translate({text}, %s, ''))::text) LIKE UPPER(%s)",
+        [INCLUSIVE_DOTS, f"%{word}%"],
     )
-    return unaccented(without_dots)
-
-
-def folded_contains(expression, word: str) -> IContains:
-    """The folded text contains the folded word (case-insensitive): a filter() argument."""
-    return IContains(folded(expression), word)
 
 
 def label_matches(label: object, word: str) -> bool:
