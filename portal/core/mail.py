@@ -46,16 +46,27 @@ SWEEP_LIMIT = 1000
 
 
 class FoldOncePolicy(email.policy.EmailPolicy):
-    """Header folding for messages that differ in a few headers.
+    """Headers for messages that differ in a few of them.
 
-    Folding is most of the cost of writing a message out (the email package parses each
-    header again). Plain ASCII headers that fit on a line are written as they are (the
-    standard folding writes them the same), the headers named in `unfolded` are never
-    folded, and the rest (a French Subject, the From, the same in many messages) are
-    folded once and remembered.
+    Parsing each header when it is set, and again to fold it when the message is written
+    out, is most of the cost of a message. A header set with a value it had before (the
+    From, the parts' Content-Type and encoding) is parsed once and remembered. Plain
+    ASCII headers that fit on a line are written as they are (the standard folding writes
+    them the same), the headers named in `unfolded` are never folded, and the rest (a
+    French Subject, the From) are folded once and remembered.
     """
 
     unfolded: frozenset[str] = frozenset()
+
+    def header_store_parse(self, name, value):
+        if not isinstance(value, str) or hasattr(value, "name"):
+            return super().header_store_parse(name, value)
+        key = (type(self), name, value)
+        if key not in _parsed:
+            if len(_parsed) > 1000:
+                _parsed.clear()
+            _parsed[key] = super().header_store_parse(name, value)
+        return _parsed[key]
 
     def fold_binary(self, name, value):
         text = str(value)
@@ -72,6 +83,7 @@ class FoldOncePolicy(email.policy.EmailPolicy):
 
 
 _folded: dict[tuple, bytes] = {}
+_parsed: dict[tuple, tuple] = {}
 # The policy messages are recorded with (their bytes with "\n" line ends).
 RECORDING_POLICY = FoldOncePolicy()
 
