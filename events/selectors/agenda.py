@@ -103,22 +103,42 @@ def agenda_sessions() -> QuerySet[Session]:
     )
 
 
-# The columns of a card's session, action (but its description, which cards don't show) and
-# commune, in the order of their models' fields: the rows of AgendaList.
-_SESSION_FIELDS = Session._meta.concrete_fields
-_ACTION_FIELDS = [field for field in Action._meta.concrete_fields if field.name != "description"]
-_COMMUNE_FIELDS = Commune._meta.concrete_fields
-AGENDA_COLUMNS = ", ".join(
-    [f"s.{field.column}" for field in _SESSION_FIELDS]
-    + [f"a.{field.column}" for field in _ACTION_FIELDS]
-    + [f"c.{field.column}" for field in _COMMUNE_FIELDS]
-)
-_SESSION_NAMES = [field.attname for field in _SESSION_FIELDS]
-_ACTION_NAMES = [field.attname for field in _ACTION_FIELDS]
-_COMMUNE_NAMES = [field.attname for field in _COMMUNE_FIELDS]
-_ACTION_START, _COMMUNE_START = len(_SESSION_NAMES), len(_SESSION_NAMES) + len(_ACTION_NAMES)
-_ACTION = Session._meta.get_field("action")
-_COMMUNE = Session._meta.get_field("commune")
+class _Columns:
+    """A model's columns in a raw query, under a table's alias, and the instance that
+    `from_db` (as the ORM) builds from them."""
+
+    def __init__(self, model, alias: str, *, without: tuple[str, ...] = ()):
+        fields = [field for field in model._meta.concrete_fields if field.name not in without]
+        self.model = model
+        self.sql = ", ".join(f"{alias}.{field.column}" for field in fields)
+        self.names = [field.attname for field in fields]
+
+    def built(self, row: tuple, start: int):
+        """The instance from the row's columns at `start`; None when its id is null."""
+        if row[start] is None:
+            return None
+        values = row[start : start + len(self.names)]
+        return self.model.from_db(connection.alias, self.names, values)
+
+
+_SESSION = _Columns(Session, "s")
+_COMMUNE = _Columns(Commune, "c")
+# A card's action: its description, which cards don't show, is left out.
+_CARD_ACTION = _Columns(Action, "a", without=("description",))
+_ACTION_OF_SESSION = Session._meta.get_field("action")
+_COMMUNE_OF_SESSION = Session._meta.get_field("commune")
+
+
+def _session_built(row: tuple, start: int, action: Action) -> Session:
+    """The session of the row's columns at `start` (_SESSION, then _COMMUNE), with its
+    commune and action, as select_related() or a prefetch gives them."""
+    session = _SESSION.built(row, start)
+    commune = _COMMUNE.built(row, start + len(_SESSION.names))
+    _COMMUNE_OF_SESSION.set_cached_value(session, commune)
+    _ACTION_OF_SESSION.set_cached_value(session, action)
+    return session
+
+
 # agenda_sessions() in SQL, with the filters' conditions ({where}) on the aliases s, a, c.
 AGENDA_SQL = """
     SELECT {select}
@@ -165,25 +185,14 @@ class AgendaList:
 
     def __getitem__(self, rows: slice) -> list[Session]:
         """The sessions of a page, soonest first: `rows` is a slice, as Paginator takes one."""
-        sql, params = self._query(AGENDA_COLUMNS)
+        sql, params = self._query(f"{_CARD_ACTION.sql}, {_SESSION.sql}, {_COMMUNE.sql}")
         offset = rows.start or 0
         sql += " ORDER BY s.starts_at, s.id LIMIT %s OFFSET %s"
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, rows.stop - offset, offset])
-            return [_session_built(row) for row in cursor.fetchall()]
-
-
-def _session_built(row: tuple) -> Session:
-    """A row of AgendaList as select_related("action", "commune") builds it."""
-    db = connection.alias
-    session = Session.from_db(db, _SESSION_NAMES, row[:_ACTION_START])
-    action = Action.from_db(db, _ACTION_NAMES, row[_ACTION_START:_COMMUNE_START])
-    _ACTION.set_cached_value(session, action)
-    commune = row[_COMMUNE_START:]
-    _COMMUNE.set_cached_value(
-        session, None if commune[0] is None else Commune.from_db(db, _COMMUNE_NAMES, commune)
-    )
-    return session
+            found = cursor.fetchall()
+        start = len(_CARD_ACTION.names)
+        return [_session_built(row, start, _CARD_ACTION.built(row, 0)) for row in found]
 
 
 @kept_while_unchanged
@@ -214,17 +223,34 @@ def past_actions() -> QuerySet[Action]:
     )
 
 
+_ACTION = _Columns(Action, "a")
+# A public action and its sessions (none: one row of nulls) with their communes.
+ACTION_PAGE_SQL = f"""
+    SELECT {_ACTION.sql}, {_SESSION.sql}, {_COMMUNE.sql}
+      FROM events_action a
+      LEFT JOIN events_session s ON s.action_id = a.id
+      LEFT JOIN core_commune c ON c.id = s.commune_id
+     WHERE a.is_public AND a.status = %s AND a.slug = %s
+     ORDER BY s.starts_at, s.id
+"""  # noqa: S608 (the columns come from the models)
+
+
 def action_for_page(*, slug: str) -> Action | None:
-    """A public action with its sessions, or None. Its themes, partners and départements
-    are read by the part of its page that shows them, which is kept while the content is
-    unchanged (fragments cache): no query for them on most visits."""
-    sessions = Session.objects.select_related("commune").order_by("starts_at", "pk")
-    return (
-        Action.objects.public()
-        .filter(slug=slug)
-        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="session_list"))
-        .first()
-    )
+    """A public action with its sessions (`session_list`), or None, in one raw query (the
+    ORM's two, the action then its sessions, cost most of the page). Its themes, partners
+    and départements are read by the part of its page that shows them, which is kept while
+    the content is unchanged (fragments cache): no query for them on most visits."""
+    with connection.cursor() as cursor:
+        cursor.execute(ACTION_PAGE_SQL, [ActionStatus.PUBLISHED, slug])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    action = _ACTION.built(rows[0], 0)
+    start = len(_ACTION.names)
+    action.session_list = [
+        _session_built(row, start, action) for row in rows if row[start] is not None
+    ]
+    return action
 
 
 def public_action(*, slug: str) -> Action | None:

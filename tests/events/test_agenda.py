@@ -19,12 +19,12 @@ URL = reverse("events:agenda")
 # Queries of one agenda page, whatever the number of sessions in the database: count (none
 # when the first page is not full), page with its actions' theme ids; the themes and the
 # départements are kept in the process (portal.core.reference), the sessions' seats until
-# a registration (pagecache.live_rows()). The action page: the action and its
+# a registration (pagecache.live_rows()). The action page: the action with its
 # sessions; while its parts are not kept yet (fragments cache), also its themes, partners,
 # départements and the publications that came out of the action.
 AGENDA_QUERIES = 2
-ACTION_PAGE_QUERIES = 2
-ACTION_PAGE_QUERIES_MADE = 6
+ACTION_PAGE_QUERIES = 1
+ACTION_PAGE_QUERIES_MADE = 5
 
 
 def _listed(response) -> list[Session]:

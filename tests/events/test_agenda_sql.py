@@ -1,21 +1,22 @@
-"""The agenda's filters in SQL (events.filters, AgendaList) find what the ORM found.
+"""The agenda's raw queries find what the ORM found: its filters (events.filters, AgendaList)
+and the action page's action with its sessions (action_for_page).
 
-The reference below is the ORM filtering the agenda had before its filters became SQL
-conditions, kept here as the oracle: every combination of values gives the same sessions,
-in the same order, and the same count.
+The references below are the ORM reads the pages had before, kept here as the oracles:
+every combination of the filters' values gives the same sessions, in the same order, and
+the same count; an action page the same action and sessions.
 """
 
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.db.models.lookups import IContains
 from django.utils import timezone
 
 from events.filters import AgendaFilter, month_parse
 from events.models import Action, ActionFormat, ActionStatus, Session
-from events.selectors.agenda import AgendaList, agenda_sessions
+from events.selectors.agenda import AgendaList, action_for_page, agenda_sessions
 from portal.core.models import Department, Theme
 from portal.core.search import (
     INCLUSIVE_DOTS,
@@ -194,3 +195,55 @@ def test_a_page_reads_its_sessions_with_their_actions_and_communes(
     assert described == [(s.action.title, s.commune and s.commune.name) for s in expected]
     # The description, which cards don't show, is read only when asked for.
     assert "description" in sessions[0].action.get_deferred_fields()
+
+
+def _orm_action_for_page(slug: str) -> Action | None:
+    """The action page's former ORM read: the action, then its sessions with communes."""
+    sessions = Session.objects.select_related("commune").order_by("starts_at", "pk")
+    return (
+        Action.objects.public()
+        .filter(slug=slug)
+        .prefetch_related(Prefetch("sessions", queryset=sessions, to_attr="session_list"))
+        .first()
+    )
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def _described(action: Action) -> tuple:
+    """The action's fields, and each session's with its commune's; its action the same."""
+    sessions = [
+        (_fields(session), session.commune and _fields(session.commune), session.action is action)
+        for session in action.session_list
+    ]
+    return _fields(action), sessions
+
+
+def test_an_action_page_reads_the_action_and_its_sessions_in_one_query(
+    agenda, django_assert_num_queries
+):
+    action = Action.objects.get(title="Atelier santé des habitant·es")
+    SessionFactory(action=action, is_cancelled=True)  # shown on its page, marked cancelled
+
+    with django_assert_num_queries(1):
+        found = action_for_page(slug=action.slug)
+        described = _described(found)
+
+    expected = _orm_action_for_page(action.slug)
+    assert found == expected
+    assert found.description == expected.description
+    assert found.session_list == expected.session_list
+    assert len(found.session_list) == 5
+    assert described == _described(expected)
+
+
+def test_an_action_page_without_sessions_and_one_not_public(agenda):
+    alone = ActionFactory()
+    found = action_for_page(slug=alone.slug)
+    assert found.session_list == []
+    assert _fields(found) == _fields(alone)
+    draft = Action.objects.get(status=ActionStatus.DRAFT)
+    assert action_for_page(slug=draft.slug) is None
+    assert action_for_page(slug="no-such-action") is None
