@@ -12,6 +12,7 @@ import uuid
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,22 +62,25 @@ def _refuse_if_closed(session: Session) -> None:
         raise ValidationError(_("Registration for this session is closed."), code="closed")
 
 
-def _new_status(session: Session) -> RegistrationStatus:
+def _new_status(session: Session, *, taken: int) -> RegistrationStatus:
+    """The status of a new registration when `taken` seats are confirmed already."""
     if session.mode == RegistrationMode.ON_REQUEST:
         return RegistrationStatus.REQUESTED
-    if session.capacity is None:
+    if session.capacity is None or taken < session.capacity:
         return RegistrationStatus.CONFIRMED
-    taken = session.registrations.confirmed().count()
-    return (
-        RegistrationStatus.CONFIRMED if taken < session.capacity else RegistrationStatus.WAITLISTED
-    )
+    return RegistrationStatus.WAITLISTED
 
 
 def _register(
     session: Session, person: Person, source: str, cycle_key: uuid.UUID | None
 ) -> Registration:
-    """Inside the session lock: refuse twice, then confirm or waitlist (no message yet)."""
-    if session.registrations.active().filter(person=person).exists():
+    """Inside the session lock: refuse twice, then confirm or waitlist (no message yet).
+    One query reads both whether the person is registered already and the seats taken."""
+    seen = session.registrations.aggregate(
+        mine=Count("pk", filter=Q(person=person) & ~Q(status=RegistrationStatus.CANCELLED)),
+        taken=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+    )
+    if seen["mine"]:
         raise ValidationError(
             _("%(person)s is already registered for this session.") % {"person": person},
             code="duplicate",
@@ -84,7 +88,7 @@ def _register(
     registration = Registration.objects.create(
         session=session,
         person=person,
-        status=_new_status(session),
+        status=_new_status(session, taken=seen["taken"]),
         source=source,
         cycle_key=cycle_key,
     )
