@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,14 @@ from infodoc.models import (
 from members.models import Person
 from portal.core.services import audit_log
 
+# Takes the year's next number in one statement: the year's row is created, or locked
+# and raised, until the transaction ends.
+NUMBER_NEXT = """
+    INSERT INTO infodoc_requestcounter (year, last_number) VALUES (%s, 1)
+    ON CONFLICT (year) DO UPDATE SET last_number = infodoc_requestcounter.last_number + 1
+    RETURNING last_number
+"""
+
 
 def reference_next(*, year: int) -> str:
     """`ID-<year>-<nnnn>`, consecutive within the year even under concurrency.
@@ -28,11 +36,10 @@ def reference_next(*, year: int) -> str:
     Must run inside the transaction that creates the request: the counter row stays
     locked until it commits, and a rollback gives the number back.
     """
-    RequestCounter.objects.bulk_create([RequestCounter(year=year)], ignore_conflicts=True)
-    counter = RequestCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"ID-{year}-{counter.last_number:04d}"
+    with connection.cursor() as cursor:
+        cursor.execute(NUMBER_NEXT, [year])
+        [number] = cursor.fetchone()
+    return f"ID-{year}-{number:04d}"
 
 
 def references_take(*, year: int, count: int, after: int = 0) -> list[str]:
