@@ -70,7 +70,9 @@ def _status_audit(subscriber: Subscriber, before: str, *, actor, action: str, **
 # Double opt-in ------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint of its own inside the form's transaction (two round trips fewer): the view
+# that catches its error leaves that transaction.
+@transaction.atomic(savepoint=False)
 def subscription_request(
     *,
     email: str,
