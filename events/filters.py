@@ -96,15 +96,15 @@ def _department_choices() -> list[tuple[str, str]]:
     return reference().department_choices()
 
 
-# Sessions of actions filed under one of the themes (ids).
+# Sessions of actions filed under one of the themes (ids). `= ANY(ARRAY(...))`, not EXISTS
+# or IN: a separate small query for PostgreSQL, which plans the whole in half the time.
 THEMED_SQL = (
-    "EXISTS (SELECT 1 FROM events_action_themes t"
-    " WHERE t.action_id = s.action_id AND t.theme_id = ANY(%s))"
+    "s.action_id = ANY(ARRAY(SELECT action_id FROM events_action_themes WHERE theme_id = ANY(%s)))"
 )
 # Sessions of actions covering the département (id).
 COVERED_SQL = (
-    "EXISTS (SELECT 1 FROM events_action_departments d"
-    " WHERE d.action_id = s.action_id AND d.department_id = %s)"
+    "s.action_id = ANY(ARRAY(SELECT action_id FROM events_action_departments"
+    " WHERE department_id = %s))"
 )
 # What a search reads: the action's texts, the session's title and place, its commune.
 SEARCHED_SQL = (
