@@ -6,6 +6,8 @@ condition on its aliases: s (the session), a (its action) and c (its commune).
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from datetime import date, datetime
 from functools import partial
@@ -96,6 +98,10 @@ def _department_choices() -> list[tuple[str, str]]:
     return reference().department_choices()
 
 
+def _format_choices() -> list[tuple[str, str]]:
+    return ActionFormat.choices
+
+
 # Sessions of actions filed under one of the themes (ids). `= ANY(ARRAY(...))`, not EXISTS
 # or IN: a separate small query for PostgreSQL, which plans the whole in half the time.
 THEMED_SQL = (
@@ -127,7 +133,7 @@ class AgendaFilter(django_filters.FilterSet):
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"),
-        choices=ActionFormat.choices,
+        choices=_format_choices,
         empty_label=_("All formats"),
         widget=Select,
         method="filter_format",
@@ -154,9 +160,14 @@ class AgendaFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        month = self.filters["month"].field
+        month = self.form.fields["month"]
         month.choices = partial(month_choices, data.get("month", "") if data else "")
         self.reference = reference()
+
+    def get_form_class(self) -> type[forms.Form]:
+        """The form class, made once (django-filter makes one, with new fields, for each
+        filterset): each form copies its fields."""
+        return _form_class(type(self))
 
     def filter_queryset(self, sessions: AgendaList) -> AgendaList:
         """Each valid value's condition (django-filter's own asserts a QuerySet)."""
@@ -190,3 +201,12 @@ class AgendaFilter(django_filters.FilterSet):
                 params.append(formats)
             sessions = sessions.where(condition, *params)
         return sessions
+
+
+@functools.cache
+def _form_class(filterset: type[AgendaFilter]) -> type[forms.Form]:
+    """django-filter's form class of the filterset, from its filters' fields."""
+    fields = {
+        name: filter_.field for name, filter_ in copy.deepcopy(filterset.base_filters).items()
+    }
+    return type(f"{filterset.__name__}Form", (filterset._meta.form,), fields)

@@ -191,6 +191,16 @@ def test_filter_by_month_in_local_time(client):
     assert f"{month_start:%Y-%m}" in dict(response.context["form"].fields["month"].choices)
 
 
+def test_a_month_typed_in_the_address_is_offered_with_the_coming_ones(client):
+    far = f"{timezone.localdate().year + 3}-05"
+    shown = list(client.get(URL, {"month": far}).context["form"].fields["month"].choices)
+    plain = list(client.get(URL).context["form"].fields["month"].choices)
+
+    assert far in dict(shown)
+    assert far not in dict(plain)
+    assert len(shown) == len(plain) + 1 == 14  # « any month » and the coming twelve
+
+
 def test_search_in_title_summary_and_description_ignoring_accents_and_case(client):
     by_title = SessionFactory(action=ActionFactory(title="Cité éducative : bilan"))
     by_summary = SessionFactory(action=ActionFactory(summary="Réussite éducative et santé"))
