@@ -205,8 +205,8 @@ class AgendaFilter(django_filters.FilterSet):
 
 @functools.cache
 def _form_class(filterset: type[AgendaFilter]) -> type[forms.Form]:
-    """django-filter's form class of the filterset, from its filters' fields."""
-    fields = {
-        name: filter_.field for name, filter_ in copy.deepcopy(filterset.base_filters).items()
-    }
+    """django-filter's form class of the filterset, from its filters' fields: those of
+    copies, for a filter keeps the field it made, which each filterset would copy then."""
+    filters = copy.deepcopy(filterset.base_filters)
+    fields = {name: filter_.field for name, filter_ in filters.items()}
     return type(f"{filterset.__name__}Form", (filterset._meta.form,), fields)
