@@ -61,8 +61,15 @@ def _context(registration: Registration) -> dict:
         "online_url": session.online_url if confirmed and session.is_online else "",
         "action_url": settings.SITE_URL + session.action.get_absolute_url(),
         "cancel_url": registration_cancel_url(registration),
-        "position": registration_waitlist_position(registration),
+        "position": _position(registration),
     }
+
+
+def _position(registration: Registration) -> int | None:
+    """Its place on the waiting list: counted under the session lock when it was just put
+    there (events.services.registrations), else read."""
+    known = getattr(registration, "position", None)
+    return known if known is not None else registration_waitlist_position(registration)
 
 
 def _message_build(*, template: str, registration: Registration) -> EmailMultiAlternatives:

@@ -75,10 +75,12 @@ def _register(
     session: Session, person: Person, source: str, cycle_key: uuid.UUID | None
 ) -> Registration:
     """Inside the session lock: refuse twice, then confirm or waitlist (no message yet).
-    One query reads both whether the person is registered already and the seats taken."""
+    One query reads whether the person is registered already, the seats taken and the
+    people waiting: a registration put on the waiting list knows its `position` (last)."""
     seen = session.registrations.aggregate(
         mine=Count("pk", filter=Q(person=person) & ~Q(status=RegistrationStatus.CANCELLED)),
         taken=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
     )
     if seen["mine"]:
         raise ValidationError(
@@ -92,6 +94,8 @@ def _register(
         source=source,
         cycle_key=cycle_key,
     )
+    if registration.status == RegistrationStatus.WAITLISTED:
+        registration.position = seen["waiting"] + 1
     return registration
 
 

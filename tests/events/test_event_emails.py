@@ -12,6 +12,7 @@ from icalendar import Calendar
 from events import tasks
 from events.emails import registration_confirmation_send, registration_promotion_send
 from events.models import Registration, RegistrationMode, RegistrationStatus
+from events.services.registrations import registration_create
 from events.services.reminders import session_reminders_send
 from portal.core.models import OutgoingMail
 from portal.core.tasks import mail_deliver_task
@@ -96,6 +97,21 @@ def test_the_waiting_list_message_gives_the_position_and_no_link(smtp_server, ma
     assert "visio.example.org" not in text
     assert "/agenda/annulation/" in text
     assert "text/calendar" not in {part.get_content_type() for part in message.walk()}
+
+
+def test_a_registration_put_on_the_waiting_list_is_told_its_place(smtp_server, mail_flush):
+    """Its place is counted with the seats, under the session's lock, not read again."""
+    session = SessionFactory(capacity=1)
+    RegistrationFactory(session=session)
+    RegistrationFactory(session=session, status="waitlisted")
+    RegistrationFactory(session=session, status="cancelled")
+
+    registration = registration_create(session=session, person=PersonFactory())
+    mail_flush()
+
+    assert registration.status == RegistrationStatus.WAITLISTED
+    [message] = smtp_server.messages
+    assert " 2." in _text(message)  # second in line
 
 
 def test_a_request_is_acknowledged(smtp_server, mail_flush):
