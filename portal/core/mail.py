@@ -62,11 +62,12 @@ class FoldOncePolicy(email.policy.EmailPolicy):
         if not isinstance(value, str) or hasattr(value, "name"):
             return super().header_store_parse(name, value)
         key = (type(self), name, value)
-        if key not in _parsed:
+        parsed = _parsed.get(key)  # one lookup: another thread may clear it meanwhile
+        if parsed is None:
             if len(_parsed) > 1000:
                 _parsed.clear()
-            _parsed[key] = super().header_store_parse(name, value)
-        return _parsed[key]
+            parsed = _parsed[key] = super().header_store_parse(name, value)
+        return parsed
 
     def fold_binary(self, name, value):
         text = str(value)
@@ -75,11 +76,12 @@ class FoldOncePolicy(email.policy.EmailPolicy):
         ):
             return f"{name}: {text}{self.linesep}".encode("ascii")
         key = (type(self), self.linesep, name, text)
-        if key not in _folded:
+        folded = _folded.get(key)
+        if folded is None:
             if len(_folded) > 1000:
                 _folded.clear()
-            _folded[key] = super().fold_binary(name, value)
-        return _folded[key]
+            folded = _folded[key] = super().fold_binary(name, value)
+        return folded
 
 
 _folded: dict[tuple, bytes] = {}
