@@ -130,6 +130,16 @@ def test_a_card_kept_in_the_fragments_cache_shows_a_change_at_once(client):
         assert f'<span class="tag">{theme.name}</span>' not in content
 
 
+def test_a_card_kept_without_its_themes_shows_them_where_the_list_does(client):
+    theme = Theme.objects.get(slug="sante")
+    PublicationFactory(title="Habitat", summary="Un résumé", themes=[theme])
+    tag = f'<span class="tag">{theme.name}</span>'
+    # The home page's cards show no themes: their kept parts are not the list's.
+    assert "Habitat" in client.get(reverse("core:home")).content.decode()
+
+    assert tag in client.get(URL).content.decode()
+
+
 def test_keyset_pages_walk_the_whole_list_and_back(client):
     bulk_publications(PAGE_SIZE * 2 + 5, prefix="walk")
     expected = list(
