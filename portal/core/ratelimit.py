@@ -1,4 +1,4 @@
-"""A small fixed-window rate limiter for public forms, kept in the cache.
+"""A small fixed-window rate limiter for public forms, kept in the cache's Redis.
 
 Each counter is keyed by a keyed hash (HMAC with the secret key) of the value it
 counts, an email address or a client IP, so the cache holds no personal data in
@@ -8,9 +8,12 @@ only the submissions that would really be acted on.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+
+from portal.core import pagecache
 
 PREFIX = "ratelimit"
 DEFAULT_WINDOW = 3600
@@ -28,6 +31,25 @@ def _cache_key(scope: str, name: str, value: str) -> str:
     return f"{PREFIX}:{scope}:{name}:{digest[:40]}"
 
 
+# Checks each counter against its limit, then counts the attempt under each: one round
+# trip, atomic. A counter's first attempt starts its window.
+COUNT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+    if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[i + 1]) then return 0 end
+end
+for _, key in ipairs(KEYS) do
+    if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[1]) end
+end
+return 1
+"""
+
+
+@functools.cache
+def _count_script():
+    """COUNT_SCRIPT on the cache's Redis (the page cache's client, one per process)."""
+    return pagecache._redis().register_script(COUNT_SCRIPT)
+
+
 def rate_allow(
     *, scope: str, keys: dict[str, str], limits: dict[str, int], window: int = DEFAULT_WINDOW
 ) -> bool:
@@ -42,14 +64,6 @@ def rate_allow(
         for name, value in keys.items()
         if name in limits
     }
-    current = cache.get_many(list(counted))
-    if any(current.get(key, 0) >= limit for key, limit in counted.items()):
-        return False
-    for key in counted:
-        if cache.add(key, 1, timeout=window):  # the first attempt: one round trip
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
-    return True
+    if not counted:
+        return True
+    return bool(_count_script()(keys=list(counted), args=[window, *counted.values()]))
