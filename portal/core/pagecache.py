@@ -94,7 +94,9 @@ MAX_CHANGED_PAGES = 20
 
 
 @functools.cache
-def _redis() -> redis.Redis:
+def redis_client() -> redis.Redis:
+    """The cache's Redis, one client per process, for what Django's cache API lacks: the
+    page cache's MGET and counters, the rate limits' script."""
     config = settings.CACHES["default"]
     return redis.Redis.from_url(config["LOCATION"], **config.get("OPTIONS", {}))
 
@@ -115,7 +117,7 @@ _request_scope = threading.local()
 def _committed_version() -> bytes:
     version = getattr(_request_scope, "version", None)
     if version is None:
-        client = _redis()
+        client = redis_client()
         version, live_writes = client.mget(VERSION_KEY, LIVE_WRITES_KEY)
         version = version or _version_started(client)
         if getattr(_request_scope, "open", False):
@@ -180,7 +182,7 @@ class _Invalidation:
     def run(self) -> None:
         if not self.done:
             self.done = True
-            version = _redis().incr(VERSION_KEY)
+            version = redis_client().incr(VERSION_KEY)
             if settings.PAGE_CACHE_SECONDS > 0:
                 from portal.core.tasks import page_cache_refresh_task
 
@@ -308,7 +310,9 @@ def live_rows(
         if len(rows) == len(ids):
             return rows
     unsure = [pk for pk in ids if pk not in rows]
-    values = _redis().mget([VERSION_KEY, LIVE_WRITES_KEY, *(_live_key(name, pk) for pk in unsure)])
+    values = redis_client().mget(
+        [VERSION_KEY, LIVE_WRITES_KEY, *(_live_key(name, pk) for pk in unsure)]
+    )
     version, seen = values[0] or b"", (values[0], values[1])
     stamps = {}
     for pk, writes in zip(unsure, values[2:], strict=True):
@@ -332,7 +336,7 @@ def live_row_changed(name: str, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> No
     """Once the current transaction commits, the row's kept live data is read again."""
 
     def count() -> None:
-        _redis().pipeline(transaction=False).incr(_live_key(name, pk)).incr(
+        redis_client().pipeline(transaction=False).incr(_live_key(name, pk)).incr(
             LIVE_WRITES_KEY
         ).execute()
 
@@ -370,7 +374,7 @@ def _key(request) -> str:
 def _lookup(key: str) -> tuple[bytes, bytes | None, tuple[bytes, str] | None]:
     """The current version, the count of live writes (LIVE_WRITES_KEY), and the page
     stored under `key` if it was made under that version."""
-    client = _redis()
+    client = redis_client()
     current, live_writes, stored = client.mget(VERSION_KEY, LIVE_WRITES_KEY, key)
     if current is None:
         return _version_started(client), live_writes, None
@@ -384,7 +388,7 @@ def _lookup(key: str) -> tuple[bytes, bytes | None, tuple[bytes, str] | None]:
 
 def _store(key: str, version: bytes, content: bytes, content_type: str) -> None:
     page = version + b"\n" + content_type.encode() + b"\n" + content
-    _redis().set(key, page, ex=settings.PAGE_CACHE_SECONDS)
+    redis_client().set(key, page, ex=settings.PAGE_CACHE_SECONDS)
 
 
 def _messages_pending(request) -> bool:

@@ -47,7 +47,7 @@ return 1
 @functools.cache
 def _count_script():
     """COUNT_SCRIPT on the cache's Redis (the page cache's client, one per process)."""
-    return pagecache._redis().register_script(COUNT_SCRIPT)
+    return pagecache.redis_client().register_script(COUNT_SCRIPT)
 
 
 def rate_allow(

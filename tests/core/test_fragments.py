@@ -31,7 +31,7 @@ def test_the_home_page_keeps_its_latest_publications_until_the_content_changes(c
     assert _publication_queries(client) == 0
 
     # Another process's commit moves the version on: the part is made again.
-    pagecache._redis().incr(pagecache.VERSION_KEY)
+    pagecache.redis_client().incr(pagecache.VERSION_KEY)
     assert _publication_queries(client) == 1
 
 

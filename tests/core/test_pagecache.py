@@ -137,7 +137,7 @@ def test_a_public_many_to_many_link_drops_the_cache(client, django_capture_on_co
 
 
 def _version() -> int:
-    return int(pagecache._redis().get(pagecache.VERSION_KEY))
+    return int(pagecache.redis_client().get(pagecache.VERSION_KEY))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -367,7 +367,7 @@ def test_live_rows_are_read_once_then_kept_until_a_write_commits(
         pagecache.live_row_changed("test", 2)
     assert pagecache.live_rows("test", [1, 2], load) == {1: {"read": 1}, 2: {"read": 2}}
     # Any committed change of the content moves the version on: every row is read again.
-    pagecache._redis().incr(pagecache.VERSION_KEY)
+    pagecache.redis_client().incr(pagecache.VERSION_KEY)
     pagecache.live_rows("test", [1], load)
 
     assert loads == [[1, 2], [2], [1]]
@@ -375,7 +375,7 @@ def test_live_rows_are_read_once_then_kept_until_a_write_commits(
 
 def test_live_rows_read_before_a_write_committed_are_not_kept_as_current():
     def load_while_a_write_commits(ids):
-        pagecache._redis().incr(pagecache._live_key("test", 1))
+        pagecache.redis_client().incr(pagecache._live_key("test", 1))
         return {1: {"seats": 3}}
 
     pagecache.live_rows("test", [1], load_while_a_write_commits)
@@ -388,7 +388,7 @@ def test_a_request_reads_the_content_version_once(rf):
 
     def view(request):
         seen.append(pagecache.content_version())
-        pagecache._redis().incr(pagecache.VERSION_KEY)  # another process commits meanwhile
+        pagecache.redis_client().incr(pagecache.VERSION_KEY)  # another process commits meanwhile
         seen.append(pagecache.content_version())
         return HttpResponse("ok")
 

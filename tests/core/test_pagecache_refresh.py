@@ -40,7 +40,7 @@ def refresh_inline(monkeypatch):
 
 
 def _version() -> int:
-    return int(pagecache._redis().get(pagecache.VERSION_KEY))
+    return int(pagecache.redis_client().get(pagecache.VERSION_KEY))
 
 
 def _stored(url: str) -> bool:

@@ -25,7 +25,7 @@ def test_each_key_is_limited_and_a_refused_attempt_is_not_counted():
 def test_a_counter_lives_for_its_window_from_the_first_attempt():
     assert rate_allow(scope="test", keys={"ip": "192.0.2.9"}, limits={"ip": 5}, window=60)
     key = _cache_key("test", "ip", "192.0.2.9")
-    client = pagecache._redis()
+    client = pagecache.redis_client()
     assert 0 < client.ttl(key) <= 60
     assert client.get(key) == b"1"
     assert rate_allow(scope="test", keys={"ip": "192.0.2.9", "email": "x"}, limits={"ip": 5})

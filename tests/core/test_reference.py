@@ -43,7 +43,7 @@ def test_a_write_in_this_process_is_seen_at_once():
 def test_a_change_committed_by_another_process_is_read_again():
     reference()
     # Another process's commit moves the page cache's version on (portal.core.pagecache).
-    pagecache._redis().incr(pagecache.VERSION_KEY)
+    pagecache.redis_client().incr(pagecache.VERSION_KEY)
 
     assert _queries_of_reference() == 2
 

@@ -70,7 +70,7 @@ def test_site_settings_are_read_once_then_kept_until_the_content_changes(
     assert SiteSettings.load().name != site.name  # each caller has its own copy
 
     # Another process's commit moves the version on: the row is read again.
-    pagecache._redis().incr(pagecache.VERSION_KEY)
+    pagecache.redis_client().incr(pagecache.VERSION_KEY)
     with django_assert_num_queries(1):
         SiteSettings.load()
 

@@ -137,7 +137,7 @@ def test_a_cached_page_and_its_seats_take_one_round_trip_to_redis(
     session, person = SessionFactory(capacity=5), PersonFactory()
     url = session.action.get_absolute_url()
     _cached([url])
-    client, reads = pagecache._redis(), []
+    client, reads = pagecache.redis_client(), []
     mget = client.mget
     monkeypatch.setattr(client, "mget", lambda *keys: reads.append(keys) or mget(*keys))
 
