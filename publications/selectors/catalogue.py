@@ -60,6 +60,12 @@ class FacetOption:
     count: int
     selected: bool
 
+    @property
+    def text(self) -> str:
+        """What the option shows: « Étude (12) ». One lookup for the template, where the
+        label and the count, localized, cost two on each of a page's forty options."""
+        return f"{self.label} ({self.count})"
+
 
 @dataclass(frozen=True)
 class Facets:
