@@ -14,7 +14,9 @@
   POSTs of the three public forms, each with a unique email address, in slices
   alternating with the trivial view's and with the same mix whose POSTs go to a minimal
   form (CSRF, one field, one row, a redirect: bench/urls.py), the floor any form's
-  writes leave. The rows written are counted afterwards.
+  writes leave, and to the same form sending one mail through portal.core.mail (each
+  public form sends one), the floor of the public forms. The rows written are counted
+  afterwards.
 
 Everything written here is deleted afterwards: a kept database stays as generated.
 """
@@ -39,8 +41,8 @@ SESSION_CHOICE = re.compile(r'name="session" value="(\d+)"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([a-zA-Z0-9]{64})"')
 POLL_SECONDS, POLL_LIMIT = 0.05, 5.0
 AFTER_WRITE_LIMIT = 1.0  # seconds between the registration and the pages served from cache
-# The mixed load's floor: the same mix with this minimal form in place of the public forms.
-MINIMAL_WRITE = "/__bench__/write/"
+# The mixed load's floors: the same mix with these forms in place of the public forms.
+MINIMAL_WRITES = {"minimal": "/__bench__/write/", "minimal with a mail": "/__bench__/write-mail/"}
 
 
 def _request(base: str, method: str, path: str, *, form=None, cookie: str = ""):
@@ -344,14 +346,14 @@ def mixed(base: str, pages: dict[str, str], *, duration: int) -> dict:
                               token=token).items():  # fmt: skip
         status, _headers, _text = _request(base, "POST", paths[kind], form=fields, cookie=cookie)
         checked[kind] = status
-    minimal = {MINIMAL_WRITE: {"csrfmiddlewaretoken": token, "email": "EMAIL"}}
-    checked["minimal"], _headers, _text = _request(
-        base,
-        "POST",
-        MINIMAL_WRITE,
-        form={**minimal[MINIMAL_WRITE], "email": "a@example.org"},
-        cookie=cookie,
-    )
+    # The references' POSTs: {kind: {path: fields}}.
+    references = {
+        kind: {path: {"csrfmiddlewaretoken": token, "email": "EMAIL"}}
+        for kind, path in MINIMAL_WRITES.items()
+    }
+    for kind, path in MINIMAL_WRITES.items():
+        fields = {"csrfmiddlewaretoken": token, "email": f"{EMAIL_PREFIX}{RUN}-check@example.org"}
+        checked[kind], _headers, _text = _request(base, "POST", path, form=fields, cookie=cookie)
     if any(status != 302 for status in checked.values()):
         raise RuntimeError(f"a form did not redirect: {checked}")
     before = rows_written()
@@ -360,13 +362,14 @@ def mixed(base: str, pages: dict[str, str], *, duration: int) -> dict:
         for kind, fields in forms(session=session, email="EMAIL", token=token).items()
     }
     gets = [path for label, path in pages.items() if label not in (TRIVIAL, "layout alone")]
-    trivial, floor, mix = alternated(
+    trivial, minimal, minimal_mail, mix = alternated(
         base,
-        [pages[TRIVIAL], gets[0], gets[0]],
+        [pages[TRIVIAL], gets[0], gets[0], gets[0]],
         duration=duration,
         scripts={
-            1: mix_script(gets=gets, posts=minimal, cookie=cookie),
-            2: mix_script(gets=gets, posts=posts, cookie=cookie),
+            1: mix_script(gets=gets, posts=references["minimal"], cookie=cookie),
+            2: mix_script(gets=gets, posts=references["minimal with a mail"], cookie=cookie),
+            3: mix_script(gets=gets, posts=posts, cookie=cookie),
         },
     )
     time.sleep(1)  # the last POSTs wrk gave up on may still commit
@@ -374,7 +377,8 @@ def mixed(base: str, pages: dict[str, str], *, duration: int) -> dict:
     return {
         "mix": mix,
         "trivial": trivial,
-        "minimal": floor,
+        "minimal": minimal,
+        "minimal with a mail": minimal_mail,
         "counts": mix_counts(mix["output"]),
         "written": written,
     }

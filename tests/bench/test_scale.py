@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from django.test import override_settings
+
 from bench.scale import report, writes
+from portal.core.models import AuditEntry, OutgoingMail
 
 
 def figures(rps: float, *, p95_ms: float = 5.0, errors: int = 0) -> dict:
@@ -66,6 +70,7 @@ def _mixed(*, refused: int = 0, written: int = 30) -> dict:
         "mix": figures(600),
         "trivial": figures(1000),
         "minimal": figures(800),
+        "minimal with a mail": figures(700),
         "counts": {"posted": 32, "redirected": 30, "refused": refused},
         "written": {"registration": written, "info-doc request": 0, "subscription": 0},
     }
@@ -80,8 +85,21 @@ def test_mixed_load_fails_on_a_refused_post_or_missing_rows():
     assert not line(written=29)
 
 
-def test_mixed_load_shows_the_same_mix_with_a_minimal_form_beside_it():
+def test_mixed_load_shows_the_same_mix_with_minimal_forms_beside_it():
     reference = report.mixed_lines(_mixed())[0][2]
 
     assert "trivial view: 1000 req/s" in reference
     assert "minimal form" in reference and "800 req/s (0.80 x)" in reference
+    assert "one mail" in reference and "700 req/s (0.70 x)" in reference
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_the_minimal_form_with_a_mail_records_a_row_and_a_mail_in_one_transaction(client):
+    response = client.post("/__bench__/write-mail/", {"email": "camille@example.org"})
+
+    assert response.status_code == 302
+    assert AuditEntry.objects.get().object_repr == "camille@example.org"
+    assert OutgoingMail.objects.get().recipients == ["camille@example.org"]
+    assert client.post("/__bench__/write-mail/", {"email": "pas une adresse"}).status_code == 400
+    assert OutgoingMail.objects.count() == 1
