@@ -6,8 +6,6 @@ condition on its aliases: s (the session), a (its action) and c (its commune).
 
 from __future__ import annotations
 
-import copy
-import functools
 import re
 from datetime import date, datetime
 from functools import partial
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import ActionFormat, Session
 from events.selectors.agenda import AgendaList
+from portal.core.forms import FormClassMadeOnce
 from portal.core.reference import reference
 from portal.core.search import (
     choices_matching,
@@ -118,7 +117,7 @@ SEARCHED_SQL = (
 )
 
 
-class AgendaFilter(django_filters.FilterSet):
+class AgendaFilter(FormClassMadeOnce, django_filters.FilterSet):
     """Filters of the agenda's sessions; an invalid value is reported and ignored.
 
     The options are functions, called when the form is shown or checked: the form is
@@ -164,11 +163,6 @@ class AgendaFilter(django_filters.FilterSet):
         month.choices = partial(month_choices, data.get("month", "") if data else "")
         self.reference = reference()
 
-    def get_form_class(self) -> type[forms.Form]:
-        """The form class, made once (django-filter makes one, with new fields, for each
-        filterset): each form copies its fields."""
-        return _form_class(type(self))
-
     def filter_queryset(self, sessions: AgendaList) -> AgendaList:
         """Each valid value's condition (django-filter's own asserts a QuerySet)."""
         for name, value in self.form.cleaned_data.items():
@@ -201,12 +195,3 @@ class AgendaFilter(django_filters.FilterSet):
                 params.append(formats)
             sessions = sessions.where(condition, *params)
         return sessions
-
-
-@functools.cache
-def _form_class(filterset: type[AgendaFilter]) -> type[forms.Form]:
-    """django-filter's form class of the filterset, from its filters' fields: those of
-    copies, for a filter keeps the field it made, which each filterset would copy then."""
-    filters = copy.deepcopy(filterset.base_filters)
-    fields = {name: filter_.field for name, filter_ in filters.items()}
-    return type(f"{filterset.__name__}Form", (filterset._meta.form,), fields)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from datetime import date
 
 from django import forms
@@ -112,3 +114,20 @@ class ImportFileForm(forms.Form):
                 value = [item.pk if isinstance(item, Model) else item for item in value]
             values[name] = value
         return values
+
+
+class FormClassMadeOnce:
+    """For a django-filter FilterSet: its form class made once per process. django-filter
+    makes one, with new fields, for each filterset; each form copies its fields anyway."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        return _filter_form_class(type(self))
+
+
+@functools.cache
+def _filter_form_class(filterset: type) -> type[forms.Form]:
+    """django-filter's form class of the filterset, from its filters' fields: those of
+    copies, for a filter keeps the field it made, which each filterset would copy then."""
+    filters = copy.deepcopy(filterset.base_filters)
+    fields = {name: filter_.field for name, filter_ in filters.items()}
+    return type(f"{filterset.__name__}Form", (filterset._meta.form,), fields)
