@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.collation import french_ordered
+from portal.core.forms import FormClassMadeOnce
 from portal.core.models import Department, Theme
 from publications.models import Publication, PublicationKind
 
@@ -23,8 +24,13 @@ class YearFilter(django_filters.Filter):
     field_class = forms.IntegerField
 
 
-class PublicationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=PublicationKind.choices, label=_("Kind"))
+def _kind_choices() -> list[tuple[str, str]]:
+    """The kinds, as a function: a form's copy of its field then copies no list of them."""
+    return PublicationKind.choices
+
+
+class PublicationFilter(FormClassMadeOnce, django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=_kind_choices, label=_("Kind"))
     theme = django_filters.ModelChoiceFilter(
         field_name="themes",
         to_field_name="slug",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.core.models import SiteSettings, Theme
+from publications.filters import PublicationFilter
 from publications.models import Publication, PublicationKind, PublicationStatus
 from publications.selectors.catalogue import PAGE_SIZE
 from tests.events.factories import ActionFactory
@@ -138,6 +139,16 @@ def test_a_card_kept_without_its_themes_shows_them_where_the_list_does(client):
     assert "Habitat" in client.get(reverse("core:home")).content.decode()
 
     assert tag in client.get(URL).content.decode()
+
+
+def test_each_list_filter_checks_its_own_values_with_the_form_class_made_once():
+    wrong = PublicationFilter({"kind": "nope"})
+    right = PublicationFilter({"kind": PublicationKind.STUDY})
+
+    assert type(wrong.form) is type(right.form)
+    assert wrong.form.fields["kind"] is not right.form.fields["kind"]
+    assert (wrong.ignored, wrong.cleaned()) == (["kind"], {})
+    assert (right.ignored, right.cleaned()) == ([], {"kind": PublicationKind.STUDY})
 
 
 def test_keyset_pages_walk_the_whole_list_and_back(client):
