@@ -252,6 +252,10 @@ CELERY_TASK_TIME_LIMIT = 6 * 60
 CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes a task's database connection after every task unless told to keep it for
+# this many; portal.celery then keeps it as Django does a request's (CONN_MAX_AGE, health
+# checks): a new PostgreSQL connection per mail cost more than sending the mail.
+CELERY_DB_REUSE_MAX = 1000
 # Longer than any task may run (see CONVENTIONS.md: no task outlives it).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -1,7 +1,12 @@
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from celery.fixups.django import DjangoWorkerFixup
+from celery.signals import task_postrun, task_prerun
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from portal.celery import app
@@ -39,3 +44,39 @@ def test_a_real_worker_runs_a_task_sent_through_redis(celery_worker):
 
     assert not Session.objects.filter(pk=expired.pk).exists()
     assert Session.objects.filter(pk=alive.pk).exists()
+
+
+def test_a_worker_keeps_its_database_connection_from_task_to_task():
+    """Celery's Django fixup reads the reuse count as CELERY_DB_REUSE_MAX; without it, it
+    closes the connection after every task and each mail paid a new PostgreSQL backend."""
+    fixup = DjangoWorkerFixup(app)
+
+    assert fixup.db_reuse_max >= 100
+
+
+class _Task:
+    def __init__(self, *, eager: bool):
+        self.request = SimpleNamespace(is_eager=eager)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_around_a_task_an_old_connection_is_closed_and_a_sound_one_kept():
+    connection.ensure_connection()
+    kept = connection.connection
+
+    task_prerun.send(sender=_Task(eager=False), task_id="1", task=None)
+    assert connection.connection is kept
+
+    connection.close_at = time.monotonic() - 1  # older than CONN_MAX_AGE
+    task_postrun.send(sender=_Task(eager=False), task_id="1", task=None)
+    assert connection.connection is None
+
+
+@pytest.mark.django_db
+def test_a_task_run_in_place_leaves_its_callers_transaction_alone():
+    connection.ensure_connection()
+    connection.close_at = time.monotonic() - 1
+
+    task_prerun.send(sender=_Task(eager=True), task_id="1", task=None)
+
+    assert connection.connection is not None and connection.in_atomic_block
