@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.http.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -378,7 +379,18 @@ SECURE_CSP = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features by the origins allowed to use them (none: off for every page).
+PERMISSIONS_POLICY: dict[str, tuple[str, ...]] = dict.fromkeys(
+    (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    ),
+    (),
+)  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: forms and htmx (hx-headers) carry the page's token.
+CSRF_COOKIE_HTTPONLY = True
 _https = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https

@@ -1,5 +1,6 @@
-"""Facts about the request that need the deployment's knowledge (proxies), and what a
-form's thank-you page keeps of the visitor's submission."""
+"""Facts about the request that need the deployment's knowledge (proxies), what a form's
+thank-you page keeps of the visitor's submission, and the one security header Django's
+SecurityMiddleware does not set (Permissions-Policy)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,22 @@ def thanks_recall(request, *, name: str):
         return json.loads(kept) if kept else None
     except ValueError:
         return None
+
+
+class PermissionsPolicyMiddleware:
+    """Sets settings.PERMISSIONS_POLICY on every response (pages served from the page cache
+    too: it sits outside it): the browser features no page of the portal uses stay off,
+    even for a script that got in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,6 +1,7 @@
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -168,3 +169,23 @@ def test_client_ip_behind_trusted_proxies(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXIES = 1
     assert client_ip(request) == "203.0.113.7"  # a forged left-most address is ignored
+
+
+@pytest.mark.django_db
+@override_settings(PAGE_CACHE_SECONDS=300)
+def test_every_page_turns_off_the_browser_features_it_does_not_use(client):
+    """Permissions-Policy on a page made now and on the same page served from the cache."""
+    made, cached = client.get("/"), client.get("/")
+
+    assert cached["X-Page-Cache"] == "hit"
+    for response in (made, cached):
+        policy = response["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
+
+
+@pytest.mark.django_db
+def test_no_script_can_read_the_csrf_cookie(client):
+    response = client.get(reverse("infodoc:index"))
+
+    assert response.cookies[settings.CSRF_COOKIE_NAME]["httponly"]
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
