@@ -13,7 +13,6 @@ from infodoc.models import (
     TRANSITIONS,
     Channel,
     InfoRequest,
-    RequestCounter,
     RequesterKind,
     RequestStatus,
     StatusChange,
@@ -21,11 +20,12 @@ from infodoc.models import (
 from members.models import Person
 from portal.core.services import audit_log
 
-# Takes the year's next number in one statement: the year's row is created, or locked
-# and raised, until the transaction ends.
-NUMBER_NEXT = """
-    INSERT INTO infodoc_requestcounter (year, last_number) VALUES (%s, 1)
-    ON CONFLICT (year) DO UPDATE SET last_number = infodoc_requestcounter.last_number + 1
+# Takes the year's next `count` numbers, after `after` at least, in one statement: the
+# year's row is created, or locked and raised, until the transaction ends.
+NUMBERS_TAKE = """
+    INSERT INTO infodoc_requestcounter (year, last_number) VALUES (%(year)s, %(after)s + %(count)s)
+    ON CONFLICT (year) DO UPDATE
+       SET last_number = GREATEST(infodoc_requestcounter.last_number, %(after)s) + %(count)s
     RETURNING last_number
 """
 
@@ -36,23 +36,18 @@ def reference_next(*, year: int) -> str:
     Must run inside the transaction that creates the request: the counter row stays
     locked until it commits, and a rollback gives the number back.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(NUMBER_NEXT, [year])
-        [number] = cursor.fetchone()
-    return f"ID-{year}-{number:04d}"
+    return references_take(year=year, count=1)[0]
 
 
 def references_take(*, year: int, count: int, after: int = 0) -> list[str]:
-    """`count` consecutive references of `year` at once, for an import, taken as
+    """`count` consecutive references of `year` at once (an import), taken as
     `reference_next` takes one (same locked counter, same rollback). The counter is first
     raised to `after`, the highest number of the year the file gave itself, so that no
     reference is ever given twice."""
-    RequestCounter.objects.bulk_create([RequestCounter(year=year)], ignore_conflicts=True)
-    counter = RequestCounter.objects.select_for_update().get(year=year)
-    first = max(counter.last_number, after) + 1
-    counter.last_number = first + count - 1
-    counter.save(update_fields=["last_number"])
-    return [f"ID-{year}-{number:04d}" for number in range(first, first + count)]
+    with connection.cursor() as cursor:
+        cursor.execute(NUMBERS_TAKE, {"year": year, "after": after, "count": count})
+        [last] = cursor.fetchone()
+    return [f"ID-{year}-{number:04d}" for number in range(last - count + 1, last + 1)]
 
 
 @transaction.atomic
