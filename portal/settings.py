@@ -185,7 +185,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # The mails' subject prefix is the centre's name (portal.core.accounts.AccountAdapter).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Failed password sign-ins, per visitor IP and per (address, IP) pair: someone guessing
+    # from elsewhere never locks the owner out (portal.core.accounts.AccountAdapter).
+    "login_failed": "20/5m/ip,5/5m/key,10/h/key",
+    # The portal's own: failures per address from all IPs, a ceiling several IPs must share.
+    # Over it, password sign-in waits but sign-in by emailed code stays open.
+    "login_failed_address": "50/h/key",
     "login": "30/m/ip",
     "reset_password": "5/m/ip,3/m/key",
     "request_login_code": "5/m/ip,3/m/key",

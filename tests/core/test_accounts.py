@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -69,19 +71,61 @@ def test_login_by_email_and_password(client, member_user):
     assert client.get("/espace/").status_code == 200
 
 
-def test_failed_logins_are_rate_limited(client, member_user, settings):
+def sign_in(client, *, password: str, ip: str, email: str = "membre@example.org"):
+    return client.post("/comptes/login/", {"login": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_failed_logins_from_one_device_do_not_lock_the_owner_out(client, member_user):
     for _ in range(5):
-        response = client.post(
-            "/comptes/login/", {"login": "membre@example.org", "password": "wrong-password"}
-        )
-        assert response.status_code == 200
-    response = client.post(
-        "/comptes/login/", {"login": "membre@example.org", "password": "correct-horse-battery"}
-    )
-    # Even the right password is refused until the window passes, with a French message.
-    assert response.status_code == 200
-    assert "Trop de tentatives" in response.content.decode()
+        assert sign_in(client, password="wrong-password", ip="203.0.113.66").status_code == 200
+    # The guesser's sixth try is refused, even with the right password, in French with a
+    # way in by emailed code.
+    content = sign_in(client, password="correct-horse-battery", ip="203.0.113.66").content
+    assert "Trop de tentatives depuis cet appareil" in content.decode()
+    assert 'href="/comptes/login/code/"' in content.decode()
     assert client.get("/espace/").status_code == 302
+    # The owner, elsewhere, signs in.
+    response = sign_in(client, password="correct-horse-battery", ip="198.51.100.7")
+    assert response.status_code == 302
+    assert client.get("/espace/").status_code == 200
+
+
+def test_a_right_password_does_not_count_as_a_failure(client, member_user):
+    for _ in range(4):
+        sign_in(client, password="wrong-password", ip="203.0.113.66")
+    assert sign_in(client, password="correct-horse-battery", ip="203.0.113.66").status_code == 302
+    client.logout()
+    assert sign_in(client, password="correct-horse-battery", ip="203.0.113.66").status_code == 302
+
+
+def test_failures_from_many_devices_pause_password_sign_in_but_not_the_emailed_code(
+    client, member_user, smtp_server, mail_flush
+):
+    for device in range(10):
+        for _ in range(5):
+            sign_in(client, password="wrong-password", ip=f"203.0.113.{device}")
+    response = sign_in(client, password="correct-horse-battery", ip="198.51.100.7")
+    content = response.content.decode()
+    assert "Trop de tentatives échouées pour cette adresse" in content
+    assert 'href="/comptes/login/code/"' in content
+    assert client.get("/espace/").status_code == 302
+
+    response = client.post(
+        "/comptes/login/code/", {"email": "membre@example.org"}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
+    mail_flush()
+    (text,) = (
+        part.get_payload(decode=True).decode()
+        for part in smtp_server.messages[0].walk()
+        if part.get_content_type() == "text/plain"
+    )
+    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", text).group()
+    response = client.post(
+        "/comptes/login/code/confirm/", {"code": code}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 302
+    assert client.get("/espace/").status_code == 200
 
 
 def test_password_reset_mail_goes_through_a_real_smtp_server(
@@ -103,3 +147,29 @@ def test_login_by_code_is_offered(client, member_user, smtp_server, mail_flush):
     assert response.status_code == 302
     mail_flush()  # the mail task
     assert len(smtp_server.messages) == 1
+
+
+def test_too_many_sign_in_requests_get_a_french_page(client, db):
+    for _ in range(30):
+        sign_in(client, password="wrong-password", ip="203.0.113.66", email="x@example.org")
+    response = sign_in(client, password="wrong-password", ip="203.0.113.66")
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.content.decode()
+
+
+def test_behind_a_proxy_failures_count_per_visitor_not_per_proxy(client, member_user, settings):
+    settings.TRUSTED_PROXIES = 1
+    for _ in range(5):
+        client.post(
+            "/comptes/login/",
+            {"login": "membre@example.org", "password": "wrong-password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+        )
+    response = client.post(
+        "/comptes/login/",
+        {"login": "membre@example.org", "password": "correct-horse-battery"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 302
