@@ -9,7 +9,7 @@ from events import urls as events_urls
 from events.sitemaps import ActionSitemap
 from infodoc import urls as infodoc_urls
 from infodoc.sitemaps import QuestionSitemap
-from portal.core.files import PUBLIC_MEDIA_PREFIXES
+from portal.core.files import PUBLIC_MEDIA_FOLDERS
 from portal.core.sitemaps import StaticPagesSitemap
 from portal.core.views import files as views_files
 from portal.core.views import pages as core_views
@@ -30,7 +30,7 @@ urlpatterns = [
     # Publication covers and thumbnails and the site's logo are public; every other upload
     # (invoices, receipts, reports) is private, served by core:private_file once checked.
     re_path(
-        rf"^media/(?P<path>(?:{'|'.join(map(re.escape, PUBLIC_MEDIA_PREFIXES))}).+)$",
+        rf"^media/(?P<folder>{'|'.join(map(re.escape, PUBLIC_MEDIA_FOLDERS))})/(?P<name>.+)$",
         views_files.public_media,
         name="public_media",
     ),

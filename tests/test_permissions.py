@@ -378,7 +378,7 @@ def _kwargs(world: World) -> dict:
         "newsletter:unsubscribe": {"token": tokens["manage"]},
         "newsletter:preferences": {"token": tokens["manage"]},
         "infodoc:follow": {"token": tokens["follow"]},
-        "public_media": {"path": "publications/covers/absent-cover.jpg"},
+        "public_media": {"folder": "publications/covers", "name": "absent-cover.jpg"},
         "core:private_file": {"name": a["invoice"].pdf.name},
         "members:space_invoice_pdf": {"number": a["invoice"].number},
         "members:space_credit_note_pdf": {"number": a["credit_note"].number},

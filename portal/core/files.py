@@ -34,8 +34,12 @@ from portal.core.roles import is_director, is_staff
 
 logger = logging.getLogger(__name__)
 
-# Stored names served to anyone at MEDIA_URL (portal/urls.py): images of public pages.
-PUBLIC_MEDIA_PREFIXES = ("publications/covers/", "publications/thumbnails/", "site/")
+# Folders whose files are served to anyone at MEDIA_URL (portal/urls.py): images of public
+# pages. Each is served as its own root, so no name climbs out of it.
+PUBLIC_MEDIA_FOLDERS = ("publications/covers", "publications/thumbnails", "site")
+PUBLIC_MEDIA_PREFIXES = tuple(f"{folder}/" for folder in PUBLIC_MEDIA_FOLDERS)
+# The longest file or folder name the file systems take (NAME_MAX, in bytes).
+NAME_PART_MAX = 255
 # Opened in the browser's viewer; anything else is downloaded (no upload runs as a page).
 INLINE_TYPES = frozenset({"application/pdf"})
 
@@ -63,7 +67,8 @@ def file_reader_register(model: type[models.Model], rule: Callable[..., bool]) -
 
 
 def name_is_safe(name: str) -> bool:
-    """A relative name inside the media root: no absolute path, no « .. », no backslash."""
+    """A relative name inside the media root: no absolute path, no « .. », no backslash,
+    no part longer than a file system takes (the system would refuse it with an error)."""
     path = PurePosixPath(name)
     return bool(
         name
@@ -72,6 +77,7 @@ def name_is_safe(name: str) -> bool:
         and not path.is_absolute()
         and ".." not in path.parts
         and str(path) == name
+        and all(len(part.encode()) <= NAME_PART_MAX for part in path.parts)
     )
 
 

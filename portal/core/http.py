@@ -1,12 +1,13 @@
 """Facts about the request that need the deployment's knowledge (proxies), what a form's
-thank-you page keeps of the visitor's submission, and the one security header Django's
-SecurityMiddleware does not set (Permissions-Policy)."""
+thank-you page keeps of the visitor's submission, the one security header Django's
+SecurityMiddleware does not set (Permissions-Policy), and the paths refused before any view."""
 
 from __future__ import annotations
 
 import json
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 
 # How long a thank-you page still shows what the visitor sent.
 THANKS_SECONDS = 24 * 3600
@@ -65,3 +66,18 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class NulPathMiddleware:
+    """Answers 400 (the French page) to a path holding a NUL byte (%00), before any view:
+    PostgreSQL refuses NUL in text, so a document number or a token taken from the path
+    would otherwise fail in the query. Query strings and forms keep their own handling
+    (a filter ignores the value, a field says it is invalid)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise BadRequest("NUL byte in the path")
+        return self.get_response(request)

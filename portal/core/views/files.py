@@ -3,6 +3,8 @@ and the public images (see portal.core.files)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,10 +14,10 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from portal.core.files import (
+    PUBLIC_MEDIA_FOLDERS,
     file_readable,
     file_records,
     file_response,
-    media_is_public,
     name_is_safe,
 )
 from portal.core.roles import is_director, is_staff
@@ -38,9 +40,9 @@ def private_file(request, name: str):
 
 
 @require_safe
-def public_media(request, path: str):
-    """Publication covers and thumbnails, the site's logo: to anyone, and nothing else
-    (a « .. » never climbs out of them)."""
-    if not (name_is_safe(path) and media_is_public(path)):
+def public_media(request, folder: str, name: str):
+    """Publication covers and thumbnails, the site's logo: to anyone, and nothing else.
+    The folder is the served root, so even a name the check let through stays inside it."""
+    if folder not in PUBLIC_MEDIA_FOLDERS or not name_is_safe(name):
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, name, document_root=Path(settings.MEDIA_ROOT) / folder)
