@@ -1,4 +1,5 @@
-"""Hostile input on every public filter and form: never a 5xx, never unescaped markup.
+"""Hostile input on every public filter, form and URL path parameter: never a 5xx, never
+unescaped markup.
 
 The info-doc request form has its own, deeper fuzzing in tests/infodoc/test_fuzz.py.
 """
@@ -206,3 +207,95 @@ def test_oai_echoes_hostile_arguments_escaped(client):
     )
     check(response, "xml")
     assert "&lt;script&gt;" in response.content.decode() or MARKER[1:7] not in response.text
+
+
+# Path segments -------------------------------------------------------------------------
+
+# Each stands for one path segment, as sent (already percent-encoded where it must be).
+SEGMENTS = (
+    "%00",
+    "a%00b",
+    "x" * 300,
+    quote("é" * 200),
+    "..",
+    "%2e%2e",
+    "..%2f..%2fetc%2fpasswd",
+    "%2fetc%2fpasswd",
+    "%5c..%5cwin.ini",
+    "%",
+    "%ff%fe",
+    "%c0%af",
+    "%252e%252e",
+    quote("\u202e\ufeff\U0001f600"),
+    "99999999999999999999999",
+    "-1",
+    quote(MARKER, safe=""),
+    "%0d%0aSet-Cookie:%20x=1",
+)
+# Values that let reverse() build the URL where a parameter has a fixed set of values.
+FIXED = {"public_media": {"folder": "site"}, "admin:app_list": {"app_label": "members"}}
+
+
+def _url_templates() -> list[tuple[str, str, list[str]]]:
+    """(name, URL with a placeholder per parameter, the placeholders) of every named URL
+    pattern taking parameters, outside the back office (which sends anyone but the staff
+    to its login page before reading them)."""
+    from django.urls import reverse
+
+    from tests.test_permissions import all_patterns
+
+    templates = []
+    for pattern in all_patterns():
+        params = list(pattern.pattern.pattern.regex.groupindex)
+        if not pattern.name or not params or pattern.name.startswith("admin:"):
+            continue
+        fixed = FIXED.get(pattern.name, {})
+        placeholders = {
+            name: f"{i}9876543{i}" for i, name in enumerate(params) if name not in fixed
+        }
+        url = reverse(pattern.name, kwargs={**placeholders, **fixed})
+        templates.append((pattern.name, url, list(placeholders.values())))
+    return templates
+
+
+@pytest.fixture
+def member_client(make_user):
+    """A client signed in as a member linked to an organisation, so that the member-space
+    pages go as far as their queries."""
+    from django.test import Client
+
+    from tests.members.factories import MembershipFactory, OrganisationFactory, PersonFactory
+
+    user = make_user("membre.fuzz@example.org")
+    organisation = OrganisationFactory()
+    PersonFactory(email=user.email, organisation=organisation, user=user, is_member_contact=True)
+    MembershipFactory(organisation=organisation)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_path_parameter_survives_hostile_segments(client, member_client):
+    templates = _url_templates()
+    assert len(templates) > 20  # the walk found the site's patterns
+    errors = []
+    for name, url, placeholders in templates:
+        for placeholder in placeholders:
+            for segment in SEGMENTS:
+                path = url.replace(placeholder, segment)
+                for visitor in (client, member_client):
+                    cache.clear()  # rate limits
+                    status = visitor.get(path).status_code
+                    if status >= 500:
+                        errors.append((name, path[:120], status))
+    assert not errors, errors
+
+
+@FUZZ
+@given(data=st.data(), segment=st.text(min_size=1, max_size=400))
+def test_path_parameters_survive_any_text(client, member_client, data, segment):
+    cache.clear()
+    _name, url, placeholders = data.draw(st.sampled_from(_url_templates()))
+    path = url.replace(data.draw(st.sampled_from(placeholders)), quote(segment, safe=""))
+    for visitor in (client, member_client):
+        check(visitor.get(path))
