@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -303,7 +304,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "newsletter-sweeper": {
         "task": "newsletter.tasks.deliveries_sweep",
-        "schedule": crontab(),
+        "schedule": timedelta(seconds=env_int("NEWSLETTER_SWEEP_SECONDS", 30)),
     },
     "import-files-purge": {
         "task": "portal.core.tasks.import_files_purge_task",
@@ -344,7 +345,10 @@ IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
 # for an address the server refuses for now, soft bounces before suspension.
 NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL") or DEFAULT_FROM_EMAIL
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
-NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 300)
+# A claim is renewed every quarter of the lease while its batch sends; it must outlast a
+# quarter plus one message's SMTP timeout (30 s), so a slow worker keeps its rows and a
+# dead one's come back within the lease and one sweep (every NEWSLETTER_SWEEP_SECONDS).
+NEWSLETTER_LEASE_SECONDS = env_int("NEWSLETTER_LEASE_SECONDS", 60)
 NEWSLETTER_RATE_PER_SECOND = env_int("NEWSLETTER_RATE_PER_SECOND", 150)
 NEWSLETTER_PARALLEL_BATCHES = env_int("NEWSLETTER_PARALLEL_BATCHES", 4)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -111,6 +112,8 @@ class SmtpSink:
     envelopes: list = field(default_factory=list)
     # Address → the reply refusing it (e.g. "550 5.1.1 Mailbox unknown").
     refusals: dict[str, str] = field(default_factory=dict)
+    # Seconds the server takes to accept each message (a slow server, not a dead one).
+    delay: float = 0
     controller: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -120,6 +123,7 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from newsletter import rendering
 from newsletter.models import MailFormat, Subscriber
@@ -67,6 +68,13 @@ def _cte(text: str) -> str | None:
 
 def site_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def delivery_message_id(delivery_id: int) -> str:
+    """The Message-ID of one delivery, the same at every attempt: a copy sent again after
+    a worker died is recognisably the same message to mail software."""
+    token = salted_hmac("newsletter.delivery", str(delivery_id)).hexdigest()[:24]
+    return f"<{token}.resonances@{site_domain()}>"
 
 
 def list_id() -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.policy
 import re
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -21,7 +20,6 @@ from newsletter.models import MailFormat, Subscriber
 from newsletter.services.messages import (
     campaign_message,
     fits_8bit,
-    site_domain,
     subscriber_links,
 )
 
@@ -90,10 +88,9 @@ class Outbox:
         self.smtp = isinstance(mailer, SmtpBackend)
         self.sender = mailer.prep_address(settings.NEWSLETTER_FROM_EMAIL) if self.smtp else ""
 
-    def deliver(self, subscriber: Subscriber) -> str:
+    def deliver(self, subscriber: Subscriber, *, message_id: str) -> str:
         """Send one subscriber's copy; return its Message-ID. SMTP errors propagate."""
         links = subscriber_links(subscriber)
-        message_id = make_msgid(domain=site_domain())
         data = self.stamped.bytes_for(
             to=subscriber.email, mail_format=subscriber.mail_format, message_id=message_id,
             links=links,

@@ -3,10 +3,10 @@
 A campaign runs as a few chains of batch tasks (tasks.deliveries_send). Each step
 claims up to NEWSLETTER_BATCH_SIZE queued rows with SKIP LOCKED and a lease, sends
 them over one SMTP connection outside any transaction, and marks each row sent
-right after the server accepted it. A worker killed mid-batch leaves its rows
-"sending"; when the lease expires the sweeper queues them again, so at most the
-message in flight is sent twice. Temporary errors wait (backoff), permanent ones
-fail only their row.
+right after the server accepted it. A batch at work renews its lease every quarter of
+it; a worker killed mid-batch leaves its rows "sending" until the lease expires and the
+sweeper queues them again, so at most the message in flight is sent twice, with the
+same Message-ID. Temporary errors wait (backoff), permanent ones fail only their row.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,7 +27,7 @@ from django.utils import timezone
 from newsletter import rendering
 from newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus, SubscriberStatus
 from newsletter.selectors.segments import issue_recipients
-from newsletter.services.messages import newsletter_mailer
+from newsletter.services.messages import delivery_message_id, newsletter_mailer
 from newsletter.services.outbox import Outbox
 from newsletter.services.throttle import throttle_wait
 from portal.core.mail import smtp_error_code, smtp_error_describe
@@ -34,8 +35,8 @@ from portal.core.services import audit_log
 
 logger = logging.getLogger(__name__)
 
-# Every this many messages, re-read the issue's status (pause and cancel act fast) and
-# renew the lease on the rows still to send.
+# Every this many messages, and at least every quarter of the lease, re-read the issue's
+# status (pause and cancel act fast) and renew the lease on the rows still to send.
 STATUS_CHECK_EVERY = 20
 # The last time a chain of batch tasks worked on an issue (see deliveries_sweep).
 ACTIVITY_KEY = "newsletter:activity:{issue_id}"
@@ -236,12 +237,18 @@ def batch_send(*, issue_id: int, failures: int = 0) -> BatchResult:
 
 
 def _send_all(result, issue, outbox: Outbox, deliveries, failures) -> BatchResult:
+    renew_every = settings.NEWSLETTER_LEASE_SECONDS / 4
+    checked_at = time.monotonic()
     for position, delivery in enumerate(deliveries):
-        if position and position % STATUS_CHECK_EVERY == 0:
+        if position and (
+            position % STATUS_CHECK_EVERY == 0 or time.monotonic() - checked_at >= renew_every
+        ):
             if not _issue_is_sending(issue.pk):
                 result.released += deliveries_release(deliveries[position:])
                 return result
             _leases_renew(deliveries[position:])
+            activity_touch(issue.pk)
+            checked_at = time.monotonic()
         outcome = _send_one(outbox, delivery)
         if outcome == "sent":
             result.sent += 1
@@ -276,7 +283,7 @@ def _send_one(outbox: Outbox, delivery: Delivery) -> str:
         return "skipped"
     throttle_wait()
     try:
-        message_id = outbox.deliver(subscriber)
+        message_id = outbox.deliver(subscriber, message_id=delivery_message_id(delivery.pk))
     except ValueError as error:  # an address Django refuses to put in a header
         _mark_failed(delivery, f"invalid address: {error}")
         return "failed"

@@ -219,6 +219,26 @@ def test_the_sweeper_queues_expired_leases_again():
     assert Delivery.objects.get(pk=claimed[1].pk).status == DeliveryStatus.SENDING
 
 
+def test_a_message_sent_again_keeps_its_first_message_id(smtp_server):
+    SubscriberFactory()
+    issue = sending_issue()
+    sending.deliveries_create(issue_id=issue.pk)
+    send_all(issue)
+    delivery = Delivery.objects.get(issue=issue)
+    # As if its worker had died between sending it and recording it: it goes again.
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.QUEUED)
+    type(issue).objects.filter(pk=issue.pk).update(status=IssueStatus.SENDING)
+
+    send_all(issue)
+
+    first, again = smtp_server.messages
+    assert first["Message-ID"] == again["Message-ID"] == delivery.message_id
+    other = sending_issue()
+    sending.deliveries_create(issue_id=other.pk)
+    send_all(other)
+    assert smtp_server.messages[-1]["Message-ID"] != delivery.message_id
+
+
 def test_pause_stops_claims_and_resume_goes_on(smtp_server, staff_user):
     SubscriberFactory.create_batch(3)
     issue = sending_issue()

@@ -65,15 +65,20 @@ def sent_count(issue: Issue) -> int:
     return Delivery.objects.filter(issue=issue, status=DeliveryStatus.SENT).count()
 
 
-def wait_for(condition, *, timeout: float, sweep: bool = True) -> None:
-    """Poll `condition`; run the sweeper every second meanwhile, as beat would."""
+def wait_for(condition, *, timeout: float, sweep: bool = True, sweep_every: float = 1) -> int:
+    """Poll `condition`; meanwhile run the sweeper every `sweep_every` seconds, as beat
+    would. Returns how many rows the sweeper queued again."""
     deadline = time.monotonic() + timeout
+    swept_at = time.monotonic()
+    returned = 0
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting after {timeout} s")
-        if sweep:
-            campaigns.deliveries_sweep()
-        time.sleep(1)
+        if sweep and time.monotonic() - swept_at >= sweep_every:
+            returned += campaigns.deliveries_sweep()["returned"]
+            swept_at = time.monotonic()
+        time.sleep(0.5)
+    return returned
 
 
 def issue_sent(issue: Issue):
@@ -82,3 +87,12 @@ def issue_sent(issue: Issue):
 
 def received(sink: SmtpSink) -> Counter:
     return Counter(address for envelope in sink.envelopes for address in envelope.rcpt_tos)
+
+
+def message_ids(sink: SmtpSink) -> dict[str, set[str]]:
+    """Each address → the Message-IDs of the copies it received."""
+    ids: dict[str, set[str]] = {}
+    for envelope, message in zip(sink.envelopes, sink.messages, strict=True):
+        for address in envelope.rcpt_tos:
+            ids.setdefault(address, set()).add(message["Message-ID"])
+    return ids
