@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.core.http.PermissionsPolicyMiddleware",
+    "portal.core.http.RequestSizeMiddleware",
     "portal.core.http.NulPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -340,6 +341,10 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_INLINE_KB = env_int("IMPORT_INLINE_KB", 200)
 # Days an imported spreadsheet (and the files sent with it) is kept, for its rejected lines.
 IMPORT_FILE_DAYS = env_int("IMPORT_FILE_DAYS", 30)
+# The largest request body (MB) the portal reads; a larger one gets the 413 page before
+# any of it is read. The back office (/admin/) takes, on top of it, its largest upload
+# above. The reverse proxy's client_max_body_size must let both through (README).
+REQUEST_MAX_MB = env_int("REQUEST_MAX_MB", 2)
 # The newsletter: rows claimed per batch, how long a claim holds, a global rate across
 # all workers (messages per second, 0: none), chains of batches per campaign, attempts
 # for an address the server refuses for now, soft bounces before suspension.

@@ -1,6 +1,7 @@
 """Facts about the request that need the deployment's knowledge (proxies), what a form's
 thank-you page keeps of the visitor's submission, the one security header Django's
-SecurityMiddleware does not set (Permissions-Policy), and the paths refused before any view."""
+SecurityMiddleware does not set (Permissions-Policy), and the paths and bodies refused before
+any view."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.shortcuts import render
 
 # How long a thank-you page still shows what the visitor sent.
 THANKS_SECONDS = 24 * 3600
@@ -80,4 +82,37 @@ class NulPathMiddleware:
     def __call__(self, request):
         if "\x00" in request.path_info:
             raise BadRequest("NUL byte in the path")
+        return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """Answers 413 (the French page) to a body larger than its path may send, from the
+    Content-Length header, before anything reads the body: REQUEST_MAX_MB everywhere, and
+    in the back office the largest upload setting on top of it. Django never reads past
+    Content-Length (nothing without it), so a chunked body is never read either: the
+    reverse proxy's client_max_body_size bounds what it buffers."""
+
+    STAFF_PREFIX = "/admin/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit_mb = settings.REQUEST_MAX_MB
+        if request.path_info.startswith(self.STAFF_PREFIX):
+            limit_mb += max(
+                settings.PUBLICATION_MAX_UPLOAD_MB,
+                settings.PUBLICATION_MAX_MEDIA_MB,
+                settings.IMPORT_MAX_MB,
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
+        if length > limit_mb * 1024 * 1024:
+            response = render(request, "413.html", {"limit_mb": limit_mb}, status=413)
+            # The client may still be sending: it can read the answer without waiting for
+            # the connection to close.
+            response.headers["Content-Length"] = len(response.content)
+            return response
         return self.get_response(request)
