@@ -233,6 +233,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# `manage.py backup` writes here (docker-compose: daily) and keeps the newest BACKUP_KEEP
+# files (0: all); `manage.py restore FILE` brings one back (portal/core/backup.py).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "var" / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
 
 # Email --------------------------------------------------------------------------
 
