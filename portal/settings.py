@@ -305,7 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mail-sweeper": {
         "task": "portal.core.tasks.mail_sweep_task",
-        "schedule": crontab(),
+        "schedule": timedelta(seconds=30),
     },
     "newsletter-sweeper": {
         "task": "newsletter.tasks.deliveries_sweep",

@@ -12,7 +12,7 @@ transaction and marks it sent. A temporary failure (server unreachable, 4xx repl
 the row back in the queue with exponential backoff and fails it after
 MAIL_MAX_ATTEMPTS; a permanent one (5xx) fails it at once. If the task could not be
 enqueued, or its worker died while sending, the sweeper (beat: "mail-sweeper", every
-minute) sends the row again, with the same Message-ID.
+30 s) sends the row again, with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ from portal.core.models import OutgoingMail, OutgoingMailStatus, SiteSettings
 logger = logging.getLogger(__name__)
 
 # A row claimed for sending is the worker's until then; after it, the sweeper takes it back.
-LEASE = timedelta(minutes=10)
+# Sending one message is a connection and a send, each bounded by the SMTP timeout (30 s):
+# a dead worker's message goes again within the lease and a sweep (30 s), two minutes.
+LEASE = timedelta(seconds=90)
 # A queued row whose task has not taken it after this long is sent by the sweeper.
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_LIMIT = 1000
