@@ -1,4 +1,5 @@
-# One image for web, worker and beat (see docker-compose.yml).
+# One image for web, worker, beat and backup (see docker-compose.yml); pg_dump and
+# pg_restore come with the pgserver wheel (PostgreSQL 16's tools).
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,7 +23,7 @@ COPY . .
 RUN python -m portal.i18n \
     && DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgresql://build@localhost/build \
        REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput \
-    && useradd --system --home /app portal && mkdir -p /app/var/media && chown -R portal /app/var
+    && useradd --system --home /app portal && mkdir -p /app/var/media /app/var/backups && chown -R portal /app/var
 
 USER portal
 EXPOSE 8000

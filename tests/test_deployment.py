@@ -12,16 +12,16 @@ def load_compose() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 
 
-def test_compose_defines_the_five_services():
+def test_compose_defines_the_six_services():
     services = load_compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"web", "worker", "beat", "backup", "db", "redis"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
 
 
-def test_web_worker_and_beat_share_one_image_and_environment():
+def test_web_worker_beat_and_backup_share_one_image_and_environment():
     services = load_compose()["services"]
-    app = [services[name] for name in ("web", "worker", "beat")]
+    app = [services[name] for name in ("web", "worker", "beat", "backup")]
     assert {service["image"] for service in app} == {"portal:latest"}
     assert all(service["build"] == "." for service in app)
     assert all(service["environment"] == app[0]["environment"] for service in app)
@@ -37,6 +37,16 @@ def test_each_service_runs_its_own_process():
     assert "migrate" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A portal worker")
     assert services["beat"]["command"].startswith("celery -A portal beat")
+    assert "python manage.py backup" in services["backup"]["command"]
+
+
+def test_the_backups_go_to_their_own_volume_beside_the_media():
+    compose = load_compose()
+    backup = compose["services"]["backup"]
+    directory = backup["environment"]["BACKUP_DIR"]
+    assert backup["volumes"] == ["media:/app/var/media", f"backups:{directory}"]
+    assert "backups" in compose["volumes"]
+    assert f"mkdir -p /app/var/media {directory}" in (BASE_DIR / "Dockerfile").read_text()
 
 
 def test_the_image_carries_weasyprint_system_libraries():
