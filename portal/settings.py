@@ -186,7 +186,6 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Choosing a password from a mailed link (a reset, or an invitation's first password)
 # signs the person in: the link proved they own the address.
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
-# The mails' subject prefix is the centre's name (portal.core.accounts.AccountAdapter).
 ACCOUNT_RATE_LIMITS = {
     # Failed password sign-ins, per visitor IP and per (address, IP) pair: someone guessing
     # from elsewhere never locks the owner out (portal.core.accounts.AccountAdapter).
@@ -199,7 +198,8 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "5/m/ip,3/m/key",
     "confirm_email": "1/3m/key",
 }
-# Self-registration is off: staff create accounts and members are invited.
+# Self-registration is off: staff create accounts and members are invited; the mails'
+# subject prefix is the centre's name.
 ACCOUNT_ADAPTER = "portal.core.accounts.AccountAdapter"
 
 # Language and time --------------------------------------------------------------
