@@ -27,8 +27,9 @@ admin.site.site_title = _("Portal back office")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    # Publication covers and thumbnails and the site's logo are public; every other upload
-    # (invoices, receipts, reports) is private, served by core:private_file once checked.
+    # The site's logo and published publications' covers and thumbnails are public; every
+    # other upload (invoices, receipts, reports) is private, served by core:private_file
+    # once checked.
     re_path(
         rf"^media/(?P<folder>{'|'.join(map(re.escape, PUBLIC_MEDIA_FOLDERS))})/(?P<name>.+)$",
         views_files.public_media,

@@ -17,3 +17,12 @@ class PublicationsConfig(AppConfig):
         "publication.scheduled": _("Publication scheduled"),
         "publication.withdrawn": _("Publication withdrawn"),
     }
+
+    def ready(self) -> None:
+        from portal.core.files import public_image_register
+        from publications.models import Publication
+
+        # A cover and its thumbnail show once the publication is online; before, only to the
+        # team (the back office and its preview).
+        for field in ("cover", "thumbnail"):
+            public_image_register(Publication, field=field, public=Publication.objects.published)

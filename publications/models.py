@@ -163,6 +163,11 @@ class Publication(models.Model):
             GinIndex(fields=["search_vector"], name="publication_search_gin"),
             models.Index(fields=["status", "-published_on", "-id"], name="publication_listing"),
             models.Index(fields=["kind"]),
+            # The public image route finds the publication holding a cover or thumbnail.
+            models.Index(fields=["cover"], name="publication_cover", condition=~Q(cover="")),
+            models.Index(
+                fields=["thumbnail"], name="publication_thumbnail", condition=~Q(thumbnail="")
+            ),
         ]
         constraints = [
             models.CheckConstraint(

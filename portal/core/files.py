@@ -10,6 +10,10 @@ The view finds the file through the record that holds it (never a path taken fro
 URL), lets in staff and directors who may view that record in the back office, and
 anyone an app allows for its own records (a member their own invoices: see
 `file_reader_register`). With MEDIA_ACCEL_REDIRECT_PREFIX set, the proxy sends the file.
+
+A public image held by a record (a publication's cover) follows that record: an app names,
+with `public_image_register`, the records holding a public folder and which of them are
+public; the other records' images reach only those who may read the record's files.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import logging
 import mimetypes
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
 from functools import cache
 from pathlib import PurePosixPath
 from urllib.parse import quote
@@ -25,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import models
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
@@ -47,6 +54,26 @@ INLINE_TYPES = frozenset({"application/pdf"})
 _READERS: dict[str, list[Callable[..., bool]]] = {}
 
 
+@dataclass(frozen=True)
+class HeldImages:
+    """The images of a public folder that `model`'s records hold in `field`, public while
+    the record is among `public()`."""
+
+    model: type[models.Model]
+    field: str
+    public: Callable[[], QuerySet]
+
+
+# public folder → the records holding its images; a folder no app names is public (the logo).
+_HELD_IMAGES: dict[str, HeldImages] = {}
+
+
+class ImageAudience(Enum):
+    ANYONE = "anyone"
+    THIS_USER = "this user"  # served with no-store: no cache keeps it for someone else
+    NOBODY = "nobody"
+
+
 def media_is_public(name: str) -> bool:
     return name.startswith(PUBLIC_MEDIA_PREFIXES)
 
@@ -64,6 +91,38 @@ def file_reader_register(model: type[models.Model], rule: Callable[..., bool]) -
     """Let `rule(user=, record=)` open the files of `model`'s records besides the staff;
     an app calls it from its AppConfig.ready() for the records its users own."""
     _READERS.setdefault(model._meta.label_lower, []).append(rule)
+
+
+def public_image_register(
+    model: type[models.Model], *, field: str, public: Callable[[], QuerySet]
+) -> None:
+    """Serve the images of `model`'s `field` (a folder of PUBLIC_MEDIA_FOLDERS) to anyone
+    while their record is among `public()`, otherwise to those who may read the record's
+    files (file_readable); an app calls it from its AppConfig.ready()."""
+    upload_to = model._meta.get_field(field).upload_to
+    folder = upload_to.strip("/") if isinstance(upload_to, str) else None
+    if folder not in PUBLIC_MEDIA_FOLDERS:
+        raise ValueError(f"{model._meta.label}.{field} is not stored in a public media folder.")
+    _HELD_IMAGES[folder] = HeldImages(model, field, public)
+
+
+def public_image_audience(*, folder: str, name: str, user) -> ImageAudience:
+    """Who may see the public folder's image `name`: in one query on the field's index,
+    the records holding it and whether one of them is public."""
+    held = _HELD_IMAGES.get(folder)
+    if held is None:
+        return ImageAudience.ANYONE
+    records = list(
+        held.model._default_manager.filter(**{held.field: f"{folder}/{name}"})
+        .annotate(is_public=Exists(held.public().filter(pk=OuterRef("pk"))))
+        .only("pk")
+        .order_by()
+    )
+    if any(record.is_public for record in records):
+        return ImageAudience.ANYONE
+    if any(file_readable(user=user, record=record) for record in records):
+        return ImageAudience.THIS_USER
+    return ImageAudience.NOBODY
 
 
 def name_is_safe(name: str) -> bool:

@@ -47,8 +47,8 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def world(db, make_user, staff_user):
-    """Files of every kind of visibility: unpublished publications' PDF and sound, a
-    published one's PDF (public only through its download page), a member's invoice and
+    """Files of every kind of visibility: unpublished publications' PDF, sound and cover,
+    a published one's PDF (public only through its download page), a member's invoice and
     receipt, and the public images."""
     today = timezone.localdate()
     draft = PublicationFactory(slug="brouillon", status=PublicationStatus.DRAFT)
@@ -74,14 +74,16 @@ def world(db, make_user, staff_user):
         document.pdf.save(f"{document.number}.pdf", ContentFile(SECRET), save=False)
         document.save(update_fields=["pdf"])
 
-    default_storage.save("publications/covers/couverture.jpg", ContentFile(b"\xff\xd8jpg"))
+    # A draft's cover is the team's; a published one's is public.
+    draft.cover.save("brouillon.jpg", ContentFile(SECRET), save=True)
+    published.cover.save("couverture.jpg", ContentFile(b"\xff\xd8jpg"), save=True)
     default_storage.save("site/logo.png", ContentFile(b"\x89PNG"))
     return {
         "member": member,
         "invoice": invoice,
         "published": published,
         # What the traversals aim at: one file per folder a route could climb to.
-        "targets": [draft.file.name, draft.media_file.name, invoice.pdf.name],
+        "targets": [draft.file.name, draft.media_file.name, draft.cover.name, invoice.pdf.name],
     }
 
 

@@ -299,7 +299,9 @@ def test_no_path_leaves_the_media_root_or_reaches_a_file_without_its_record(worl
 
 
 def test_public_images_stay_public(world, client):
-    cover = default_storage.save("publications/covers/couverture.jpg", ContentFile(b"\xff\xd8jpg"))
+    publication = PublicationFactory()
+    publication.cover.save("couverture.jpg", ContentFile(b"\xff\xd8jpg"), save=True)
+    cover = publication.cover.name
     logo = default_storage.save("site/logo.png", ContentFile(b"\x89PNG"))
     assert default_storage.url(cover) == f"/media/{cover}"
     for name in (cover, logo):

@@ -15,10 +15,12 @@ from django.views.static import serve
 
 from portal.core.files import (
     PUBLIC_MEDIA_FOLDERS,
+    ImageAudience,
     file_readable,
     file_records,
     file_response,
     name_is_safe,
+    public_image_audience,
 )
 from portal.core.roles import is_director, is_staff
 
@@ -41,8 +43,15 @@ def private_file(request, name: str):
 
 @require_safe
 def public_media(request, folder: str, name: str):
-    """Publication covers and thumbnails, the site's logo: to anyone, and nothing else.
+    """Publication covers and thumbnails, the site's logo, and nothing else: to anyone, but
+    an unpublished publication's only to the team (see public_image_register).
     The folder is the served root, so even a name the check let through stays inside it."""
     if folder not in PUBLIC_MEDIA_FOLDERS or not name_is_safe(name):
         raise Http404
-    return serve(request, name, document_root=Path(settings.MEDIA_ROOT) / folder)
+    audience = public_image_audience(folder=folder, name=name, user=request.user)
+    if audience is ImageAudience.NOBODY:
+        raise Http404
+    response = serve(request, name, document_root=Path(settings.MEDIA_ROOT) / folder)
+    if audience is ImageAudience.THIS_USER:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
