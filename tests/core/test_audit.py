@@ -50,8 +50,11 @@ def logged_actions() -> dict[str, Path]:
             for node in ast.walk(ast.parse(path.read_text(), str(path))):
                 if not isinstance(node, ast.Call):
                     continue
-                if isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument":
-                    continue  # argparse's action="store_true"
+                if isinstance(node.func, ast.Attribute) and node.func.attr in {
+                    "add_argument",  # argparse's action="store_true"
+                    "consume",  # allauth's rate limits: action="login_failed"
+                }:
+                    continue
                 for keyword in node.keywords:
                     if keyword.arg == "action":
                         for action in _constants(keyword.value, path):
