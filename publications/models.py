@@ -69,9 +69,8 @@ class PublicationQuerySet(models.QuerySet):
 def _weighted(field: str, weight: str) -> Func:
     """setweight(to_tsvector('french', unaccented text without tags), weight).
 
-    portal_unaccent() is an IMMUTABLE SQL function, created by core's migration
-    0006_portal_unaccent (the unaccent extension is not installed on every server: the
-    embedded PostgreSQL has no contrib modules).
+    portal_unaccent() is the IMMUTABLE wrapper of the `unaccent` extension (core's
+    migration 0014) that a generated column may call; unaccent() itself is only STABLE.
     """
     return Func(
         F(field),

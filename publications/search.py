@@ -2,8 +2,8 @@
 
 The stored `Publication.search_vector` is built with
 ``to_tsvector('french', portal_unaccent(text without tags))`` and weights A (title),
-B (summary), C (body). A query goes through the same path: NFC in Python (so that
-decomposed accents become the characters portal_unaccent knows), then
+B (summary), C (body). A query goes through the same path: NFC in Python (an accent
+typed as a combining mark would split a word for Python's \\w), then
 ``websearch_to_tsquery('french', portal_unaccent(q))``, so "evenement" finds
 "événements" and singular finds plural.
 
@@ -151,7 +151,8 @@ def stem_words(words: Iterable[str]) -> dict[str, frozenset[str]]:
 # « évidemment » → « evident », « employer » → « emploi ». Without such an ending, a stem
 # is how each of its words begins (accents and case aside).
 REWRITTEN_ENDINGS = ("iqu", "al", "ent", "ant", "eux", "abl", "i")
-# The letters portal_unaccent writes as two (a stem has « oe » where the text has « œ »).
+# The French ligatures portal_unaccent writes as two letters (a stem has « oe » where the
+# text has « œ »).
 LIGATURES = {"oe": "œŒ", "ae": "æÆ"}
 # PostgreSQL's parser splits a word at "_": any of its parts may have a stem sought.
 UNDERSCORED_RE = re.compile(r"\w*_\w*")

@@ -3,7 +3,7 @@
 The one way lists and dropdowns are sorted by name. No PostgreSQL collation can be counted
 on: the embedded server is built without ICU (no `fr-x-icu`) and the C collation puts
 « É » after « Z ». So the database sorts by the name folded by `portal_unaccent()` (the
-core app's SQL function, present on every server) and lowercased, the name itself
+core app's IMMUTABLE wrapper of the `unaccent` extension) and lowercased, the name itself
 breaking ties; `french_key()` is the same order for lists sorted in Python.
 """
 

@@ -2,9 +2,10 @@
 
 Three behaviours, one function each:
 - `strip_accents`: the text without its accents, case and everything else kept.
-- `fold`: lower case, no accent, ligatures spelt out (« Œ » → « oe »): what
-  `db_fold()` (lower(portal_unaccent())) gives in the database, so that names sort and
-  are searched alike in Python and in SQL.
+- `fold`: lower case, no accent, ligatures spelt out (« Œ » → « oe »), typographic
+  apostrophes, quotes and dashes made plain: what `db_fold()` (lower(portal_unaccent()),
+  PostgreSQL's `unaccent`) gives in the database, so that names sort and are searched
+  alike in Python and in SQL.
 - `loose_key` (and `loose_words`): the one matcher of spreadsheet headers, choice values
   and search words: « Type d'acteur » = « TYPES D'ACTEURS » (and with a typographic
   apostrophe), « Agent de collectivité » = « Agent·e de collectivité »,
@@ -30,8 +31,27 @@ _INCLUSIVE = re.compile(
     re.IGNORECASE,
 )
 _NOT_WORD = re.compile(r"[\W_]+")
-# Letters NFKD does not decompose, spelt out as portal_unaccent() does.
-_SPELT_OUT = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O"})
+# What PostgreSQL's `unaccent` (portal_unaccent()) writes, beyond removing accents, for every
+# character of Latin-1 and Latin Extended-A and for French typography (its
+# tsearch_data/unaccent.rules; tests/core/test_text.py compares them with the database).
+_SPELT_OUT = str.maketrans(
+    {
+        # Letters without a decomposition, and ligatures (ª and º since PostgreSQL 16).
+        "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ĳ": "IJ", "ĳ": "ij", "ß": "ss", "ẞ": "SS",
+        "ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st",
+        "Ð": "D", "ð": "d", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "\u0131": "i", "ĸ": "q",
+        "Ŀ": "L", "ŀ": "l", "Ł": "L", "ł": "l", "ŉ": "'n", "Ŋ": "N", "ŋ": "n", "Ø": "O",
+        "ø": "o", "Þ": "TH", "þ": "th", "Ŧ": "T", "ŧ": "t", "\u017f": "s", "ª": "a", "º": "o",
+        # Quotation marks, the soft hyphen, hyphens and dashes (escaped: most look like what
+        # they become), and a few signs.
+        **dict.fromkeys("\u2018\u2019\u201b", "'"),
+        **dict.fromkeys("\u201c\u201d\u201f", '"'),
+        "\u201a": ",", "\u201e": ",,", "«": "<<", "»": ">>", "\u2039": "<", "\u203a": ">",
+        **dict.fromkeys("\u00ad\u2010\u2011\u2012\u2013\u2014\u2015", "-"),
+        "…": "...", "‖": "||", "¡": "!", "¿": "?", "©": "(C)", "®": "(R)", "±": "+/-",
+        "\u00d7": "*", "÷": "/", "¼": " 1/4", "½": " 1/2", "¾": " 3/4",
+    }
+)  # fmt: skip
 
 
 def strip_accents(text: str) -> str:
@@ -42,13 +62,17 @@ def strip_accents(text: str) -> str:
 
 def fold(text) -> str:
     """« Œuvre d'Éloïse » → « oeuvre d'eloise »: lower case, no accents, ligatures spelt
-    out, as `db_fold` gives in the database (names sorted or searched both ways)."""
-    return strip_accents(str(text or "").translate(_SPELT_OUT)).lower()
+    out, as `db_fold` gives in the database (names sorted or searched both ways).
+
+    Canonical decomposition (NFD), not NFKD: unaccent keeps what only NFKD would change
+    (a non-breaking space, « ² »)."""
+    decomposed = unicodedata.normalize("NFD", str(text or "").translate(_SPELT_OUT))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
 def unaccented(expression) -> Func:
-    """portal_unaccent(expression): the core's SQL accent folding (its migration 0006),
-    present on every server, unlike the `unaccent` extension."""
+    """portal_unaccent(expression): the core's SQL accent folding, the IMMUTABLE wrapper of
+    the `unaccent` extension (migration 0014) that indexes and generated columns can use."""
     return Func(expression, function="portal_unaccent", output_field=TextField())
 
 

@@ -220,7 +220,7 @@ def test_normalise_query_caps_and_cleans():
     assert len(normalise_query("mot " * 200)) <= 200
     assert normalise_query("?!") == ""
     assert normalise_query(None) == ""
-    # A decomposed "é" (e + combining accent) is composed, so portal_unaccent folds it.
+    # A decomposed "é" (e + combining accent) is composed: Python's \w would split the word.
     assert normalise_query("e\u0301ve\u0301nement") == "événement"
 
 
