@@ -464,7 +464,8 @@ def test_search_plan_uses_the_gin_index_on_a_large_catalogue(q):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "publication_search_gin" in plan, plan
-    assert "Seq Scan on publications_publication" not in plan, plan
+    # The small table of the publications' themes may well be read whole.
+    assert not re.search(r"Seq Scan on publications_publication\b", plan), plan
 
 
 def test_department_facet_lists_codes(client):
