@@ -25,7 +25,22 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return f"{platform.machine()}, {cpus} CPUs{memory}, Python {platform.python_version()}"
+    return (
+        f"{platform.machine()}, {cpus} CPUs{memory}, Python {platform.python_version()}{servers()}"
+    )
+
+
+def servers() -> str:
+    """The PostgreSQL and Redis the figures were measured on (their versions move them)."""
+    from django.db import connection
+
+    from portal.core.pagecache import redis_client
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    redis = redis_client().info("server")["redis_version"]
+    return f", PostgreSQL {postgres}, Redis {redis}"
 
 
 def section_write(title: str, body: str) -> None:
